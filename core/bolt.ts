@@ -1,0 +1,48 @@
+/** The bolt contract: processing and sinks, Storm's IBolt in TypeScript. */
+import type { TopologyContext } from './context.js';
+import type { Tuple } from './tuple.js';
+
+/** The tuples a new tuple is anchored to: one, several, or `null` for an unanchored emit. */
+export type Anchors = Tuple | readonly Tuple[] | null;
+
+/** How a bolt emits, acks and fails. */
+export interface OutputCollector {
+  /**
+   * Emits on the `default` stream, anchored to `anchors`. In `auto` ack mode the anchors default
+   * to the tuple being executed.
+   */
+  emit(values: unknown[], anchors?: Anchors): void;
+  /** Emits on a named stream. */
+  emitTo(stream: string, values: unknown[], anchors?: Anchors): void;
+  /** Emits to one task of a bolt that subscribed to this direct stream. */
+  emitDirect(taskId: number, stream: string, values: unknown[], anchors?: Anchors): void;
+  /** Marks a tuple processed. In `auto` mode the engine does this after `execute`. */
+  ack(tuple: Tuple): void;
+  /** Fails a tuple's whole tree; the reason reaches the spout's `fail`. */
+  fail(tuple: Tuple, reason?: string | Error): void;
+  /** Records an error against this component without failing anything. */
+  reportError(error: unknown): void;
+}
+
+/**
+ * `auto` (Storm's BasicBolt): emits are anchored to the input, the input is acked when `execute`
+ * returns (or its promise resolves) and failed when it throws (or rejects).
+ * `manual` (Storm's RichBolt): the bolt anchors, acks and fails itself, for example a sink that
+ * acks only once its file is committed.
+ */
+export type AckMode = 'auto' | 'manual';
+
+/** Processing: receives tuples, emits tuples. `execute` never runs concurrently with itself. */
+export interface Bolt<F extends string = string> {
+  /** @default 'auto' */
+  readonly ackMode?: AckMode;
+  prepare?(context: TopologyContext, collector: OutputCollector): void | Promise<void>;
+  /** Handles one tuple. May return a promise; the next tuple waits for it. */
+  execute(tuple: Tuple<F>): void | Promise<void>;
+  /**
+   * Called when the topology's input is exhausted and before shutdown, so a bolt that buffers
+   * (a window, a sink's open file) can emit or commit what it holds.
+   */
+  flush?(): void | Promise<void>;
+  cleanup?(): void | Promise<void>;
+}

@@ -1,0 +1,21 @@
+/** What a running spout or bolt task knows about itself and its topology. */
+import type { Logger } from './logger.js';
+import type { MetricGroup } from './metrics/registry.js';
+
+export interface TopologyContext {
+  readonly topologyName: string;
+  readonly componentId: string;
+  /** This task's id, unique in the topology. */
+  readonly taskId: number;
+  /** This task's index among its component's tasks, from 0. */
+  readonly taskIndex: number;
+  /** The ids of every task of this component. */
+  readonly componentTasks: readonly number[];
+  /** The topology config merged with the component's config. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+  /** Counters and histograms of this task, exported with the component's labels. */
+  readonly metrics: MetricGroup;
+  /** The declared fields of one of this component's output streams. */
+  outputFields(stream?: string): readonly string[];
+}

@@ -1,0 +1,31 @@
+/** What executors need from the runtime that hosts them. */
+import type { TopologyConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { FailReason } from '../tuple.js';
+import type { Acker } from './acker.js';
+
+/** Sends acks and fails to the acker that owns a root: local, or in another worker. */
+export interface AckRoute {
+  ack(rootTask: number, rootId: number, hi: number, lo: number): void;
+  fail(rootTask: number, rootId: number, reason: FailReason): void;
+}
+
+export interface ExecutorHost {
+  readonly topologyName: string;
+  readonly config: TopologyConfig;
+  readonly logger: Logger;
+  /** The acker for roots of spout tasks in this process. */
+  readonly acker: Acker;
+  readonly ackRoute: AckRoute;
+  /** The clock of the current scheduling round, in ms (performance.now()). */
+  readonly now: number;
+  /** Asks the scheduler for another round soon. */
+  wake(): void;
+  /** Records a component's error: logged, counted and kept among its last errors. */
+  reportError(component: string, task: number, error: unknown): void;
+}
+
+/** A thenable returned by a user hook. */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== undefined && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

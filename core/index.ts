@@ -1,0 +1,52 @@
+/**
+ * Squall core: the topology model and the engine, with no network or disk I/O.
+ *
+ * @example
+ * ```ts
+ * import { topology, shuffle, fields, TopologyRuntime } from '../core/index.js';
+ *
+ * const t = topology('word-count')
+ *   .spout('words', { create: () => new WordSpout(), outputs: { default: ['word'] } })
+ *   .bolt('count', { create: () => new CountBolt(), inputs: [{ from: 'words', grouping: fields('word') }] })
+ *   .build();
+ * const runtime = new TopologyRuntime({ topology: t });
+ * await runtime.start();
+ * await runtime.completion;
+ * await runtime.stop();
+ * ```
+ */
+export { ErrorCodes, SquallError, isRetriable, messageOf } from './errors.js';
+export type { ErrorCode, SquallErrorOptions } from './errors.js';
+export { compileTopologyConfig, parseConfigOverride, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
+export type { TopologyConfig, TopologyConfigOptions } from './config.js';
+export { createLogger, nullLogger } from './logger.js';
+export type { Logger, LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
+export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } from './metrics/registry.js';
+export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
+export type { Tuple, FailReason } from './tuple.js';
+export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
+export type { Spout, SpoutOutputCollector } from './spout.js';
+export type { Bolt, OutputCollector, Anchors, AckMode } from './bolt.js';
+export type { TopologyContext } from './context.js';
+export { topology, TopologyBuilder } from './topology/builder.js';
+export type { SubscriptionOf, InputFields } from './topology/builder.js';
+export { shuffle, fields, partialKey, all, global, direct, localOrShuffle, custom } from './topology/grouping.js';
+export type { Grouping, CustomGroupingFn } from './topology/grouping.js';
+export { validateTopology, assertValidTopology, TopologyValidationError } from './topology/validate.js';
+export type {
+  TopologyDefinition,
+  ComponentDefinition,
+  StreamDefinition,
+  InputDefinition,
+  OutputsDecl,
+  StreamDecl,
+  FactoryContext,
+  Resources,
+  SpoutOptions,
+  BoltOptions,
+} from './topology/types.js';
+export { TopologyRuntime } from './engine/runtime.js';
+export type { RuntimeOptions, RuntimeState, StopOptions, StopReport, ComponentError } from './engine/runtime.js';
+export type { RuntimeStats, ComponentStats } from './engine/stats.js';
+export { computeLayout } from './engine/layout.js';
+export type { TopologyLayout, ExecutorLayout } from './engine/layout.js';
