@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Stops the services infra/up.sh started (through their pid files; nothing else is touched).
+# Data stays in $SQUALL_STATE_DIR; remove that directory to start from scratch.
+SERVICE=infra
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$INFRA_DIR/lib/all.sh"
+
+run_all down
