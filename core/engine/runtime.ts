@@ -79,6 +79,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   #flushing = false;
   #flushedAt = -1;
   #stopping: Promise<StopReport> | undefined;
+  #componentOrder: string[] = [];
   #resolveCompletion!: () => void;
   /** Resolves when every spout is exhausted, every tuple acked and every bolt flushed. */
   readonly completion: Promise<void>;
@@ -95,7 +96,9 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.completion = new Promise((resolve) => (this.#resolveCompletion = resolve));
     const hosted = options.hosted?.(this.layout) ?? this.layout.executors;
     this.#wiring = wire({ topology: this.topology, layout: this.layout, hosted, host: this, metrics: this.metrics });
-    const rank = new Map(topologicalOrder(this.topology).map((c, i) => [c.id, i]));
+    const ordered = topologicalOrder(this.topology);
+    this.#componentOrder = ordered.map((c) => c.id);
+    const rank = new Map(ordered.map((c, i) => [c.id, i]));
     const byRank = (a: { tasks: readonly { context: { componentId: string } }[] }) => rank.get(a.tasks[0]!.context.componentId)!;
     const upstreamFirst = [...this.#wiring.bolts].sort((a, b) => byRank(a) - byRank(b));
     this.#order = { spouts: this.#wiring.spouts, bolts: [...upstreamFirst].reverse(), boltsUpstreamFirst: upstreamFirst };
@@ -158,7 +161,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   }
 
   stats(): RuntimeStats {
-    return snapshotStats(this.#wiring!, this.acker.pending);
+    return snapshotStats(this.#wiring!, this.acker.pending, this.#componentOrder);
   }
 
   /** Drains in-flight tuples until the deadline, then stops by force. Safe to call twice. */
@@ -292,9 +295,10 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
       s.active = false;
       for (const t of s.tasks) await runHook(t.context, 'deactivate', () => t.spout.deactivate?.(), deadline).catch(() => {});
     }
-    let drained = await this.#waitFor(() => this.#quiet(), deadline);
+    let drained = await this.#waitFor(() => this.#quiet() && !this.#flushing, deadline);
     if (drained) {
-      await this.#flushAll();
+      // A run that completed was flushed already; flush again only if something happened since.
+      if (this.#activity() !== this.#flushedAt) await this.#flushAll();
       drained = await this.#waitFor(() => this.#quiet() && this.acker.pending === 0, deadline);
     }
     this.#state = 'stopped';

@@ -1,0 +1,127 @@
+/** `nimbus local <topology.ts>`: run a topology in this process, with nothing installed. */
+import { parseArgs } from 'node:util';
+import { type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
+import { LocalCluster } from '../local/local-cluster.js';
+import { TopologyLoadError, loadTopology } from '../local/load-topology.js';
+import { StatusLine, summaryTable } from '../local/status-line.js';
+import { consoleSink } from './console-log.js';
+import { ExitCode } from './exit-codes.js';
+import { onInterrupt } from './signals.js';
+
+export const LOCAL_HELP = `Usage: nimbus local <topology.ts> [options]
+
+Runs a topology in this process (local mode): the same executors, acking and queues as a
+cluster worker, with in-memory cluster state and no service to install. The file is
+type-checked first; a mistake is shown as file:line and nothing runs.
+
+The run ends when --duration has passed, on Ctrl-C (a second Ctrl-C stops at once), or by
+itself when every spout is finite (a file, say) and every tuple is acked and flushed.
+
+Options:
+  -c, --config <key=value>   Set a topology config key; repeatable. Values are JSON when
+                             they parse as JSON (500, true), text otherwise.
+                             e.g. -c maxSpoutPending=500 -c input=data.ndjson
+  -d, --duration <seconds>   Stop after this many seconds.
+      --status-interval <s>  Seconds between status lines (default: 1 on a terminal, 5 otherwise).
+      --no-typecheck         Skip type-checking the topology file (starts faster).
+      --log-level <level>    debug, info, warn or error (default: info).
+  -q, --quiet                No status line; only the summary and warnings.
+  -h, --help                 Show this help.
+
+Exit codes: 0 done, 1 failed while running, 2 bad usage or config, 3 invalid topology file,
+4 shutdown deadline passed with tuples in flight, 130 interrupted twice.`;
+
+export async function localCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c', multiple: true },
+        duration: { type: 'string', short: 'd' },
+        'status-interval': { type: 'string' },
+        'no-typecheck': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`nimbus local: ${(error as Error).message}\n\n${LOCAL_HELP}\n`);
+    return ExitCode.USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${LOCAL_HELP}\n`);
+    return ExitCode.OK;
+  }
+  const usage = (message: string) => {
+    process.stderr.write(`nimbus local: ${message}\nRun 'nimbus local --help' for usage.\n`);
+    return ExitCode.USAGE;
+  };
+  if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a topology file, e.g. nimbus local examples/word-count.ts' : `expected one topology file, got ${positionals.length}`);
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0)) return usage(`--duration must be a positive number of seconds, got '${values.duration}'`);
+  const level = (values['log-level'] ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) return usage(`--log-level must be debug, info, warn or error, got '${level}'`);
+  const tty = process.stderr.isTTY === true;
+  const interval = Number(values['status-interval'] ?? (tty ? 1 : 5));
+  if (!(interval > 0)) return usage(`--status-interval must be a positive number of seconds`);
+
+  const overrides: Record<string, unknown> = {};
+  try {
+    for (const c of values.config ?? []) {
+      const [key, value] = parseConfigOverride(c);
+      overrides[key] = value;
+    }
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+
+  const status = new StatusLine();
+  const logger = createLogger(consoleSink(process.stderr, () => status.clear()), level, 'squall');
+  let topology;
+  try {
+    topology = await loadTopology(positionals[0]!, { typecheck: !values['no-typecheck'], config: overrides });
+  } catch (error) {
+    if (error instanceof TopologyLoadError || error instanceof TopologyValidationError) {
+      process.stderr.write(`nimbus local: ${error.message}\n`);
+      return ExitCode.TOPOLOGY_INVALID;
+    }
+    throw error;
+  }
+
+  const cluster = new LocalCluster({ logger });
+  let runtime;
+  try {
+    runtime = await cluster.submit(topology, overrides);
+  } catch (error) {
+    const code = error instanceof SquallError ? ` [${error.code}]` : '';
+    process.stderr.write(`nimbus local: topology '${topology.name}' failed to start${code}: ${(error as Error).message}\n`);
+    return error instanceof SquallError && error.code === 'SQUALL_ERR_INVALID_CONFIG' ? ExitCode.USAGE : ExitCode.FAILURE;
+  }
+  logger.info(`running topology '${topology.name}' in local mode`, { components: topology.components.length, ...(duration ? { duration } : {}) });
+
+  const started = performance.now();
+  const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats()), interval * 1000);
+  let reason = await new Promise<string>((resolve) => {
+    void runtime.completion.then(() => resolve('input exhausted, every tuple acked'));
+    if (duration !== undefined) setTimeout(() => resolve(`duration of ${duration} s reached`), duration * 1000).unref();
+    onInterrupt(() => resolve('interrupted'));
+  });
+  if (ticker) clearInterval(ticker);
+  status.clear();
+  if (reason === 'interrupted') logger.info('interrupted: draining in-flight tuples (Ctrl-C again to stop at once)');
+  const report = await cluster.kill(topology.name);
+  if (report.forced) reason += `; shutdown deadline passed with ${report.inFlight} tuple trees in flight`;
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const stats = runtime.stats();
+  process.stdout.write(`\nTopology '${topology.name}' stopped after ${seconds} s: ${reason}.\n${summaryTable(stats)}\n`);
+  for (const [component, errors] of runtime.lastErrors()) {
+    const last = errors[errors.length - 1]!;
+    process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);
+  }
+  return report.forced ? ExitCode.FORCED_SHUTDOWN : ExitCode.OK;
+}

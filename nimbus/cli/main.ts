@@ -1,0 +1,57 @@
+/** The `nimbus` command line: one subcommand per job, each with its own --help. */
+import { readFileSync } from 'node:fs';
+import { ExitCode } from './exit-codes.js';
+import { LOCAL_HELP, localCommand } from './local-command.js';
+import { installSignalHandlers } from './signals.js';
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number>; help: string }> = {
+  local: { summary: 'Run a topology in this process (local mode, nothing to install)', run: localCommand, help: LOCAL_HELP },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const HELP = `Usage: nimbus <command> [options]
+
+Squall's command line: run topologies locally, and (with a cluster) submit and watch them.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run 'nimbus <command> --help' for a command's options.
+
+Options:
+  -h, --help     Show this help.
+  -v, --version  Show the version.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && COMMANDS[topic]) process.stdout.write(`${COMMANDS[topic].help}\n`);
+    else process.stdout.write(`${HELP}\n`);
+    return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`nimbus (squall) ${version()}\n`);
+    return ExitCode.OK;
+  }
+  const entry = COMMANDS[command];
+  if (entry === undefined) {
+    process.stderr.write(`nimbus: unknown command '${command}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'nimbus --help'.\n`);
+    return ExitCode.USAGE;
+  }
+  installSignalHandlers();
+  try {
+    return await entry.run(rest);
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    process.stderr.write(`nimbus ${command}: ${(error as Error)?.message ?? String(error)}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
+    if (process.env.SQUALL_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return ExitCode.FAILURE;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The live status line of a local run: totals and per-second rates of what the spouts emitted,
+ * acked and failed. On a terminal it redraws one line; elsewhere it prints a line per interval.
+ */
+import type { RuntimeStats } from '../../core/index.js';
+
+export interface Totals {
+  emitted: number;
+  acked: number;
+  failed: number;
+  pending: number;
+}
+
+export function spoutTotals(stats: RuntimeStats): Totals {
+  const t: Totals = { emitted: 0, acked: 0, failed: 0, pending: stats.pending };
+  for (const c of Object.values(stats.components)) {
+    if (c.kind !== 'spout') continue;
+    t.emitted += c.emitted;
+    t.acked += c.acked;
+    t.failed += c.failed;
+  }
+  return t;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export class StatusLine {
+  readonly #stream: NodeJS.WriteStream;
+  readonly #tty: boolean;
+  readonly #started = performance.now();
+  #last: { at: number; totals: Totals } = { at: performance.now(), totals: { emitted: 0, acked: 0, failed: 0, pending: 0 } };
+  #drawn = false;
+
+  constructor(stream: NodeJS.WriteStream = process.stderr) {
+    this.#stream = stream;
+    this.#tty = stream.isTTY === true;
+  }
+
+  /** Erases the line on a terminal, so a log line can be written cleanly. */
+  clear(): void {
+    if (this.#tty && this.#drawn) {
+      this.#stream.write('\r\x1b[2K');
+      this.#drawn = false;
+    }
+  }
+
+  update(stats: RuntimeStats): void {
+    const now = performance.now();
+    const totals = spoutTotals(stats);
+    const seconds = Math.max(0.001, (now - this.#last.at) / 1000);
+    const rate = (k: keyof Totals) => (totals[k] - this.#last.totals[k]) / seconds;
+    this.#last = { at: now, totals };
+    const line =
+      `[${clock(now - this.#started)}] emitted ${fmt(totals.emitted)} (${fmt(rate('emitted'))}/s)` +
+      `  acked ${fmt(totals.acked)} (${fmt(rate('acked'))}/s)  failed ${fmt(totals.failed)} (${fmt(rate('failed'))}/s)  in flight ${fmt(totals.pending)}`;
+    if (this.#tty) {
+      this.#stream.write(`\r\x1b[2K${line}`);
+      this.#drawn = true;
+    } else {
+      this.#stream.write(`${line}\n`);
+    }
+  }
+}
+
+/** The end-of-run table, one row per component. */
+export function summaryTable(stats: RuntimeStats): string {
+  const rows = Object.entries(stats.components).map(([id, c]) => [id, c.kind, fmt(c.emitted), c.kind === 'bolt' ? fmt(c.executed) : '-', fmt(c.acked), fmt(c.failed)]);
+  const header = ['component', 'kind', 'emitted', 'executed', 'acked', 'failed'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,113 @@
+/**
+ * A replayable spout over an NDJSON (or any line-oriented) file. Each non-empty line becomes a
+ * tuple `[value, file, line]` with the raw text as `value`; parsing is the next bolt's job, so
+ * a malformed line is reported downstream with its reason instead of vanishing here. A failed
+ * line is emitted again, up to `maxRetries` times; after that it goes to the `errors` stream
+ * with the last failure's reason. The spout is exhausted at the end of the file once no replay
+ * is waiting, so a local run over a file ends by itself.
+ */
+import { basename } from 'node:path';
+import { type FailReason, type Spout, type SpoutOutputCollector, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
+import { LineReader } from './line-reader.js';
+
+/** Output streams of {@link NdjsonFileSpout}, for a topology's `outputs`. */
+export const FILE_SPOUT_OUTPUTS = Object.freeze({
+  default: ['value', 'file', 'line'] as const,
+  errors: ['value', 'reason', 'origin'] as const,
+});
+
+export interface NdjsonFileSpoutOptions {
+  /** The file to read. */
+  readonly path: string;
+  /** Times a failed line is emitted again before it goes to `errors`. @default 3 */
+  readonly maxRetries?: number;
+  /** Emit without message ids (at-most-once). @default false */
+  readonly untracked?: boolean;
+}
+
+interface Pending {
+  readonly value: string;
+  attempts: number;
+}
+
+export class NdjsonFileSpout implements Spout {
+  readonly #options: Required<NdjsonFileSpoutOptions>;
+  readonly #reader: LineReader;
+  readonly #file: string;
+  #collector!: SpoutOutputCollector;
+  #lines: string[] = [];
+  #cursor = 0;
+  #lineNumber = 0;
+  readonly #pending = new Map<number, Pending>();
+  readonly #replays: number[] = [];
+
+  constructor(options: NdjsonFileSpoutOptions) {
+    if (typeof options?.path !== 'string' || options.path.length === 0) {
+      throw new SquallError(ErrorCodes.INVALID_CONFIG, `the file spout needs a path: set -c input=<file.ndjson>`);
+    }
+    this.#options = { maxRetries: 3, untracked: false, ...options };
+    this.#reader = new LineReader(options.path);
+    this.#file = basename(options.path);
+  }
+
+  async open(_context: TopologyContext, collector: SpoutOutputCollector): Promise<void> {
+    this.#collector = collector;
+    try {
+      await this.#reader.open();
+    } catch (error) {
+      throw new SquallError(ErrorCodes.INVALID_CONFIG, `cannot read input file '${this.#options.path}': ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  nextTuple(): void | Promise<void> {
+    const replay = this.#replays.shift();
+    if (replay !== undefined) {
+      this.#emit(replay, this.#pending.get(replay)!.value);
+      return;
+    }
+    while (this.#cursor < this.#lines.length) {
+      const value = this.#lines[this.#cursor++]!;
+      const line = ++this.#lineNumber;
+      if (value.trim().length === 0) continue;
+      if (!this.#options.untracked) this.#pending.set(line, { value, attempts: 0 });
+      this.#emit(line, value);
+      return;
+    }
+    if (!this.#reader.eof) return this.#refill();
+  }
+
+  async #refill(): Promise<void> {
+    this.#lines = await this.#reader.readLines();
+    this.#cursor = 0;
+  }
+
+  #emit(line: number, value: string): void {
+    this.#collector.emit([value, this.#file, line], this.#options.untracked ? undefined : line);
+  }
+
+  ack(msgId: unknown): void {
+    this.#pending.delete(msgId as number);
+  }
+
+  fail(msgId: unknown, reason: FailReason): void {
+    const line = msgId as number;
+    const pending = this.#pending.get(line);
+    if (pending === undefined) return;
+    pending.attempts++;
+    if (pending.attempts <= this.#options.maxRetries) {
+      this.#replays.push(line);
+      return;
+    }
+    this.#pending.delete(line);
+    const why = `${reason.kind} in '${reason.component}' after ${pending.attempts} attempts: ${reason.message}`;
+    this.#collector.emitTo('errors', [pending.value, why, `${this.#file}:${line}`]);
+  }
+
+  exhausted(): boolean {
+    return this.#reader.eof && this.#cursor >= this.#lines.length && this.#replays.length === 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#reader.close();
+  }
+}
