@@ -128,6 +128,18 @@ describe('Acker', () => {
     assert.equal(Acker.sweepIntervalMs(2), 1);
   });
 
+  test('discard forgets one root without telling its owner (a refused emit)', () => {
+    const owner = new Owner();
+    const acker = new Acker(componentOf);
+    const refused = acker.init(owner, 7, 'refused', 0);
+    const kept = acker.init(owner, 7, 'kept', 0);
+    acker.ack(kept, 1, 1);
+    acker.discard(refused);
+    assert.equal(acker.pending, 1);
+    for (let i = 0; i < 6; i++) acker.sweep(100);
+    assert.deepEqual(owner.failed.map((f) => f.msgId), ['kept']);
+  });
+
   test('clear forgets every root without telling its owner', () => {
     const owner = new Owner();
     const acker = new Acker(componentOf);

@@ -80,8 +80,16 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
     this.#rootId = rootId;
     this.#xorHi = 0;
     this.#xorLo = 0;
-    if (direct >= 0) this.#output.sendDirect(out, direct, values, this);
-    else this.#output.send(out, values, this);
+    try {
+      if (direct >= 0) this.#output.sendDirect(out, direct, values, this);
+      else this.#output.send(out, values, this);
+    } catch (error) {
+      // A refused emit (undeclared stream, wrong arity, bad target) puts no tree in flight: left
+      // tracked, it would hold a maxSpoutPending slot and fail as a timeout much later.
+      host.acker.discard(rootId);
+      this.pending--;
+      throw error;
+    }
     // Seeds the tree with its first edges; completes it at once when nobody subscribes.
     host.acker.ack(rootId, this.#xorHi, this.#xorLo);
   }
