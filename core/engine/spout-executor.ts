@@ -84,7 +84,7 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
       if (direct >= 0) this.#output.sendDirect(out, direct, values, this);
       else this.#output.send(out, values, this);
     } catch (error) {
-      // A refused emit (undeclared stream, wrong arity, bad target) puts no tree in flight: left
+      // A refused emit (wrong arity, a bad direct target or custom index) puts no tree in flight: left
       // tracked, it would hold a maxSpoutPending slot and fail as a timeout much later.
       host.acker.discard(rootId);
       this.pending--;
