@@ -16,6 +16,8 @@ export interface TopologyContext {
   readonly logger: Logger;
   /** Counters and histograms of this task, exported with the component's labels. */
   readonly metrics: MetricGroup;
+  /** The task ids of any component of the topology (empty for an unknown id). */
+  tasksOf(componentId: string): readonly number[];
   /** The declared fields of one of this component's output streams. */
   outputFields(stream?: string): readonly string[];
 }

@@ -225,7 +225,11 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     });
   }
 
-  async #flushAll(): Promise<void> {
+  /**
+   * Flushes bolts upstream first, draining the queues after each, so what a flush emits reaches
+   * the next bolt before that one is flushed.
+   */
+  async #flushAll(deadline = Infinity): Promise<void> {
     for (const b of this.#order.boltsUpstreamFirst) {
       for (const t of b.tasks) {
         try {
@@ -234,6 +238,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
           t.reportError(error);
         }
       }
+      await this.#waitFor(() => this.#quiet(), deadline);
     }
   }
 
@@ -248,10 +253,13 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   #waitFor(check: () => boolean, deadline: number): Promise<boolean> {
     if (check()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        resolve(check());
-      }, Math.max(0, deadline - performance.now()));
+      const timer =
+        deadline === Infinity
+          ? undefined
+          : setTimeout(() => {
+              this.#waiters = this.#waiters.filter((w) => w !== waiter);
+              resolve(check());
+            }, Math.max(0, deadline - performance.now()));
       const waiter = {
         check,
         resolve: (ok: boolean) => {
@@ -298,7 +306,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     let drained = await this.#waitFor(() => this.#quiet() && !this.#flushing, deadline);
     if (drained) {
       // A run that completed was flushed already; flush again only if something happened since.
-      if (this.#activity() !== this.#flushedAt) await this.#flushAll();
+      if (this.#activity() !== this.#flushedAt) await this.#flushAll(deadline);
       drained = await this.#waitFor(() => this.#quiet() && this.acker.pending === 0, deadline);
     }
     this.#state = 'stopped';

@@ -119,6 +119,7 @@ export function wire(options: WiringOptions): Wiring {
       config,
       logger: host.logger.child(c.id, { task }),
       metrics: metrics.group({ topology: topology.name, component: c.id, task: String(task) }),
+      tasksOf: (id) => layout.tasksOf.get(id) ?? [],
       outputFields: (stream = 'default') => c.outputs[stream]?.fields ?? [],
     };
   };
@@ -159,7 +160,10 @@ export function wire(options: WiringOptions): Wiring {
       const executor = new BoltExecutor(ex.id, inboxOfTask.get(ex.tasks[0]!)!, tasks, host);
       bolts.push(executor);
       executorOf.set(ex.id, executor);
-      metrics.gauge('queue_size', 'Tuples waiting in an executor queue', { topology: topology.name, component: c.id, executor: ex.id }, () => executor.inbox.size);
+      const queueLabels = { topology: topology.name, component: c.id, executor: ex.id };
+      metrics.gauge('queue_size', 'Tuples waiting in an executor queue', queueLabels, () => executor.inbox.size);
+      // Shows that memory stays bounded: at most queueCapacity plus one execute's output.
+      metrics.gauge('queue_high_water', 'Most tuples ever waiting in an executor queue', queueLabels, () => executor.inbox.highWater);
     }
   }
 

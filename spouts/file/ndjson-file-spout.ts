@@ -1,6 +1,7 @@
 /**
  * A replayable spout over an NDJSON (or any line-oriented) file. Each non-empty line becomes a
- * tuple `[value, file, line]` with the raw text as `value`; parsing is the next bolt's job, so
+ * source record (`SOURCE_RECORD_FIELDS`): the file name as topic, partition 0, the line number as
+ * offset, and the raw text as `value`; parsing is the next bolt's job, so
  * a malformed line is reported downstream with its reason instead of vanishing here. A failed
  * line is emitted again, up to `maxRetries` times; after that it goes to the `errors` stream
  * with the last failure's reason. The spout is exhausted at the end of the file once no replay
@@ -8,13 +9,9 @@
  */
 import { basename } from 'node:path';
 import { type FailReason, type Spout, type SpoutOutputCollector, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
+import { originOf } from '../source-record.js';
 import { LineReader } from './line-reader.js';
 
-/** Output streams of {@link NdjsonFileSpout}, for a topology's `outputs`. */
-export const FILE_SPOUT_OUTPUTS = Object.freeze({
-  default: ['value', 'file', 'line'] as const,
-  errors: ['value', 'reason', 'origin'] as const,
-});
 
 export interface NdjsonFileSpoutOptions {
   /** The file to read. */
@@ -82,7 +79,7 @@ export class NdjsonFileSpout implements Spout {
   }
 
   #emit(line: number, value: string): void {
-    this.#collector.emit([value, this.#file, line], this.#options.untracked ? undefined : line);
+    this.#collector.emit([this.#file, 0, line, null, value, Date.now(), {}], this.#options.untracked ? undefined : line);
   }
 
   ack(msgId: unknown): void {
@@ -100,7 +97,7 @@ export class NdjsonFileSpout implements Spout {
     }
     this.#pending.delete(line);
     const why = `${reason.kind} in '${reason.component}' after ${pending.attempts} attempts: ${reason.message}`;
-    this.#collector.emitTo('errors', [pending.value, why, `${this.#file}:${line}`]);
+    this.#collector.emitTo('errors', [pending.value, why, originOf(this.#file, 0, line)]);
   }
 
   exhausted(): boolean {
