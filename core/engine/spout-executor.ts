@@ -14,6 +14,9 @@ import type { Throttleable } from './inbox.js';
 import type { AnchorHook, StreamOut, TaskOutput } from './task-output.js';
 import { randomInt32, type TupleImpl } from './tuple-impl.js';
 
+/** Why a spout task is not polled: too many roots in flight, or a full queue downstream. */
+export type ThrottleReason = 'pending' | 'backpressure';
+
 export interface SpoutTaskMetrics {
   readonly acked: Counter;
   readonly failed: Counter;
@@ -33,6 +36,8 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   /** Tuples emitted (one per emit call). */
   emitted = 0;
   pendingSince = 0;
+  /** Why the task could not be polled when its executor's last step ended, if it could not. */
+  heldBy: ThrottleReason | null = null;
   #rootId = 0;
   #xorHi = 0;
   #xorLo = 0;
@@ -140,7 +145,7 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   }
 
   /** Accounts throttled time for this task. */
-  throttled(reason: 'pending' | 'backpressure', ms: number): void {
+  throttled(reason: ThrottleReason, ms: number): void {
     (reason === 'pending' ? this.#metrics.throttledPending : this.#metrics.throttledBackpressure).value += ms / 1000;
   }
 }
@@ -167,8 +172,14 @@ export class SpoutExecutor implements Throttleable {
     const elapsed = this.#lastStep === 0 ? 0 : now - this.#lastStep;
     this.#lastStep = now;
     if (!this.active || this.busy) return false;
+    // Acks and drains mostly land between two steps, so the time since the last step counts as
+    // throttled when the task was held back as that step ended, or still is now.
+    for (const task of this.tasks) {
+      const reason = this.#heldBy(task) ?? task.heldBy;
+      if (reason !== null) task.throttled(reason, elapsed);
+    }
     if (this.blockedBy > 0) {
-      for (const task of this.tasks) task.throttled('backpressure', elapsed);
+      for (const task of this.tasks) task.heldBy = 'backpressure';
       return false;
     }
     if (now < this.idleUntil) return false;
@@ -176,7 +187,7 @@ export class SpoutExecutor implements Throttleable {
     let progressed = false;
     for (const task of this.tasks) {
       if (acking && task.pending >= maxSpoutPending) {
-        task.throttled('pending', elapsed);
+        task.heldBy = 'pending';
         continue;
       }
       const start = task.emitted;
@@ -202,14 +213,22 @@ export class SpoutExecutor implements Throttleable {
         }
         if (task.emitted === before || this.blockedBy > 0 || (acking && task.pending >= maxSpoutPending)) break;
       }
+      task.heldBy = this.#heldBy(task);
       if (task.emitted > start) progressed = true;
     }
     this.#backoff(now, progressed);
     return progressed;
   }
 
+  #heldBy(task: SpoutTask): ThrottleReason | null {
+    if (this.blockedBy > 0) return 'backpressure';
+    const { acking, maxSpoutPending } = this.#host.config;
+    return acking && task.pending >= maxSpoutPending ? 'pending' : null;
+  }
+
   #settled(task: SpoutTask, before: number): void {
     this.busy = false;
+    task.heldBy = this.#heldBy(task);
     this.#backoff(this.#host.now, task.emitted > before);
     this.#host.wake();
   }
