@@ -1,0 +1,76 @@
+/**
+ * Writes what it receives as NDJSON files under a directory, one file per batch, committed by
+ * an atomic rename; tuples are acked once their file is committed. Used for the error output
+ * (with every value's IPs redacted once more, whatever stream it came from) and for the
+ * sequence statistics.
+ */
+import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { type FileSystem, joinPath } from '../hdfs/file-system.js';
+
+export interface NdjsonOutputBoltOptions {
+  /** Opens the filesystem to write through (shared; the bolt does not close it). */
+  readonly fs: () => FileSystem;
+  /** The directory the files go to. */
+  readonly dir: string;
+  /** File name prefix, such as `errors`. */
+  readonly name: string;
+  /** Turns one tuple into the object written as one line. */
+  readonly toObject: (tuple: Tuple) => unknown;
+  /** Commit a file once it holds this many records. @default 10000 */
+  readonly maxRecords?: number;
+}
+
+export class NdjsonOutputBolt implements Bolt {
+  readonly ackMode = 'manual' as const;
+  readonly #options: Required<NdjsonOutputBoltOptions>;
+  #collector!: OutputCollector;
+  #context!: TopologyContext;
+  #fs!: FileSystem;
+  #lines: string[] = [];
+  #tuples: Tuple[] = [];
+  #files = 0;
+  #committing: Promise<void> = Promise.resolve();
+
+  constructor(options: NdjsonOutputBoltOptions) {
+    this.#options = { maxRecords: 10_000, ...options };
+  }
+
+  prepare(context: TopologyContext, collector: OutputCollector): void {
+    this.#context = context;
+    this.#collector = collector;
+    this.#fs = this.#options.fs();
+  }
+
+  execute(tuple: Tuple): void | Promise<void> {
+    if (tuple.isTick()) return this.#commit();
+    this.#lines.push(JSON.stringify(this.#options.toObject(tuple)));
+    this.#tuples.push(tuple);
+    if (this.#lines.length >= this.#options.maxRecords) return this.#commit();
+  }
+
+  flush(): Promise<void> {
+    return this.#commit();
+  }
+
+  #commit(): Promise<void> {
+    if (this.#lines.length === 0) return this.#committing;
+    const lines = this.#lines;
+    const tuples = this.#tuples;
+    this.#lines = [];
+    this.#tuples = [];
+    this.#committing = this.#committing.then(async () => {
+      const stamp = `${Date.now()}-${this.#context.taskId}-${++this.#files}`;
+      const final = joinPath(this.#options.dir, `${this.#options.name}-${stamp}.ndjson`);
+      const temp = joinPath(this.#options.dir, `_tmp.${this.#options.name}-${stamp}.ndjson`);
+      try {
+        await this.#fs.create(temp, Buffer.from(`${lines.join('\n')}\n`), { overwrite: true });
+        await this.#fs.sync(temp);
+        await this.#fs.rename(temp, final);
+        for (const t of tuples) this.#collector.ack(t);
+      } catch (error) {
+        for (const t of tuples) this.#collector.fail(t, error as Error);
+      }
+    });
+    return this.#committing;
+  }
+}

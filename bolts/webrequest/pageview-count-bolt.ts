@@ -1,0 +1,94 @@
+/**
+ * Hourly pageview counts per (domain code, page title), for the public dumps. Tuples arrive by a
+ * fields grouping on the key, so each key is counted in one task. The counts are checkpointed
+ * (to the output filesystem) and survive a restart; tuples are acked only once a checkpoint
+ * holding them is saved. An hour closes when this task's event time passes its end by `lagMs`;
+ * its lines go downstream with how far this task has closed, so the dump writer knows when
+ * every task is done with an hour.
+ */
+import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { HOUR_MS } from './event-time.js';
+
+interface State {
+  /** hour start → "code title" → count */
+  hours: Record<string, Record<string, number>>;
+  closedThrough: number;
+  watermark: number;
+}
+
+export interface PageviewCountBoltOptions {
+  /** The checkpoint store of one task. */
+  readonly checkpoints: (context: TopologyContext) => CheckpointStore;
+}
+
+export class PageviewCountBolt implements Bolt {
+  readonly ackMode = 'manual' as const;
+  readonly #options: PageviewCountBoltOptions;
+  #collector!: OutputCollector;
+  #store!: CheckpointStore;
+  #lagMs = 5 * 60_000;
+  #state: State = { hours: {}, closedThrough: 0, watermark: 0 };
+  #unsaved: Tuple[] = [];
+
+  constructor(options: PageviewCountBoltOptions) {
+    this.#options = options;
+  }
+
+  async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
+    this.#collector = collector;
+    this.#lagMs = Number(context.config.pageviewLagMs ?? this.#lagMs);
+    this.#store = this.#options.checkpoints(context);
+    const saved = (await this.#store.load()) as State | undefined;
+    if (saved !== undefined) this.#state = saved;
+  }
+
+  execute(tuple: Tuple): void | Promise<void> {
+    if (tuple.isTick()) return this.#checkpoint(false);
+    const [code, title, ts] = tuple.values as [string, string, number | null];
+    const time = ts ?? Date.now();
+    const hour = Math.floor(time / HOUR_MS) * HOUR_MS;
+    if (hour < this.#state.closedThrough) {
+      // Too late for an hour already written: counted nowhere, so say so rather than drop it.
+      this.#collector.fail(tuple, `pageview for hour ${new Date(hour).toISOString()} arrived after that hour was closed`);
+      return;
+    }
+    const counts = (this.#state.hours[hour] ??= {});
+    const key = `${code} ${title}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (time > this.#state.watermark) this.#state.watermark = time;
+    this.#unsaved.push(tuple);
+  }
+
+  flush(): Promise<void> {
+    return this.#checkpoint(true);
+  }
+
+  /** Closes finished hours, saves the state, then acks what the saved state holds. */
+  async #checkpoint(closeAll: boolean): Promise<void> {
+    const closeBefore = closeAll ? Number.MAX_SAFE_INTEGER : Math.floor((this.#state.watermark - this.#lagMs) / HOUR_MS) * HOUR_MS;
+    const closing = Object.keys(this.#state.hours)
+      .map(Number)
+      .filter((h) => h < closeBefore)
+      .sort((a, b) => a - b);
+    const tuples = this.#unsaved;
+    this.#unsaved = [];
+    for (const hour of closing) {
+      const lines = Object.entries(this.#state.hours[hour]!).map(([key, n]) => `${key} ${n} 0`);
+      delete this.#state.hours[hour];
+      this.#state.closedThrough = Math.max(this.#state.closedThrough, hour + HOUR_MS);
+      this.#collector.emit([hour, lines, this.#state.closedThrough], null);
+    }
+    if (!closeAll && closing.length === 0 && closeBefore > this.#state.closedThrough && this.#state.watermark > 0) {
+      this.#state.closedThrough = closeBefore;
+      this.#collector.emit([null, [], closeBefore], null);
+    }
+    if (tuples.length === 0 && closing.length === 0) return;
+    try {
+      await this.#store.save(this.#state);
+      for (const t of tuples) this.#collector.ack(t);
+    } catch (error) {
+      for (const t of tuples) this.#collector.fail(t, error as Error);
+    }
+  }
+}

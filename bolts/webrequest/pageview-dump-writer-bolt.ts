@@ -1,0 +1,72 @@
+/**
+ * Writes one pageview dump file per hour, `pageviews-YYYYMMDD-HH0000`, in the public format
+ * (`<domain_code> <page_title> <count> 0`, sorted). It merges the lines of every counting task
+ * and writes an hour once every task has closed it, or when the input ends.
+ */
+import type { Bolt, TopologyContext, Tuple } from '../../core/index.js';
+import { type FileSystem, joinPath } from '../hdfs/file-system.js';
+
+export interface PageviewDumpWriterOptions {
+  readonly fs: () => FileSystem;
+  readonly dir: string;
+  /** The component id of the counting bolt. */
+  readonly counter: string;
+}
+
+function dumpName(hour: number): string {
+  const d = new Date(hour);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `pageviews-${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}0000`;
+}
+
+export class PageviewDumpWriterBolt implements Bolt {
+  readonly #options: PageviewDumpWriterOptions;
+  #fs!: FileSystem;
+  #context!: TopologyContext;
+  readonly #hours = new Map<number, string[]>();
+  readonly #closedThrough = new Map<number, number>();
+
+  constructor(options: PageviewDumpWriterOptions) {
+    this.#options = options;
+  }
+
+  prepare(context: TopologyContext): void {
+    this.#context = context;
+    this.#fs = this.#options.fs();
+  }
+
+  async execute(tuple: Tuple): Promise<void> {
+    const [hour, lines, closedThrough] = tuple.values as [number | null, string[], number];
+    if (hour !== null) {
+      const held = this.#hours.get(hour) ?? [];
+      for (const line of lines) held.push(line);
+      this.#hours.set(hour, held);
+    }
+    this.#closedThrough.set(tuple.sourceTask, closedThrough);
+    const counters = this.#context.tasksOf(this.#options.counter);
+    if (counters.some((t) => !this.#closedThrough.has(t))) return;
+    const allClosed = Math.min(...counters.map((t) => this.#closedThrough.get(t)!));
+    await this.#write((h) => h + 3_600_000 <= allClosed);
+  }
+
+  flush(): Promise<void> {
+    return this.#write(() => true);
+  }
+
+  async #write(ready: (hour: number) => boolean): Promise<void> {
+    for (const hour of [...this.#hours.keys()].sort((a, b) => a - b)) {
+      if (!ready(hour)) continue;
+      const lines = this.#hours.get(hour)!.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.#hours.delete(hour);
+      const name = dumpName(hour);
+      const temp = joinPath(this.#options.dir, `_tmp.${name}`);
+      await this.#fs.create(temp, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), { overwrite: true });
+      await this.#fs.sync(temp);
+      const final = joinPath(this.#options.dir, name);
+      // A second batch for an hour (a late task after a restart) replaces the earlier file.
+      if (await this.#fs.exists(final)) await this.#fs.delete(final);
+      await this.#fs.rename(temp, final);
+      this.#context.logger.info(`wrote ${final}`, { lines: lines.length });
+    }
+  }
+}

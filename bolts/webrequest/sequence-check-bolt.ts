@@ -1,0 +1,67 @@
+/**
+ * The sequence check: Wikimedia's data-loss check on its own pipeline. Per cache host and hour
+ * it counts what arrived against the host's sequence numbers (expected = max − min + 1) and
+ * reports duplicates, losses and records without a time. An hour is reported once the host's
+ * event time has moved `lagMs` past its end (or when the input ends); a loss above
+ * `alertPercentLost` is logged as a warning, counted, and emitted on `alerts`.
+ */
+import type { Bolt, Counter, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { HOUR_MS } from './event-time.js';
+import { SequenceStatsAccumulator, type SequenceStatsRow } from './sequence-stats.js';
+
+export class SequenceCheckBolt implements Bolt {
+  readonly #stats = new SequenceStatsAccumulator();
+  #collector!: OutputCollector;
+  #context!: TopologyContext;
+  #lagMs = 10 * 60_000;
+  #threshold = 0.5;
+  #watermark = 0;
+  #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter };
+
+  prepare(context: TopologyContext, collector: OutputCollector): void {
+    this.#context = context;
+    this.#collector = collector;
+    this.#lagMs = Number(context.config.sequenceLagMs ?? this.#lagMs);
+    this.#threshold = Number(context.config.alertPercentLost ?? this.#threshold);
+    const m = context.metrics;
+    this.#metrics = {
+      rows: m.counter('sequence_hours_total', 'Host-hours reported by the sequence check'),
+      lost: m.counter('sequence_lost_total', 'Records lost (missing or duplicated sequence numbers)'),
+      expected: m.counter('sequence_expected_total', 'Records expected from sequence numbers'),
+      alerts: m.counter('sequence_alerts_total', 'Host-hours whose loss crossed alertPercentLost'),
+    };
+  }
+
+  execute(tuple: Tuple): void {
+    if (tuple.isTick()) {
+      if (this.#watermark > 0) this.#report(this.#stats.flushBefore(Math.floor((this.#watermark - this.#lagMs) / HOUR_MS) * HOUR_MS));
+      return;
+    }
+    const ts = tuple.values[2] as number | null;
+    const time = ts ?? Date.now();
+    if (time > this.#watermark) this.#watermark = time;
+    this.#stats.add(tuple.values[0] as string, tuple.values[1] as number, time, ts === null);
+  }
+
+  flush(): void {
+    this.#report(this.#stats.flushBefore(Number.MAX_SAFE_INTEGER));
+  }
+
+  #report(rows: SequenceStatsRow[]): void {
+    for (const row of rows) {
+      this.#metrics.rows.inc();
+      this.#metrics.lost.inc(row.count_lost);
+      this.#metrics.expected.inc(row.count_expected);
+      this.#collector.emit([row], null);
+      if (row.percent_lost > this.#threshold) {
+        this.#metrics.alerts.inc();
+        this.#context.logger.warn(`sequence check: ${row.hostname} lost ${row.percent_lost.toFixed(3)}% in hour ${new Date(row.hour_start).toISOString()}`, {
+          host: row.hostname,
+          lost: row.count_lost,
+          expected: row.count_expected,
+        });
+        this.#collector.emitTo('alerts', [row], null);
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/** The streams between the webrequest bolts, declared once for the topology and the bolts. */
+
+/** A record on its way to the sink, with its source coordinates for exactly-once commits. */
+export const RECORD_FIELDS = ['record', 'topic', 'partition', 'offset'] as const;
+
+/** What the sequence check needs of every parsed record. No IP. */
+export const SEQUENCE_FIELDS = ['hostname', 'sequence', 'ts'] as const;
+
+/** One user pageview to count, already keyed for the dump. `ts` is its event time. */
+export const PAGEVIEW_FIELDS = ['domain_code', 'page_title', 'ts'] as const;
+
+/** Records that could not be used: the (IP-redacted) value, why, and where it came from. */
+export const ERROR_FIELDS = ['value', 'reason', 'origin'] as const;
+
+/** `webrequest_text` → `text`; any other source name is used as it is. */
+export function webrequestSourceOf(topic: string, fallback: string): string {
+  return topic.startsWith('webrequest_') ? topic.slice('webrequest_'.length) : fallback;
+}
