@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anonymize, hashIp, periodBounds, periodOf, saltPeriodOf } from './anonymize.js';
+import { inspect } from 'node:util';
+import { IpHasher, anonymize, hashIp, periodBounds, periodOf, saltPeriodOf } from './anonymize.js';
 import { canonicalize } from './canonicalize.js';
 import { UNKNOWN_GEO } from './geotag.js';
 import { MemorySaltStore } from './salt-store.js';
@@ -61,4 +62,18 @@ test('the raw IP and x_forwarded_for are gone from the output', () => {
 
 test('a missing IP stays -', () => {
   assert.equal(anonymize(geotagged('-'), Buffer.alloc(32, 1)).client_ip, '-');
+});
+
+test('IpHasher gives the same digests as hashIp and hides its salt', () => {
+  for (const salt of [Buffer.alloc(32, 9), Buffer.from('Jefe'), Buffer.alloc(100, 3)]) {
+    const hasher = new IpHasher(salt);
+    for (const ip of ['8.8.8.8', '2001:4860:4860::8888', '::ffff:1.2.3.4', 'x'.repeat(81), 'ü'.repeat(80), '']) {
+      assert.equal(hasher.hash(ip), hashIp(ip, salt), ip);
+    }
+    assert.equal(hasher.hash('8.8.8.8'), hasher.hash('8.8.8.8'), 'buffers are reused safely');
+    assert.equal(JSON.stringify(hasher), '{}');
+    assert.equal(inspect(hasher, { showHidden: true }), 'IpHasher {}');
+    assert.ok(hasher.isFor(salt));
+    assert.ok(!hasher.isFor(Buffer.from(salt)));
+  }
 });

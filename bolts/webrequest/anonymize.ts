@@ -2,7 +2,8 @@
  * Anonymization: the client IP becomes an HMAC-SHA-256 under the salt of the record's time
  * period, and the raw `ip` and `x_forwarded_for` are dropped.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { DAY_MS } from './event-time.js';
 import {
   MISSING,
@@ -18,6 +19,56 @@ export const DEFAULT_SALT_ROTATION_MS = DAY_MS;
 /** HMAC-SHA-256 of the IP under the salt, as 64 lowercase hex digits. */
 export function hashIp(ip: string, salt: Buffer): string {
   return createHmac('sha256', salt).update(ip).digest('hex');
+}
+
+const SHA256_BLOCK = 64;
+const MAX_FAST_IP_CHARS = 80;
+
+/**
+ * HMAC-SHA-256 of IPs under one salt, faster than {@link hashIp} for the hot path: the padded keys
+ * are computed once and each IP costs two one-shot SHA-256 calls into reused buffers. Gives the
+ * same digests as {@link hashIp}. Not safe to share between threads (it reuses buffers).
+ */
+export class IpHasher {
+  readonly #salt: Buffer;
+  readonly #inner: Buffer;
+  readonly #outer: Buffer;
+
+  constructor(salt: Buffer) {
+    this.#salt = salt;
+    let key = salt;
+    if (key.length > SHA256_BLOCK) key = hash('sha256', key, 'buffer');
+    this.#inner = Buffer.alloc(SHA256_BLOCK + MAX_FAST_IP_CHARS * 3, 0x36);
+    this.#outer = Buffer.alloc(SHA256_BLOCK + 32, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      this.#inner[i]! ^= key[i]!;
+      this.#outer[i]! ^= key[i]!;
+    }
+  }
+
+  /** HMAC-SHA-256 of the IP, as 64 lowercase hex digits. */
+  hash(ip: string): string {
+    if (ip.length > MAX_FAST_IP_CHARS) return hashIp(ip, this.#salt);
+    const n = this.#inner.write(ip, SHA256_BLOCK, 'utf8');
+    const innerDigest = hash('sha256', this.#inner.subarray(0, SHA256_BLOCK + n), 'buffer');
+    innerDigest.copy(this.#outer, SHA256_BLOCK);
+    return hash('sha256', this.#outer, 'hex');
+  }
+
+  /** True when this hasher is for that salt (the same Buffer). */
+  isFor(salt: Buffer): boolean {
+    return salt === this.#salt;
+  }
+
+  /** Hides the salt from `JSON.stringify`. */
+  toJSON(): Record<string, never> {
+    return {};
+  }
+
+  /** Hides the salt from `util.inspect`. */
+  [inspect.custom](): string {
+    return 'IpHasher {}';
+  }
 }
 
 /**

@@ -83,3 +83,11 @@ test('the shared reader is opened once', async () => {
   assert.equal(await openSharedGeoReader(), geo);
   assert.ok(geo.buildDates.ipv4 instanceof Date);
 });
+
+test('isIPv4 agrees with node:net on tricky inputs', async () => {
+  const { isIPv4: netIsIPv4 } = await import('node:net');
+  const { isIPv4 } = await import('./geotag.js');
+  for (const ip of ['1.2.3.4', '255.255.255.255', '0.0.0.0', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4 ', 'a.b.c.d', '1.2.3.-4', '1000.1.1.1', '']) {
+    assert.equal(isIPv4(ip), netIsIPv4(ip), ip);
+  }
+});

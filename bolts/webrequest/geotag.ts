@@ -12,7 +12,7 @@
  * synchronous.
  */
 import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
+import { isIPv6 } from 'node:net';
 import maxmind, { type Reader, type Response } from 'maxmind';
 import { countryInfo } from './country-names.js';
 import type { CanonicalRecord, GeocodedData, GeotaggedRecord } from './schema.js';
@@ -93,6 +93,31 @@ export function toGeocodedData(rec: IpLocationRecord): GeocodedData {
   });
 }
 
+/** Dotted-quad IPv4 without leading zeros, checked without a regular expression. */
+export function isIPv4(ip: string): boolean {
+  const len = ip.length;
+  if (len < 7 || len > 15) return false;
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= len; i++) {
+    const c = i === len ? 46 : ip.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || value > 255) return false;
+      octets++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return octets === 4;
+}
+
 const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
 /**
@@ -128,10 +153,9 @@ export class GeoReader implements GeoLookup {
 
   lookup(ip: string): GeocodedData {
     let rec: IpLocationRecord | null;
-    const family = isIP(ip);
-    if (family === 4) {
+    if (isIPv4(ip)) {
       rec = recordOf(this.#v4, ip);
-    } else if (family === 6) {
+    } else if (ip.includes(':') && isIPv6(ip)) {
       const mapped = IPV4_MAPPED.exec(ip);
       rec = mapped === null ? recordOf(this.#v6, ip) : recordOf(this.#v4, mapped[1]!);
     } else {

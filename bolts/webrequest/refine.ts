@@ -3,11 +3,11 @@
  * parse → canonicalize → geotag → anonymize. The bolts call this, and the benchmark's
  * single-loop baseline is this, so the refinery's logic lives in one place.
  */
-import { buildRefined, clientIpOf, saltPeriodOf, DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
+import { buildRefined, IpHasher, saltPeriodOf, DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
 import { canonicalize, type CanonicalizeCaches } from './canonicalize.js';
 import type { GeoLookup } from './geotag.js';
 import { parseWebrequestLine } from './parse.js';
-import type { WebrequestRefined } from './schema.js';
+import { MISSING, type WebrequestRefined } from './schema.js';
 
 /** What {@link refineLine} needs. */
 export interface RefineDeps {
@@ -48,6 +48,11 @@ export function refineLine(line: string | Buffer, deps: RefineDeps): RefineResul
   if (salt === undefined) {
     return { ok: false, stage: 'salt', reason: `the salt of period ${period} is not loaded`, period };
   }
+  if (hasher === undefined || !hasher.isFor(salt)) hasher = new IpHasher(salt);
   const ip = canonical.ip;
-  return { ok: true, record: buildRefined(canonical, clientIpOf(ip, salt), deps.geo.lookup(ip)) };
+  const clientIp = ip === MISSING ? MISSING : hasher.hash(ip);
+  return { ok: true, record: buildRefined(canonical, clientIp, deps.geo.lookup(ip)) };
 }
+
+// Salts change once a period: keep the hasher of the last one.
+let hasher: IpHasher | undefined;
