@@ -1,0 +1,75 @@
+/**
+ * The filesystem the HDFS sink writes through. Two backends implement it: {@link
+ * WebHdfsFileSystem} (HDFS over its REST API) and {@link LocalFileSystem} (node:fs, for local
+ * mode and unit tests). Paths are absolute and use `/`.
+ *
+ * Errors are `SquallError`s with an `HdfsErrorCodes` code: `NOT_FOUND`, `ALREADY_EXISTS`,
+ * `UNAVAILABLE` (retriable: the backend gave up after its retries), `REJECTED`, `CLOSED`.
+ */
+
+/** One entry of a directory listing. */
+export interface FileStatus {
+  /** The last component of the path. */
+  readonly name: string;
+  /** The full path. */
+  readonly path: string;
+  readonly type: 'file' | 'directory';
+  /** Length in bytes (0 for a directory). */
+  readonly length: number;
+  /** Last modification, in epoch milliseconds. */
+  readonly modificationTime: number;
+}
+
+export interface CreateOptions {
+  /** Replace an existing file instead of failing with `ALREADY_EXISTS`. @default false */
+  readonly overwrite?: boolean;
+}
+
+export interface DeleteOptions {
+  /** Delete a directory and everything under it. @default false */
+  readonly recursive?: boolean;
+}
+
+/** A filesystem with atomic rename, which is all an exactly-once file sink needs. */
+export interface FileSystem {
+  /** A short label for logs: `webhdfs://127.0.0.1:9870` or `file://`. */
+  readonly description: string;
+  /** Creates a file holding `data`, making missing parent directories. */
+  create(path: string, data: Uint8Array, options?: CreateOptions): Promise<void>;
+  /** Appends `data` to an existing file. */
+  append(path: string, data: Uint8Array): Promise<void>;
+  /** Makes a file's content durable (fsync locally; HDFS closes each write durably). */
+  sync(path: string): Promise<void>;
+  /**
+   * Renames atomically. Never replaces: fails with `ALREADY_EXISTS` when `to` exists and with
+   * `NOT_FOUND` when `from` does not. The parent of `to` must exist.
+   */
+  rename(from: string, to: string): Promise<void>;
+  /** The entries of a directory, sorted by name. Fails with `NOT_FOUND` for a missing one. */
+  list(dir: string): Promise<FileStatus[]>;
+  /** A whole file's content. */
+  read(path: string): Promise<Buffer>;
+  /** Deletes a file or directory. Resolves false when there was nothing to delete. */
+  delete(path: string, options?: DeleteOptions): Promise<boolean>;
+  /** Makes a directory and its missing parents. */
+  mkdirs(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  /** Releases connections. Safe to call twice; later calls fail with `CLOSED`. */
+  close(): Promise<void>;
+}
+
+/** Joins path segments with `/`, collapsing duplicate slashes. */
+export function joinPath(...segments: string[]): string {
+  return segments.join('/').replace(/\/{2,}/g, '/');
+}
+
+/** The directory part of a path (`/a/b/c` → `/a/b`). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** The last component of a path. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

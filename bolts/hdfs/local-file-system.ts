@@ -1,0 +1,143 @@
+/**
+ * {@link FileSystem} over node:fs: what local mode and the unit tests write to. Renames never
+ * replace (link, then unlink: both atomic), `sync` fsyncs the file and a rename fsyncs its
+ * directory, so a committed file survives a machine crash.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { appendFile, link, mkdir, open, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { type CreateOptions, type DeleteOptions, type FileStatus, type FileSystem, parentOf } from './file-system.js';
+
+function translate(error: unknown, op: string, path: string): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = `${op} ${path}: ${(error as Error)?.message ?? String(error)}`;
+  if (code === 'ENOENT') return hdfsError(HdfsErrorCodes.NOT_FOUND, message, { cause: error });
+  if (code === 'EEXIST') return hdfsError(HdfsErrorCodes.ALREADY_EXISTS, message, { cause: error });
+  const transient = code === 'EAGAIN' || code === 'EBUSY' || code === 'EMFILE' || code === 'ENFILE' || code === 'EIO' || code === 'ENOSPC';
+  return hdfsError(transient ? HdfsErrorCodes.UNAVAILABLE : HdfsErrorCodes.REJECTED, message, { cause: error, retriable: transient });
+}
+
+async function fsyncPath(path: string, directory: boolean): Promise<void> {
+  const handle = await open(path, directory ? fsConstants.O_RDONLY : fsConstants.O_RDWR);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The local disk as a {@link FileSystem}. Paths are absolute local paths. */
+export class LocalFileSystem implements FileSystem {
+  readonly description = 'file://';
+  #closed = false;
+
+  async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
+    this.#check();
+    try {
+      await mkdir(parentOf(path), { recursive: true });
+      await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
+    } catch (error) {
+      throw translate(error, 'create', path);
+    }
+  }
+
+  async append(path: string, data: Uint8Array): Promise<void> {
+    this.#check();
+    try {
+      await stat(path);
+      await appendFile(path, data);
+    } catch (error) {
+      throw translate(error, 'append', path);
+    }
+  }
+
+  async sync(path: string): Promise<void> {
+    this.#check();
+    try {
+      await fsyncPath(path, false);
+    } catch (error) {
+      throw translate(error, 'sync', path);
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.#check();
+    try {
+      // link fails with EEXIST instead of replacing, which fs.rename would do silently.
+      await link(from, to);
+      await unlink(from);
+      await fsyncPath(parentOf(to), true);
+    } catch (error) {
+      throw translate(error, 'rename', `${from} to ${to}`);
+    }
+  }
+
+  async list(dir: string): Promise<FileStatus[]> {
+    this.#check();
+    try {
+      const entries = await readdir(dir, { withFileTypes: true });
+      const out: FileStatus[] = [];
+      for (const e of entries) {
+        const path = join(dir, e.name);
+        const s = await stat(path).catch(() => undefined);
+        if (s === undefined) continue; // removed while listing
+        out.push({ name: e.name, path, type: s.isDirectory() ? 'directory' : 'file', length: s.isDirectory() ? 0 : s.size, modificationTime: s.mtimeMs });
+      }
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (error) {
+      throw translate(error, 'list', dir);
+    }
+  }
+
+  async read(path: string): Promise<Buffer> {
+    this.#check();
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw translate(error, 'read', path);
+    }
+  }
+
+  async delete(path: string, options: DeleteOptions = {}): Promise<boolean> {
+    this.#check();
+    try {
+      await stat(path);
+    } catch {
+      return false;
+    }
+    try {
+      await rm(path, { recursive: options.recursive ?? false });
+      return true;
+    } catch (error) {
+      throw translate(error, 'delete', path);
+    }
+  }
+
+  async mkdirs(path: string): Promise<void> {
+    this.#check();
+    try {
+      await mkdir(path, { recursive: true });
+    } catch (error) {
+      throw translate(error, 'mkdirs', path);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    this.#check();
+    try {
+      await stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #check(): void {
+    if (this.#closed) throw hdfsError(HdfsErrorCodes.CLOSED, 'the local filesystem was closed');
+  }
+}
