@@ -1,0 +1,37 @@
+/**
+ * How records become the bytes of a file: storm-hdfs's `RecordFormat`. A format opens one
+ * {@link RecordWriter} per file; the writer encodes records synchronously and hands back the
+ * bytes that are ready, so the sink decides when they reach the filesystem.
+ */
+
+/** Encodes the records of one file. */
+export interface RecordWriter {
+  /**
+   * Encodes one record. Throws a `SquallError` with code `SQUALL_ERR_HDFS_BAD_RECORD` (and
+   * changes nothing) when the record does not fit the format.
+   */
+  write(record: unknown): void;
+  /** The bytes that are complete (a header, whole blocks) and not yet taken, or undefined. */
+  take(): Buffer | undefined;
+  /** Ends the file: every byte not yet taken, the last block included. */
+  end(): Buffer;
+  /** The file's size so far in bytes: taken, ready and still buffered (before compression). */
+  readonly bytes: number;
+  /** Records written. */
+  readonly records: number;
+}
+
+/** A file format. */
+export interface RecordFormat {
+  /** The file name extension, with its dot: `.avro`, `.ndjson`. */
+  readonly extension: string;
+  /** A short label for logs and docs: `avro/snappy`, `ndjson`. */
+  readonly name: string;
+  /**
+   * The `STORED AS ...` (and TBLPROPERTIES) clause of a Hive table over these files, or
+   * undefined when Hive cannot read them without more information.
+   */
+  readonly hiveStorage?: string;
+  /** A writer for one new file. */
+  open(): RecordWriter;
+}
