@@ -47,7 +47,9 @@ const POSITIVE_INTEGERS = ['maxSpoutPending', 'queueCapacity', 'batchSize', 'wor
 const POSITIVE_DURATIONS = ['messageTimeoutMs', 'shutdownTimeoutMs', 'spoutIdleMaxMs'] as const;
 
 function invalid(key: string, value: unknown, fix: string): SquallError {
-  return new SquallError(ErrorCodes.INVALID_CONFIG, `config '${key}' is ${JSON.stringify(value)}: ${fix}`);
+  // JSON would show Infinity and NaN as null.
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  return new SquallError(ErrorCodes.INVALID_CONFIG, `config '${key}' is ${shown}: ${fix}`);
 }
 
 /** Merges `layers` (later wins) over the defaults and validates the result. */
