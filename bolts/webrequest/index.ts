@@ -76,6 +76,7 @@ export {
   geotag,
   toGeocodedData,
   defaultGeoDatabasePaths,
+  isIPv4,
   UNKNOWN,
   UNKNOWN_COUNTRY_CODE,
   UNKNOWN_GEO,
@@ -85,6 +86,7 @@ export {
 } from './geotag.js';
 export {
   hashIp,
+  IpHasher,
   periodOf,
   periodStartOf,
   periodBounds,
