@@ -6,7 +6,7 @@
  * import { GeoReader, MemorySaltStore, periodOf, refineLine } from './bolts/webrequest/index.js';
  * const geo = await GeoReader.open();
  * const salts = new MemorySaltStore();
- * await salts.saltFor(periodOf(Date.now()));
+ * await salts.saltFor(periodOf(Date.parse('2026-11-22T10:00:00Z')));
  * const line = '{"hostname":"cp3050.esams.wmnet","sequence":1,"dt":"2026-11-22T10:00:00Z",' +
  *   '"ip":"8.8.8.8","http_status":"200","uri_host":"en.wikipedia.org","uri_path":"/wiki/Zürich",' +
  *   '"uri_query":"","content_type":"text/html; charset=UTF-8","user_agent":"Mozilla/5.0"}';
@@ -107,6 +107,7 @@ export {
 export {
   RedisSaltStore,
   DEFAULT_SALT_KEY_PREFIX,
+  LATE_SALT_HOLD_MS,
   SALT_UNAVAILABLE,
   type RedisSaltStoreOptions,
 } from './redis-salt-store.js';

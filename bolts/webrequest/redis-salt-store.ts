@@ -30,11 +30,18 @@ export const DEFAULT_SALT_KEY_PREFIX = 'squall:salt:';
 
 interface HeldSalt {
   salt: Buffer;
-  /** Epoch milliseconds: the end of the salt's period. */
+  /** Epoch milliseconds: the end of the salt's period, or a minute after fetching for late data. */
   expiresAt: number;
 }
 
-/** A {@link SaltStore} over Redis. Salts are cached in memory until their period ends. */
+/** How long the salt of a period that has already ended stays in memory after a fetch. */
+export const LATE_SALT_HOLD_MS = 60_000;
+
+/**
+ * A {@link SaltStore} over Redis. Salts are cached in memory until their period ends; the salt of
+ * a period that has already ended (late or replayed records) is held for
+ * {@link LATE_SALT_HOLD_MS} after each fetch, so `cachedSalt` finds it right after `saltFor`.
+ */
 export class RedisSaltStore implements SaltStore {
   readonly #redis: Redis;
   readonly #ownsClient: boolean;
@@ -93,7 +100,7 @@ export class RedisSaltStore implements SaltStore {
       throw new SquallError(SALT_UNAVAILABLE, `Redis held no salt for period ${period}`, { retriable: true });
     }
     this.#forgetEnded();
-    this.#held.set(period, { salt, expiresAt: endMs });
+    this.#held.set(period, { salt, expiresAt: Math.max(endMs, this.#now() + LATE_SALT_HOLD_MS) });
     return salt;
   }
 

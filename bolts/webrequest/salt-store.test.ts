@@ -36,6 +36,18 @@ test('MemorySaltStore forgets periods once period and grace have passed', async 
   assert.equal(store.size, 1, 'the expired salt was dropped');
 });
 
+test('MemorySaltStore keeps the salt of an ended period for the grace, for late records', async () => {
+  let now = T;
+  const store = new MemorySaltStore({ now: () => now, graceMs: HOUR });
+  const old = periodOf(T - 10 * DAY);
+  const salt = await store.saltFor(old);
+  assert.equal(store.cachedSalt(old), salt);
+  now = T + HOUR - 1;
+  assert.equal(await store.saltFor(old), salt);
+  now = T + HOUR;
+  assert.equal(store.cachedSalt(old), undefined);
+});
+
 test('MemorySaltStore rejects a period that is not a period start', async () => {
   const store = new MemorySaltStore({ rotationMs: DAY });
   await assert.rejects(store.saltFor(periodOf(T, HOUR)), RangeError);

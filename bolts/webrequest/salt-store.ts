@@ -58,8 +58,8 @@ interface HeldSalt {
 }
 
 /**
- * Salts held in this process's memory only: random per period, forgotten once the period plus
- * the grace has passed. For tests and single-process runs; workers in separate processes would
+ * Salts held in this process's memory only: random per period, forgotten once the period (or, for
+ * a period drawn after it ended, the drawing) plus the grace has passed. For tests and single-process runs; workers in separate processes would
  * each draw their own salt.
  */
 export class MemorySaltStore implements SaltStore {
@@ -86,7 +86,9 @@ export class MemorySaltStore implements SaltStore {
     if (held !== undefined) return held.salt;
     const { endMs } = periodBounds(period, this.#options.rotationMs);
     const salt = randomBytes(SALT_BYTES);
-    this.#salts.set(period, { salt, expiresAt: endMs + this.#options.graceMs });
+    // A period that has already ended (late or replayed records) keeps its salt for the grace
+    // from now, so every record of the backfill hashes alike.
+    this.#salts.set(period, { salt, expiresAt: Math.max(endMs, now) + this.#options.graceMs });
     return salt;
   }
 

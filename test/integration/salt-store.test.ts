@@ -79,6 +79,13 @@ test('a salt is cached in memory until its period ends, then read from Redis aga
   assert.notDeepEqual(reread, first, 'the deleted key was not resurrected from memory');
 });
 
+test('the salt of an ended period stays at hand after a fetch, for late records', async () => {
+  const s = store();
+  const old = periodOf(T - 5 * DAY);
+  const salt = await s.saltFor(old);
+  assert.equal(s.cachedSalt(old), salt);
+});
+
 test('an expired key yields a fresh salt', async () => {
   const rotationMs = 1000;
   const start = Date.now();
