@@ -8,7 +8,7 @@ import { deferred, metricValue, startRuntime } from '../../test/fixtures/harness
 const byNumber = (xs: unknown[]) => [...xs].sort((a, b) => (a as number) - (b as number));
 
 describe('acking', () => {
-  test('a fan-out that joins across two roots completes only when every edge is acked', { timeout: 2000 }, async (t) => {
+  test('a fan-out that joins across two roots, then a relay, completes only when every edge is acked', { timeout: 2000 }, async (t) => {
     const ledger = newLedger();
     const held: Tuple[] = [];
     const joinReady = deferred();
@@ -34,7 +34,9 @@ describe('acking', () => {
         ],
         outputs: { default: ['pair'] },
       })
-      .bolt('sink', { create: () => (sink = new FnBolt((tu) => sinkGot.resolve(tu), { ackMode: 'manual' })), inputs: [{ from: 'join', grouping: shuffle() }] })
+      // relay's output is anchored to a tuple with two roots: it must carry both.
+      .bolt('relay', { create: () => new FnBolt((tu, c) => c.emit([tu.get('pair')])), inputs: [{ from: 'join', grouping: shuffle() }], outputs: { default: ['pair'] } })
+      .bolt('sink', { create: () => (sink = new FnBolt((tu) => sinkGot.resolve(tu), { ackMode: 'manual' })), inputs: [{ from: 'relay', grouping: shuffle() }] })
       .build();
     await startRuntime(t, def);
     await joinReady.promise;
@@ -48,7 +50,7 @@ describe('acking', () => {
     }
     const joined = await sinkGot.promise;
     assert.deepEqual(joined.values, ['0+1']);
-    assert.deepEqual(ledger.acked, []);
+    assert.deepEqual(ledger.acked, [], 'relay acked the joined tuple, but its child is still out');
     sink.collector.ack(joined);
     assert.deepEqual(byNumber(ledger.acked), [0, 1]);
     sink.collector.ack(joined);

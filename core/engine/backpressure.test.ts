@@ -100,12 +100,13 @@ describe('backpressure', () => {
 
   test('a spout is never polled with maxSpoutPending tuples in flight, and the wait is counted', { timeout: 3000 }, async (t) => {
     const maxSpoutPending = 8;
-    const rows = Array.from({ length: 300 }, (_, i) => [i]);
+    const rows = Array.from({ length: 200 }, (_, i) => [i]);
     const ledger = newLedger();
     const spout = new PendingProbeSpout(rows, ledger);
     const def = topology('max-pending', { queueCapacity: 64, batchSize: 4, maxSpoutPending })
       .spout('src', { create: () => spout, outputs: { default: ['i'] } })
-      .bolt('sink', { create: slowSink, inputs: [{ from: 'src', grouping: shuffle() }] })
+      // Acks come on timers, so the spout's own idle polls find it at its limit.
+      .bolt('sink', { create: () => new FnBolt(() => new Promise<void>((resolve) => setTimeout(resolve, 1))), parallelism: 2, inputs: [{ from: 'src', grouping: shuffle() }] })
       .build();
     const runtime = await startRuntime(t, def);
     await runtime.completion;
@@ -116,6 +117,19 @@ describe('backpressure', () => {
     assert.ok(throttled('max_pending') > 0, 'time throttled by max_pending was counted');
     assert.ok(metricValue(runtime.metrics, 'squall_queue_high_water', { component: 'sink' }) <= maxSpoutPending);
     assert.equal(ledger.acked.length, rows.length);
+  });
+
+  test('a wait that ends between two steps is counted too (acks landing just before the next poll)', { timeout: 2000 }, async (t) => {
+    const ledger = newLedger();
+    // Each ack lands on the turn before the next round, so no poll ever finds the spout at its limit.
+    const def = topology('pinned', { queueCapacity: 64, batchSize: 4, maxSpoutPending: 8 })
+      .spout('src', { create: () => new ListSpout(Array.from({ length: 200 }, (_, i) => [i]), ledger), outputs: { default: ['i'] } })
+      .bolt('sink', { create: slowSink, inputs: [{ from: 'src', grouping: shuffle() }] })
+      .build();
+    const runtime = await startRuntime(t, def);
+    await runtime.completion;
+    assert.equal(ledger.acked.length, 200);
+    assert.ok(metricValue(runtime.metrics, 'squall_spout_throttled_seconds_total', { component: 'src', reason: 'max_pending' }) > 0);
   });
 
   test('a spout that is never held back counts no throttled time', { timeout: 2000 }, async (t) => {
