@@ -68,6 +68,10 @@ class AvroContainerWriter implements RecordWriter {
     return this.#taken + this.#readyBytes + this.#blockSize;
   }
 
+  get readyBytes(): number {
+    return this.#readyBytes;
+  }
+
   write(record: unknown): void {
     let encoded: Buffer;
     try {

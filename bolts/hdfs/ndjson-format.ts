@@ -14,6 +14,10 @@ class NdjsonWriter implements RecordWriter {
     return this.#taken + this.#ready;
   }
 
+  get readyBytes(): number {
+    return this.#ready;
+  }
+
   write(record: unknown): void {
     let text: string | undefined;
     try {

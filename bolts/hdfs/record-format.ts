@@ -17,6 +17,8 @@ export interface RecordWriter {
   end(): Buffer;
   /** The file's size so far in bytes: taken, ready and still buffered (before compression). */
   readonly bytes: number;
+  /** Bytes complete and not yet taken: what {@link take} would return. */
+  readonly readyBytes: number;
   /** Records written. */
   readonly records: number;
 }

@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { MetricRegistry, SquallError } from '../../core/index.js';
+import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { HdfsSinkBolt } from './hdfs-sink-bolt.js';
+import { LocalFileSystem } from './local-file-system.js';
+import type { HdfsSinkOptions } from './sink-options.js';
+import { waitFor } from '../../test/support/wait.js';
+import { RecordingCollector, at, listTree, sinkContext, sourceTuple, tickTuple } from './sink-test-kit.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'squall-sink-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function startSink(options: Partial<HdfsSinkOptions> = {}, context = sinkContext()): Promise<{ bolt: HdfsSinkBolt; collector: RecordingCollector }> {
+  const bolt = new HdfsSinkBolt({ fileSystem: new LocalFileSystem(), root, availability: false, hive: false, timerIntervalMs: 3_600_000, ...options });
+  const collector = new RecordingCollector();
+  await bolt.prepare(context, collector);
+  return { bolt, collector };
+}
+
+const rec = (id: number, dt = at(10)) => ({ id, dt });
+const committedFiles = async () => (await listTree(root)).filter((p) => !p.split('/').pop()!.startsWith('_'));
+const tempFiles = async () => (await listTree(root)).filter((p) => p.split('/').pop()!.startsWith('_tmp.'));
+
+describe('HdfsSinkBolt: acks and commits', () => {
+  it('acks tuples only once the file holding them is committed by a rename', async () => {
+    const { bolt, collector } = await startSink({ writeBufferBytes: 1 });
+    for (let i = 0; i < 5; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    assert.equal(collector.acked.length, 0, 'nothing acked before the commit');
+    assert.deepEqual(await committedFiles(), []);
+    assert.equal((await tempFiles()).length, 1, 'the records are in a temporary file');
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), [0, 1, 2, 3, 4]);
+    assert.deepEqual(await committedFiles(), ['year=2024/month=01/day=15/hour=10/part-events-0-00000000000000000000-00000000000000000004.ndjson']);
+    assert.deepEqual(await tempFiles(), [], 'no temporary file is left after the commit');
+    const lines = (await readFile(join(root, (await committedFiles())[0]!), 'utf8')).trim().split('\n');
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: number }).id), [0, 1, 2, 3, 4]);
+    await bolt.cleanup();
+  });
+
+  it('sends records without a readable event time to the errors stream with the reason, and acks them', async () => {
+    const { bolt, collector } = await startSink();
+    const bad = { id: 1, dt: '-' };
+    await bolt.execute(sourceTuple(bad, 'events', 2, 41));
+    await bolt.execute(sourceTuple({ id: 2 }, 'events', 2, 42));
+    await bolt.execute(sourceTuple(rec(3), 'events', 2, 43));
+    const errors = collector.onStream('errors');
+    assert.deepEqual(errors[0], [bad, "event time field 'dt' is \"-\": not an ISO 8601 time or whole epoch milliseconds", 'events/2@41']);
+    assert.deepEqual(errors[1], [{ id: 2 }, "event time field 'dt' is missing", 'events/2@42']);
+    assert.equal(collector.emitted[0]!.anchors, collector.acked[0], 'the error tuple is anchored to its input');
+    assert.deepEqual(collector.ackedOffsets(), [41, 42]);
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), [41, 42, 43]);
+    assert.equal((await committedFiles()).length, 1);
+    await bolt.cleanup();
+  });
+
+  it('sends unusable coordinates and non-object records to the errors stream', async () => {
+    const { bolt, collector } = await startSink();
+    await bolt.execute(sourceTuple(rec(1), 'events', 0, 'x7'));
+    await bolt.execute(sourceTuple('text', 'events', 0, 8));
+    await bolt.execute(sourceTuple(rec(2), '', 0, 9));
+    assert.deepEqual(
+      collector.onStream('errors').map((e) => e[1]),
+      ["field 'offset' is x7: not a whole number", "field 'record' is string: not a record object", "field 'topic' is \"\": not a topic name"],
+    );
+    assert.equal(collector.acked.length, 3);
+    await bolt.cleanup();
+  });
+
+  it('accepts offsets as decimal strings and reads renamed input fields', async () => {
+    const fields = ['value', 'src', 'part', 'pos'];
+    const { bolt, collector } = await startSink({ fields: { record: 'value', topic: 'src', partition: 'part', offset: 'pos' } });
+    await bolt.execute(sourceTuple(rec(1), 'events', 1, '12345678901', fields));
+    await bolt.flush();
+    assert.equal(collector.acked.length, 1);
+    assert.match((await committedFiles())[0]!, /part-events-1-00000000012345678901-00000000012345678901\.ndjson$/);
+    await assert.rejects(
+      async () => bolt.execute(sourceTuple(rec(1), 'events', 1, 1)),
+      (e: unknown) => e instanceof SquallError && e.code === HdfsErrorCodes.INVALID_OPTIONS && /without 'value', 'src', 'part', 'pos'/.test(e.message),
+    );
+    await bolt.cleanup();
+  });
+
+  it('refuses to start without an errors stream, or with a rotation age past the message timeout', async () => {
+    await assert.rejects(startSink({}, sinkContext({ outputs: {} })), (e: unknown) => e instanceof SquallError && /needs an 'errors' stream/.test(e.message));
+    await assert.rejects(
+      startSink({ rotation: { maxAgeMs: 60_000 } }),
+      (e: unknown) => e instanceof SquallError && e.code === HdfsErrorCodes.INVALID_OPTIONS && /below messageTimeoutMs \(30000 ms\)/.test(e.message),
+    );
+  });
+});
+
+describe('HdfsSinkBolt: rotation', () => {
+  it('rotates by record count', async () => {
+    const { bolt, collector } = await startSink({ rotation: { maxRecords: 10 } });
+    for (let i = 0; i < 25; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    assert.equal(collector.acked.length, 20);
+    assert.equal((await committedFiles()).length, 2);
+    await bolt.flush();
+    assert.deepEqual(
+      (await committedFiles()).map((p) => p.split('/').pop()),
+      ['part-events-0-00000000000000000000-00000000000000000009.ndjson', 'part-events-0-00000000000000000010-00000000000000000019.ndjson', 'part-events-0-00000000000000000020-00000000000000000024.ndjson'],
+    );
+    await bolt.cleanup();
+  });
+
+  it('rotates by size', async () => {
+    const { bolt, collector } = await startSink({ rotation: { maxBytes: 200 } });
+    const big = (i: number) => ({ id: i, dt: at(10), pad: 'p'.repeat(80) });
+    for (let i = 0; i < 6; i++) await bolt.execute(sourceTuple(big(i), 'events', 0, i));
+    // Each line is just over 100 bytes: every second record fills a file.
+    assert.equal(collector.acked.length, 6);
+    assert.equal((await committedFiles()).length, 3);
+    await bolt.cleanup();
+  });
+
+  it('rotates by age on tick tuples', async () => {
+    const { bolt, collector } = await startSink({ rotation: { maxAgeMs: 30 } });
+    for (let i = 0; i < 3; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.execute(tickTuple());
+    assert.equal(collector.acked.length, 0, 'not yet 30 ms old');
+    await waitFor(
+      async () => {
+        await bolt.execute(tickTuple());
+        return collector.acked.length === 3;
+      },
+      { intervalMs: 5, message: 'a tick to commit the file by age' },
+    );
+    assert.equal((await committedFiles()).length, 1);
+    await bolt.cleanup();
+  });
+
+  it('rotates by age on its own timer', async () => {
+    const { bolt, collector } = await startSink({ rotation: { maxAgeMs: 40 }, timerIntervalMs: 10 });
+    await bolt.execute(sourceTuple(rec(1), 'events', 0, 1));
+    await waitFor(() => collector.acked.length === 1, { intervalMs: 5, message: 'the timer to commit the file by age' });
+    assert.equal((await committedFiles()).length, 1);
+    await bolt.cleanup();
+  });
+
+  it('commits every open file when it holds maxHeldTuples, releasing the spouts', async () => {
+    const { bolt, collector } = await startSink({ maxHeldTuples: 4 });
+    for (let i = 0; i < 4; i++) await bolt.execute(sourceTuple(rec(i, at(10 + (i % 2))), 'events', 0, i));
+    assert.equal(collector.acked.length, 4);
+    assert.equal((await committedFiles()).length, 2);
+    await bolt.cleanup();
+  });
+
+  it('writes one file per hour and source partition', async () => {
+    const { bolt } = await startSink();
+    await bolt.execute(sourceTuple(rec(1, at(10, 59, 59, 999)), 'events', 0, 1));
+    await bolt.execute(sourceTuple(rec(2, at(11)), 'events', 0, 2));
+    await bolt.execute(sourceTuple(rec(3, at(10, 5)), 'events', 1, 7));
+    await bolt.flush();
+    assert.deepEqual(await committedFiles(), [
+      'year=2024/month=01/day=15/hour=10/part-events-0-00000000000000000001-00000000000000000001.ndjson',
+      'year=2024/month=01/day=15/hour=10/part-events-1-00000000000000000007-00000000000000000007.ndjson',
+      'year=2024/month=01/day=15/hour=11/part-events-0-00000000000000000002-00000000000000000002.ndjson',
+    ]);
+    await bolt.cleanup();
+  });
+});
+
+/** A filesystem whose renames fail until `healthy` is set. */
+class FlakyRenames extends LocalFileSystem {
+  healthy = false;
+  override async rename(from: string, to: string): Promise<void> {
+    if (!this.healthy) throw hdfsError(HdfsErrorCodes.UNAVAILABLE, 'RENAME failed after 8 attempts: connection refused', { retriable: true });
+    return super.rename(from, to);
+  }
+}
+
+describe('HdfsSinkBolt: failures and shutdown', () => {
+  it('fails the tuples of a file it cannot commit, with the reason, and removes the temporary file', async () => {
+    const fs = new FlakyRenames();
+    const registry = new MetricRegistry();
+    const { bolt, collector } = await startSink({ fileSystem: fs }, sinkContext({ registry }));
+    for (let i = 0; i < 3; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.flush();
+    assert.equal(collector.acked.length, 0);
+    assert.equal(collector.failed.length, 3);
+    const reason = collector.failed[0]!.reason as SquallError;
+    assert.equal(reason.code, HdfsErrorCodes.COMMIT_FAILED);
+    assert.equal(reason.retriable, true);
+    assert.match(reason.message, /could not commit .*_tmp\..* on file:\/\/: RENAME failed after 8 attempts/);
+    await waitFor(async () => (await tempFiles()).length === 0, { intervalMs: 5, message: 'the temporary file to be removed' });
+    // The replay succeeds once the filesystem is back.
+    fs.healthy = true;
+    for (let i = 0; i < 3; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), [0, 1, 2]);
+    const errors = [...registry.families()].find((f) => f.name === 'squall_hdfs_sink_errors_total')!;
+    assert.equal([...errors.series.values()][0]!.labels.reason, 'commit_failed');
+    await bolt.cleanup();
+  });
+
+  it('closes within closeTimeoutMs when the filesystem hangs, and close is idempotent', async () => {
+    class Hanging extends LocalFileSystem {
+      override create(): Promise<void> {
+        return new Promise(() => {});
+      }
+    }
+    const { bolt } = await startSink({ fileSystem: () => new Hanging(), closeTimeoutMs: 100 });
+    await bolt.execute(sourceTuple(rec(1), 'events', 0, 1));
+    const started = performance.now();
+    const first = bolt.cleanup();
+    assert.equal(bolt.cleanup(), first);
+    await first;
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 90 && elapsed < 2000, `closed in ${elapsed} ms`);
+    assert.equal(bolt.state, 'closed');
+  });
+
+  it('counts records written, files and bytes committed, and commit latency', async () => {
+    const registry = new MetricRegistry();
+    const { bolt } = await startSink({}, sinkContext({ registry }));
+    for (let i = 0; i < 4; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.flush();
+    const value = (name: string) => {
+      const family = [...registry.families()].find((f) => f.name === name)!;
+      const m = [...family.series.values()][0]!.metric as { value?: number; count?: number };
+      return m.value ?? m.count;
+    };
+    assert.equal(value('squall_hdfs_sink_records_written_total'), 4);
+    assert.equal(value('squall_hdfs_sink_files_committed_total'), 1);
+    assert.equal(value('squall_hdfs_sink_bytes_committed_total'), (await readFile(join(root, (await committedFiles())[0]!))).length);
+    assert.equal(value('squall_hdfs_sink_commit_seconds'), 1);
+    assert.equal(value('squall_hdfs_sink_held_tuples'), 0);
+    await bolt.cleanup();
+  });
+});
+

@@ -1,0 +1,320 @@
+/**
+ * The HDFS sink: writes records into files partitioned by event time, commits each file by an
+ * atomic rename, and acks a tuple only once the file holding its record is committed. Committed
+ * names record the topic, partition and offset range they hold, so after a crash the sink reads
+ * back what is committed and skips (acks without writing) every replayed offset it already has:
+ * each source offset appears in committed output exactly once.
+ *
+ * Each source partition must reach one sink task (a fields grouping on the partition field), so
+ * that one task owns its offsets. States: created → running → closing → closed.
+ */
+import { type Bolt, isRetriable, type Logger, messageOf, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
+import { DataAvailability } from './data-availability.js';
+import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { ownerTag } from './file-name-format.js';
+import { type FileSystem, joinPath } from './file-system.js';
+import { hiveAddPartition, hiveTableDdl } from './hive-ddl.js';
+import { InProgressFile } from './in-progress-file.js';
+import type { OffsetRanges } from './offset-ranges.js';
+import { scanOutput, sourceKey } from './output-scan.js';
+import type { Partition } from './partitioner.js';
+import { type CompiledSinkOptions, compileSinkOptions, type HdfsSinkOptions } from './sink-options.js';
+import { createSinkMetrics, type SinkErrorKind, type SinkMetrics } from './sink-metrics.js';
+import { SourceCoordinatesReader } from './source-coordinates.js';
+
+/** Fields of the sink's `errors` stream: the record, why it was not written, and its origin. */
+export const HDFS_SINK_ERROR_FIELDS = ['value', 'reason', 'origin'] as const;
+/** Fields of the optional `available` stream: a partition flagged complete. */
+export const HDFS_SINK_AVAILABLE_FIELDS = ['partition', 'path', 'statement'] as const;
+/** The sink's output streams, for a topology's `outputs`. `errors` is required. */
+export const HDFS_SINK_OUTPUTS = Object.freeze({ errors: HDFS_SINK_ERROR_FIELDS, available: HDFS_SINK_AVAILABLE_FIELDS });
+
+/** The sink's lifecycle states. */
+export type HdfsSinkState = 'created' | 'running' | 'closing' | 'closed';
+
+/** Commits to run at once. */
+const COMMIT_CONCURRENCY = 4;
+
+export class HdfsSinkBolt implements Bolt {
+  readonly ackMode = 'manual' as const;
+  readonly #options: HdfsSinkOptions;
+  #o!: CompiledSinkOptions;
+  #fs!: FileSystem;
+  #ownsFs = false;
+  #collector!: OutputCollector;
+  #logger!: Logger;
+  #metrics!: SinkMetrics;
+  #reader!: SourceCoordinatesReader;
+  #owner!: string;
+  #availability: DataAvailability | undefined;
+  #emitAvailable = false;
+  readonly #open = new Map<string, InProgressFile>();
+  #committed = new Map<string, OffsetRanges>();
+  readonly #staleManifests = new Set<string>();
+  #held = 0;
+  #busy: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerQueued = false;
+  #state: HdfsSinkState = 'created';
+  #closing: Promise<void> | undefined;
+
+  constructor(options: HdfsSinkOptions) {
+    this.#options = options;
+  }
+
+  get state(): HdfsSinkState {
+    return this.#state;
+  }
+
+  async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
+    this.#o = compileSinkOptions(this.#options, context);
+    if (context.outputFields('errors').length === 0) {
+      throw hdfsError(HdfsErrorCodes.INVALID_OPTIONS, `HDFS sink '${context.componentId}' needs an 'errors' stream: declare outputs: HDFS_SINK_OUTPUTS (or errors: ['value', 'reason', 'origin'])`, {
+        component: context.componentId,
+      });
+    }
+    this.#emitAvailable = context.outputFields('available').length > 0;
+    this.#collector = collector;
+    this.#logger = context.logger.child('hdfs-sink', { task: context.taskId });
+    this.#reader = new SourceCoordinatesReader(this.#o.fields, context.componentId);
+    this.#owner = ownerTag(context.componentId, context.taskIndex);
+    const fsOption = this.#options.fileSystem;
+    this.#ownsFs = typeof fsOption === 'function';
+    this.#fs = typeof fsOption === 'function' ? fsOption(context) : fsOption;
+    this.#metrics = createSinkMetrics(context.metrics, () => this.#open.size, () => this.#held);
+    if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
+    await this.#recover(context);
+    if (context.taskIndex === 0) await this.#writeTableDdl();
+    this.#timer = setInterval(() => this.#onTimer(), this.#o.timerIntervalMs);
+    this.#timer.unref();
+    this.#state = 'running';
+  }
+
+  execute(tuple: Tuple): void | Promise<void> {
+    if (tuple.isTick()) return this.#exclusive(() => this.#maintain(Date.now(), false));
+    return this.#exclusive(() => this.#write(tuple));
+  }
+
+  /** Commits every open file (the engine calls this when input is exhausted and before shutdown). */
+  flush(): void | Promise<void> {
+    if (this.#state !== 'running') return;
+    return this.#exclusive(async () => {
+      await this.#commitFiles([...this.#open.values()]);
+      await this.#maintain(Date.now(), true);
+    });
+  }
+
+  /** Commits what it can before `closeTimeoutMs`, then closes. Safe to call twice. */
+  cleanup(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /** Reads back what is committed, and removes this task's leftover temporary files. */
+  async #recover(context: TopologyContext): Promise<void> {
+    const scan = await scanOutput(this.#fs, this.#o.root, { partitioner: this.#o.partitioner, fileNames: this.#o.fileNames, logger: this.#logger });
+    this.#committed = scan.committed;
+    for (const m of scan.orphanManifests) this.#staleManifests.add(m);
+    const component = this.#owner.slice(0, this.#owner.lastIndexOf('-') + 1);
+    let removed = 0;
+    for (const t of scan.temporary) {
+      const owner = this.#o.fileNames.temporaryOwner(t.name)!;
+      // Ours, or left by a task index this component no longer has.
+      const index = owner.startsWith(component) ? Number(owner.slice(component.length)) : NaN;
+      if (owner !== this.#owner && !(Number.isInteger(index) && index >= context.componentTasks.length)) continue;
+      await this.#fs.delete(t.path);
+      removed++;
+    }
+    for (const p of scan.unflagged) this.#availability?.committed(p);
+    this.#logger.info('recovered committed output', { root: this.#o.root, files: scan.files, sources: scan.committed.size, temporaryRemoved: removed, unflagged: scan.unflagged.length });
+  }
+
+  async #writeTableDdl(): Promise<void> {
+    const hive = this.#o.hive;
+    if (hive === undefined) return;
+    const ddl = hiveTableDdl({ ...hive, format: this.#o.format, partitioner: this.#o.partitioner });
+    if (ddl === undefined) return;
+    await this.#fs.create(joinPath(this.#o.root, '_hive', `${hive.table}.ddl`), Buffer.from(ddl), { overwrite: true });
+  }
+
+  /** Runs `fn` after any I/O in progress; stays synchronous when nothing is in progress. */
+  #exclusive(fn: () => void | Promise<void>): void | Promise<void> {
+    if (this.#busy !== undefined) return this.#busy.then(() => this.#exclusive(fn));
+    const result = fn();
+    if (result === undefined) return;
+    const done: Promise<void> = result.then(
+      () => {},
+      () => {},
+    );
+    this.#busy = done;
+    void done.then(() => {
+      if (this.#busy === done) this.#busy = undefined;
+    });
+    return result;
+  }
+
+  #write(tuple: Tuple): void | Promise<void> {
+    const src = this.#reader.read(tuple);
+    if ('error' in src) return this.#reject(tuple, src.value, src.error, src.origin, 'bad_coordinates');
+    const key = sourceKey(src.topic, src.partition);
+    if (this.#committed.get(key)?.has(src.offset)) {
+      this.#collector.ack(tuple);
+      this.#metrics.recordsSkipped.inc();
+      return;
+    }
+    const origin = `${key}@${src.offset}`;
+    const placed = this.#o.partitioner.place(src.record);
+    if ('error' in placed) return this.#reject(tuple, src.record, placed.error, origin, 'bad_event_time');
+    const fileKey = `${placed.partition.path}\n${key}`;
+    let file = this.#open.get(fileKey);
+    if (file !== undefined && file.offsets.has(src.offset)) {
+      // A replay of a record this file already holds: ack it with the file.
+      file.tuples.push(tuple);
+      this.#held++;
+      return;
+    }
+    const now = Date.now();
+    const fresh = file === undefined;
+    file ??= this.#newFile(fileKey, placed.partition, src.topic, src.partition, src.offset, now);
+    try {
+      file.writer.write(src.record);
+    } catch (error) {
+      return this.#reject(tuple, src.record, messageOf(error), origin, 'bad_record');
+    }
+    if (fresh) this.#open.set(fileKey, file);
+    file.offsets.add(src.offset);
+    file.tuples.push(tuple);
+    this.#held++;
+    this.#metrics.recordsWritten.inc();
+    if (this.#availability !== undefined) {
+      if (placed.partition.end <= this.#availability.watermark(key)) this.#metrics.lateRecords.inc();
+      this.#availability.observe(key, src.topic, src.partition, placed.eventTime);
+    }
+    const rotate = this.#o.rotation.shouldRotate(file, now);
+    if (rotate || file.readyBytes >= this.#o.writeBufferBytes || this.#held >= this.#o.maxHeldTuples) return this.#afterWrite(file, rotate);
+  }
+
+  async #afterWrite(file: InProgressFile, rotate: boolean): Promise<void> {
+    if (rotate) await this.#commitFiles([file]);
+    else if (file.readyBytes >= this.#o.writeBufferBytes) {
+      try {
+        await file.writeChunk(this.#fs);
+      } catch (error) {
+        this.#abandon(file, error, 'write_failed');
+      }
+    }
+    if (this.#held >= this.#o.maxHeldTuples) await this.#commitFiles([...this.#open.values()]);
+  }
+
+  #newFile(key: string, partition: Partition, topic: string, sourcePartition: number, offset: number, now: number): InProgressFile {
+    const format = this.#o.format;
+    return new InProgressFile(key, this.#o.root, partition, topic, sourcePartition, offset, format.open(), format.extension, now, this.#owner, this.#o.fileNames);
+  }
+
+  /** Sends a tuple to the errors stream, anchored, and acks it: handled, never dropped. */
+  #reject(tuple: Tuple, value: unknown, reason: string, origin: string, kind: SinkErrorKind): void {
+    this.#collector.emitTo('errors', [value, reason, origin], tuple);
+    this.#collector.ack(tuple);
+    this.#metrics.errors(kind).inc();
+  }
+
+  /** Commits files; resolves with the source keys whose commit failed. */
+  async #commitFiles(files: InProgressFile[]): Promise<Set<string>> {
+    const failed = new Set<string>();
+    for (const f of files) this.#open.delete(f.key);
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const f = files[next++]!;
+        if (!(await this.#commitOne(f))) failed.add(f.source);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, files.length) }, worker));
+    return failed;
+  }
+
+  async #commitOne(file: InProgressFile): Promise<boolean> {
+    const started = performance.now();
+    let path: string;
+    try {
+      path = await file.commit(this.#fs, this.#o.fileNames, this.#owner, this.#staleManifests);
+    } catch (error) {
+      this.#abandon(file, error, 'commit_failed');
+      return false;
+    }
+    let ranges = this.#committed.get(file.source);
+    if (ranges === undefined) this.#committed.set(file.source, (ranges = file.offsets));
+    else ranges.addAll(file.offsets);
+    for (const t of file.tuples) this.#collector.ack(t);
+    this.#held -= file.tuples.length;
+    this.#metrics.filesCommitted.inc();
+    this.#metrics.bytesCommitted.inc(file.flushedBytes);
+    this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
+    this.#availability?.committed(file.partition);
+    this.#logger.debug('committed', { path, records: file.records, bytes: file.flushedBytes });
+    return true;
+  }
+
+  /** Gives up on a file: fails its tuples (their source replays them) and removes what was written. */
+  #abandon(file: InProgressFile, error: unknown, kind: SinkErrorKind): void {
+    this.#open.delete(file.key);
+    const what = kind === 'write_failed' ? 'write' : 'commit';
+    const reason = hdfsError(HdfsErrorCodes.COMMIT_FAILED, `could not ${what} ${file.tempPath} on ${this.#fs.description}: ${messageOf(error)}`, {
+      retriable: isRetriable(error),
+      cause: error,
+    });
+    for (const t of file.tuples) this.#collector.fail(t, reason);
+    this.#held -= file.tuples.length;
+    this.#metrics.errors(kind).inc();
+    this.#collector.reportError(reason);
+    if (file.created) void this.#fs.delete(file.tempPath).catch(() => {});
+  }
+
+  #onTimer(): void {
+    if (this.#timerQueued || this.#state !== 'running') return;
+    this.#timerQueued = true;
+    void Promise.resolve(this.#exclusive(() => this.#maintain(Date.now(), false))).finally(() => (this.#timerQueued = false));
+  }
+
+  /** Commits files that are due (by rotation, or closed by their source's watermark) and flags complete partitions. */
+  async #maintain(now: number, force: boolean): Promise<void> {
+    const availability = this.#availability;
+    const due = [...this.#open.values()].filter((f) => this.#o.rotation.shouldRotate(f, now) || (availability !== undefined && f.partition.end <= availability.watermark(f.source)));
+    const failed = due.length > 0 ? await this.#commitFiles(due) : new Set<string>();
+    if (availability === undefined) return;
+    for (const f of this.#open.values()) if (f.partition.end <= availability.watermark(f.source)) failed.add(f.source);
+    try {
+      for (const p of await availability.publish(now, failed, force)) await this.#flagged(p);
+    } catch (error) {
+      this.#collector.reportError(error);
+    }
+  }
+
+  async #flagged(partition: Partition): Promise<void> {
+    this.#metrics.partitionsFlagged.inc();
+    const hive = this.#o.hive;
+    const statement = hive === undefined ? '' : hiveAddPartition({ ...hive, partition });
+    if (hive !== undefined) await this.#fs.create(joinPath(this.#o.root, '_hive', `${hive.table}.partitions`, `${partition.path.replace(/\//g, '.')}.hql`), Buffer.from(statement), { overwrite: true });
+    if (this.#emitAvailable) this.#collector.emitTo('available', [partition.path, joinPath(this.#o.root, partition.path), statement], null);
+    this.#logger.info('partition complete', { partition: partition.path });
+  }
+
+  async #close(): Promise<void> {
+    if (this.#state === 'created') {
+      this.#state = 'closed';
+      return;
+    }
+    this.#state = 'closing';
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#o.closeTimeoutMs)));
+    const work = Promise.resolve(this.#exclusive(() => this.#commitFiles([...this.#open.values()]).then(() => {}))).then(() => 'done' as const);
+    const outcome = await Promise.race([work, deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size, closeTimeoutMs: this.#o.closeTimeoutMs });
+    }
+    if (this.#ownsFs) await this.#fs.close().catch(() => {});
+    this.#state = 'closed';
+  }
+}

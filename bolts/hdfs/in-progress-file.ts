@@ -1,0 +1,110 @@
+/**
+ * One file being written: the records of one source partition (topic, partition) in one output
+ * partition (an hour), under a temporary name until it is committed. It holds the tuples whose
+ * records it contains, to ack them once it is committed or fail them if it cannot be.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Tuple } from '../../core/index.js';
+import type { FileNameFormat } from './file-name-format.js';
+import { type FileSystem, joinPath } from './file-system.js';
+import { OffsetRanges } from './offset-ranges.js';
+import { sourceKey } from './output-scan.js';
+import type { Partition } from './partitioner.js';
+import type { RecordWriter } from './record-format.js';
+import type { OpenFileStats } from './rotation-policy.js';
+
+/** The JSON of an offsets manifest, written next to a committed file whose offsets have gaps. */
+function manifestJson(file: InProgressFile): Buffer {
+  return Buffer.from(JSON.stringify({ topic: file.topic, partition: file.sourcePartition, ranges: file.offsets.ranges() }));
+}
+
+export class InProgressFile implements OpenFileStats {
+  /** Offsets whose records the file holds. */
+  readonly offsets = new OffsetRanges();
+  /** Tuples to ack on commit (a replayed offset adds a second tuple, not a second record). */
+  readonly tuples: Tuple[] = [];
+  /** Absolute path of the partition directory. */
+  readonly dir: string;
+  readonly tempPath: string;
+  /** True once the temporary file exists on the filesystem. */
+  created = false;
+  /** Bytes already handed to the filesystem. */
+  flushedBytes = 0;
+
+  constructor(
+    readonly key: string,
+    root: string,
+    readonly partition: Partition,
+    readonly topic: string,
+    readonly sourcePartition: number,
+    firstOffset: number,
+    readonly writer: RecordWriter,
+    readonly extension: string,
+    readonly openedAt: number,
+    owner: string,
+    names: FileNameFormat,
+  ) {
+    this.dir = joinPath(root, partition.path);
+    const nonce = randomBytes(4).toString('hex');
+    this.tempPath = joinPath(this.dir, names.temporary(owner, nonce, { topic, partition: sourcePartition, firstOffset }, extension));
+  }
+
+  get bytes(): number {
+    return this.writer.bytes;
+  }
+
+  get records(): number {
+    return this.writer.records;
+  }
+
+  /** Encoded bytes ready to be sent to the filesystem. */
+  get readyBytes(): number {
+    return this.writer.readyBytes;
+  }
+
+  /** The key of the source partition, as in committed-offset maps. */
+  get source(): string {
+    return sourceKey(this.topic, this.sourcePartition);
+  }
+
+  /** Sends the bytes that are ready to the filesystem: a create the first time, appends after. */
+  async writeChunk(fs: FileSystem, last = false): Promise<void> {
+    const data = last ? this.writer.end() : this.writer.take();
+    if (data === undefined || (data.length === 0 && this.created)) return;
+    if (!this.created) {
+      await fs.create(this.tempPath, data, { overwrite: true });
+      this.created = true;
+    } else {
+      await fs.append(this.tempPath, data);
+    }
+    this.flushedBytes += data.length;
+  }
+
+  /**
+   * Commits: writes what is left, syncs, writes the offsets manifest when the offsets have gaps,
+   * and renames the file to its committed name. Resolves with the committed path.
+   * `staleManifests` holds manifests left by commits that stopped half way; one with this
+   * file's name is replaced or removed first, so it never describes this file wrongly.
+   */
+  async commit(fs: FileSystem, names: FileNameFormat, owner: string, staleManifests: Set<string>): Promise<string> {
+    await this.writeChunk(fs, true);
+    await fs.sync(this.tempPath);
+    const name = names.committed({ topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min!, lastOffset: this.offsets.max! }, this.extension);
+    const finalPath = joinPath(this.dir, name);
+    const manifestPath = joinPath(this.dir, names.manifest(name));
+    if (!this.offsets.contiguous) {
+      // The manifest lands before the data, so a committed file with gaps always has one.
+      const tempManifest = joinPath(this.dir, names.temporary(owner, randomBytes(4).toString('hex'), { topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min! }, '.json'));
+      await fs.create(tempManifest, manifestJson(this), { overwrite: true });
+      await fs.sync(tempManifest);
+      if (staleManifests.has(manifestPath)) await fs.delete(manifestPath);
+      await fs.rename(tempManifest, manifestPath);
+      staleManifests.add(manifestPath);
+    } else if (staleManifests.has(manifestPath)) {
+      await fs.delete(manifestPath);
+    }
+    await fs.rename(this.tempPath, finalPath);
+    staleManifests.delete(manifestPath);
+    return finalPath;
+  }
+}
