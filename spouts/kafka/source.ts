@@ -1,0 +1,89 @@
+/**
+ * The port between the spout and a Kafka client: the few consumer operations the spout needs.
+ * `kafkajs-source.ts` implements it with kafkajs; unit tests implement it in memory, so the
+ * spout's logic (buffering, acking, commits, rebalances) is tested without a broker.
+ */
+import type { Logger } from '../../core/index.js';
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** An offset to commit: the next offset a consumer of the group will read. */
+export interface TopicPartitionOffset extends TopicPartition {
+  readonly offset: string;
+}
+
+/** Record headers as Kafka clients give them. */
+export type SourceHeaders = Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
+
+/** One fetched record. Offsets and timestamps are decimal strings, as kafkajs gives them. */
+export interface SourceMessage {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: string;
+  readonly headers?: SourceHeaders;
+}
+
+/** Records fetched from one partition, in offset order. */
+export interface SourceBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** The partition's end offset when fetched, for lag. */
+  readonly highWatermark: string;
+  readonly messages: readonly SourceMessage[];
+}
+
+/** What the source tells the spout. Every call is synchronous. */
+export interface SourceListener {
+  /**
+   * A fetched batch. Returns how many of its leading messages the spout took; the source must
+   * fetch the rest again later (after `resume`).
+   */
+  batch(batch: SourceBatch): number;
+  /**
+   * The group was joined, with this member id, and assigned these partitions. Called before any
+   * batch of the new assignment is delivered.
+   */
+  assigned(memberId: string, assignment: Readonly<Record<string, readonly number[]>>): void;
+  /** The group is rebalancing: a last chance to commit before partitions move. */
+  rebalancing(): void;
+  /** The client crashed; `restarting` says whether it will rejoin by itself. */
+  crashed(error: unknown, restarting: boolean): void;
+}
+
+/** Settings a source is created with. */
+export interface KafkaSourceConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topics: readonly (string | RegExp)[];
+  /** Where a partition without a committed offset starts. */
+  readonly fromBeginning: boolean;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxBytesPerPartition: number;
+  readonly fetchMaxWaitMs: number;
+  /** Where the client's own log lines go (at warn and above). */
+  readonly logger: Logger;
+}
+
+/** A group consumer with manual commits. */
+export interface KafkaSource {
+  /** Connects, subscribes and joins the group; resolves once consuming. */
+  start(listener: SourceListener): Promise<void>;
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  /** Reads `partition` from `offset` on its next fetch. */
+  seek(partition: TopicPartition, offset: string): void;
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** The first and end offsets of every partition of `topic`. */
+  watermarks(topic: string): Promise<readonly { partition: number; low: string; high: string }[]>;
+  /** Leaves the group and disconnects. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Creates the source a spout task consumes through. */
+export type KafkaSourceFactory = (config: KafkaSourceConfig) => KafkaSource;
