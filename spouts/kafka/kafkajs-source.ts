@@ -1,0 +1,106 @@
+/**
+ * The {@link KafkaSource} on kafkajs: a group consumer with `autoCommit` off, fed through
+ * `eachBatch` without auto-resolve. Only the offsets the spout took are resolved, so whatever it
+ * left in a batch (its buffer was full) is fetched again once the partition is resumed.
+ */
+import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import { KAFKAJS_LOG_LEVEL, kafkajsLogCreator } from './log-bridge.js';
+import type { KafkaSource, KafkaSourceConfig, SourceListener, TopicPartition, TopicPartitionOffset } from './source.js';
+
+const byTopic = (partitions: readonly TopicPartition[]) => {
+  const topics = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic);
+    if (list === undefined) topics.set(topic, [partition]);
+    else list.push(partition);
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
+};
+
+class KafkajsSource implements KafkaSource {
+  readonly #config: KafkaSourceConfig;
+  readonly #kafka: Kafka;
+  readonly #consumer: Consumer;
+  #admin: Promise<Admin> | undefined;
+  #removers: (() => void)[] = [];
+  #stopping: Promise<void> | undefined;
+
+  constructor(config: KafkaSourceConfig) {
+    this.#config = config;
+    this.#kafka = new Kafka({
+      brokers: [...config.brokers],
+      clientId: config.clientId,
+      logLevel: KAFKAJS_LOG_LEVEL,
+      logCreator: kafkajsLogCreator(config.logger),
+    });
+    this.#consumer = this.#kafka.consumer({
+      groupId: config.groupId,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: config.heartbeatIntervalMs,
+      maxBytesPerPartition: config.maxBytesPerPartition,
+      maxWaitTimeInMs: config.fetchMaxWaitMs,
+    });
+  }
+
+  async start(listener: SourceListener): Promise<void> {
+    const c = this.#consumer;
+    this.#removers.push(
+      c.on(c.events.GROUP_JOIN, (e) => listener.assigned(e.payload.memberId, e.payload.memberAssignment)),
+      c.on(c.events.REBALANCING, () => listener.rebalancing()),
+      c.on(c.events.CRASH, (e) => listener.crashed(e.payload.error, e.payload.restart)),
+    );
+    await c.connect();
+    await c.subscribe({ topics: [...this.#config.topics], fromBeginning: this.#config.fromBeginning });
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
+        if (!isRunning() || isStale()) return;
+        const taken = listener.batch(batch);
+        if (taken > 0) resolveOffset(batch.messages[taken - 1]!.offset);
+      },
+    });
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#consumer.pause(byTopic(partitions));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#consumer.resume(byTopic(partitions));
+  }
+
+  seek(partition: TopicPartition, offset: string): void {
+    this.#consumer.seek({ topic: partition.topic, partition: partition.partition, offset });
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length > 0) await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+  }
+
+  async watermarks(topic: string): Promise<readonly { partition: number; low: string; high: string }[]> {
+    this.#admin ??= (async () => {
+      const admin = this.#kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await this.#admin;
+    return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: p.low, high: p.high }));
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      for (const remove of this.#removers) remove();
+      this.#removers = [];
+      const admin = this.#admin;
+      this.#admin = undefined;
+      await Promise.allSettled([this.#consumer.disconnect(), admin?.then((a) => a.disconnect())]);
+    })();
+    return this.#stopping;
+  }
+}
+
+/** The default source: kafkajs. */
+export function kafkajsSource(config: KafkaSourceConfig): KafkaSource {
+  return new KafkajsSource(config);
+}

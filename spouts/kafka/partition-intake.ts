@@ -1,0 +1,237 @@
+/**
+ * The Kafka side of the spout: takes fetched records into the bounded buffer, follows the
+ * group's assignments, works out where each new partition starts, and pauses or resumes
+ * fetching so that memory stays bounded.
+ *
+ * A partition is paused while the spout is deactivated, while its start offset is being worked
+ * out, while the buffer is full (until it drains to half), and, with at-least-once, while it has
+ * `maxUncommittedOffsets` offsets taken and not committed.
+ */
+import { type Logger, SquallError, messageOf } from '../../core/index.js';
+import { KafkaErrorCodes } from './errors.js';
+import { firstPollSeek } from './first-poll.js';
+import type { KafkaSpoutMetrics } from './metrics.js';
+import type { KafkaSpoutConfig } from './options.js';
+import { PartitionState, partitionKey } from './partition-state.js';
+import { type BufferedRecord, RecordBuffer } from './record-buffer.js';
+import { parseOffset } from './record-values.js';
+import type { KafkaSource, SourceBatch, SourceListener, TopicPartition } from './source.js';
+
+/** What the intake needs from its spout. */
+export interface IntakeHooks {
+  /** Records were added to an empty-or-not buffer; a waiting `nextTuple` may go on. */
+  arrived(): void;
+  /** A partition is held back by uncommitted offsets that a commit would release. */
+  commitSoon(): void;
+  /** The group is about to rebalance. */
+  rebalancing(): void;
+  reportError(error: unknown): void;
+  /** Resolves after `ms`, or at once when the spout closes. */
+  delay(ms: number): Promise<void>;
+  /** The delay before attempt `attempt` of a failed start-offset lookup. */
+  retryDelayMs(attempt: number): number;
+}
+
+export class PartitionIntake implements SourceListener {
+  readonly buffer: RecordBuffer;
+  readonly #config: KafkaSpoutConfig;
+  readonly #source: KafkaSource;
+  readonly #logger: Logger;
+  readonly #metrics: KafkaSpoutMetrics;
+  readonly #hooks: IntakeHooks;
+  readonly #partitions = new Map<string, PartitionState>();
+  readonly #assignedBefore = new Set<string>();
+  readonly #uncommittedLimit: number;
+  #memberId: string | undefined;
+  #epoch = 0;
+  #active = true;
+  #running = true;
+  #bufferBlocked = false;
+
+  constructor(options: { config: KafkaSpoutConfig; source: KafkaSource; logger: Logger; metrics: KafkaSpoutMetrics; hooks: IntakeHooks }) {
+    this.#config = options.config;
+    this.#source = options.source;
+    this.#logger = options.logger;
+    this.#metrics = options.metrics;
+    this.#hooks = options.hooks;
+    this.buffer = new RecordBuffer(options.config.maxBufferedRecords);
+    this.#uncommittedLimit = options.config.processingGuarantee === 'at-least-once' ? options.config.maxUncommittedOffsets : Infinity;
+  }
+
+  /** The assigned partitions. */
+  partitions(): IterableIterator<PartitionState> {
+    return this.#partitions.values();
+  }
+
+  /** Pauses (false) or resumes (true) every partition, for deactivate and activate. */
+  setActive(active: boolean): void {
+    this.#active = active;
+    this.updateFlow();
+  }
+
+  /** Stops taking records for good (close). */
+  stop(): void {
+    this.#running = false;
+  }
+
+  /** The next buffered record, resuming fetching once the buffer has drained to half. */
+  shift(): BufferedRecord | undefined {
+    const record = this.buffer.shift();
+    if (this.#bufferBlocked && this.buffer.size <= this.buffer.lowWater) {
+      this.#bufferBlocked = false;
+      this.updateFlow();
+    }
+    return record;
+  }
+
+  batch(batch: SourceBatch): number {
+    const state = this.#partitions.get(partitionKey(batch.topic, batch.partition));
+    if (state === undefined || state.status !== 'ready' || !this.#running) return 0;
+    state.highWatermark = Number(batch.highWatermark);
+    const { messages } = batch;
+    const offsets = state.offsets;
+    let taken = 0;
+    let tracked = 0;
+    for (; taken < messages.length; taken++) {
+      const offset = Number(messages[taken]!.offset);
+      const next = offsets.nextOffset;
+      // Taken already: kafkajs fetched from the committed offset again after a rejoin.
+      if (next !== undefined && offset < next) continue;
+      if (!this.#active || this.buffer.full || offsets.uncommitted >= this.#uncommittedLimit) break;
+      offsets.track(offset);
+      this.buffer.push({ partition: state, message: messages[taken]! });
+      tracked++;
+    }
+    this.#metrics.polled.inc(tracked);
+    if (taken < messages.length) {
+      if (this.buffer.full) this.#bufferBlocked = true;
+      this.updateFlow(state);
+    }
+    if (tracked > 0) this.#hooks.arrived();
+    return taken;
+  }
+
+  assigned(memberId: string, assignment: Readonly<Record<string, readonly number[]>>): void {
+    this.#metrics.rebalances.inc();
+    // A new member id means the group dropped us in between: nothing we hold is ours any more.
+    const rejoined = memberId !== this.#memberId;
+    this.#memberId = memberId;
+    const next = new Map<string, TopicPartition>();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) next.set(partitionKey(topic, partition), { topic, partition });
+    let revoked = 0;
+    for (const state of [...this.#partitions.values()]) {
+      if (rejoined || !next.has(state.key)) {
+        this.#revoke(state);
+        revoked++;
+      }
+    }
+    let added = 0;
+    for (const [key, { topic, partition }] of next) {
+      const kept = this.#partitions.get(key);
+      if (kept !== undefined) {
+        // kafkajs reads a kept partition from its committed offset again; continue where we were.
+        kept.paused = undefined;
+        if (kept.status === 'ready' && kept.offsets.nextOffset !== undefined) this.#seek(kept, kept.offsets.nextOffset);
+        continue;
+      }
+      const state = new PartitionState(topic, partition, ++this.#epoch);
+      this.#partitions.set(key, state);
+      added++;
+      void this.#start(state);
+    }
+    this.updateFlow(undefined, true);
+    this.#logger.info(`assigned ${next.size} partitions (${added} new, ${revoked} revoked)`, { memberId, partitions: [...next.keys()].join(',') });
+  }
+
+  rebalancing(): void {
+    this.#hooks.rebalancing();
+  }
+
+  crashed(error: unknown, restarting: boolean): void {
+    const message = `the Kafka consumer crashed and ${restarting ? 'restarts: partitions are assigned afresh' : 'does not restart: this task reads nothing more'}: ${messageOf(error)}`;
+    if (!restarting) this.#logger.error(message);
+    this.#hooks.reportError(new SquallError(KafkaErrorCodes.CONSUMER_CRASH, message, { retriable: restarting, cause: error }));
+  }
+
+  /** Tells the consumer to pause or resume partitions whose state changed (all of them with `force`). */
+  updateFlow(only?: PartitionState, force = false): void {
+    const pause: PartitionState[] = [];
+    const resume: PartitionState[] = [];
+    for (const state of only === undefined ? this.#partitions.values() : [only]) {
+      const limited = state.offsets.uncommitted >= this.#uncommittedLimit;
+      if (limited && state.offsets.committable > 0) this.#hooks.commitSoon();
+      const want = !this.#running || !this.#active || state.status !== 'ready' || this.#bufferBlocked || limited;
+      if (!force && want === state.paused) continue;
+      state.paused = want;
+      (want ? pause : resume).push(state);
+    }
+    try {
+      this.#source.pause(pause);
+      this.#source.resume(resume);
+    } catch (error) {
+      // The consumer is between a crash and its restart; the next assignment says it again.
+      for (const state of [...pause, ...resume]) state.paused = undefined;
+      this.#logger.debug(`could not pause or resume partitions: ${messageOf(error)}`);
+    }
+  }
+
+  #revoke(state: PartitionState): void {
+    state.status = 'revoked';
+    this.#partitions.delete(state.key);
+    const dropped = this.buffer.removePartition(state);
+    this.#metrics.revokedPartitions.inc();
+    this.#logger.info(`partition ${state.key} revoked; its new owner reads from the last commit`, { buffered: dropped, inFlight: state.offsets.inFlight });
+    if (this.#bufferBlocked && this.buffer.size <= this.buffer.lowWater) this.#bufferBlocked = false;
+  }
+
+  #seek(state: PartitionState, offset: number): void {
+    this.#source.seek({ topic: state.topic, partition: state.partition }, String(offset));
+  }
+
+  /** Works out where a new partition starts, seeks there, and lets it be read. */
+  async #start(state: PartitionState): Promise<void> {
+    const first = !this.#assignedBefore.has(state.key);
+    this.#assignedBefore.add(state.key);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offset = await this.#startOffset(state, first);
+        if (state.revoked || !this.#running) return;
+        if (offset !== undefined) {
+          this.#seek(state, offset);
+          state.offsets.seek(offset);
+        }
+        state.status = 'ready';
+        this.updateFlow(state);
+        return;
+      } catch (error) {
+        if (state.revoked || !this.#running) return;
+        this.#hooks.reportError(
+          error instanceof SquallError
+            ? error
+            : new SquallError(KafkaErrorCodes.START_OFFSETS, `cannot work out where ${state.key} starts (attempt ${attempt}; it stays paused and is tried again): ${messageOf(error)}`, { retriable: true, cause: error }),
+        );
+        await this.#hooks.delay(this.#hooks.retryDelayMs(attempt));
+      }
+    }
+  }
+
+  async #startOffset(state: PartitionState, first: boolean): Promise<number | undefined> {
+    const { topic, partition } = state;
+    const hook = this.#config.startOffsets;
+    if (hook !== undefined) {
+      const raw = await hook(topic, partition);
+      if (raw !== undefined) {
+        const offset = parseOffset(raw);
+        if (offset === undefined) {
+          throw new SquallError(KafkaErrorCodes.START_OFFSETS, `startOffsets returned ${JSON.stringify(raw)} for ${state.key}: return a decimal offset string such as '42', or undefined to use the first-poll strategy`, { retriable: true });
+        }
+        return offset;
+      }
+    }
+    const end = firstPollSeek(this.#config.firstPollOffsetStrategy, first);
+    if (end === undefined) return undefined;
+    const mark = (await this.#source.watermarks(topic)).find((p) => p.partition === partition);
+    if (mark === undefined) throw new Error(`the broker reported no offsets for ${state.key}`);
+    return Number(end === 'earliest' ? mark.low : mark.high);
+  }
+}
