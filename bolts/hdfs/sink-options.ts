@@ -51,8 +51,10 @@ export interface HdfsSinkOptions {
   /** Encoded bytes buffered per file before they are sent to the filesystem. @default 1048576 (1 MiB) */
   readonly writeBufferBytes?: number;
   /**
-   * Commit every open file once this many tuples wait for their ack, so spouts held back by
-   * `maxSpoutPending` are released. @default the topology's maxSpoutPending
+   * Commit every open file once this task holds this many tuples waiting for their ack, so a
+   * spout held back by `maxSpoutPending` is released: when a spout stalls, at least one of the
+   * sink's N tasks holds maxSpoutPending / N of its tuples.
+   * @default the topology's maxSpoutPending divided by the sink's task count
    */
   readonly maxHeldTuples?: number;
   /** `_SUCCESS` flags per complete partition; `false` turns them off. @default {} (on) */
@@ -104,7 +106,7 @@ function isPolicy(r: RotationOptions | RotationPolicy): r is RotationPolicy {
 }
 
 /** Fills `options` from the defaults and the topology config, and validates them together. */
-export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<TopologyContext, 'componentId' | 'config'>): CompiledSinkOptions {
+export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<TopologyContext, 'componentId' | 'config' | 'componentTasks'>): CompiledSinkOptions {
   const c = context.componentId;
   if (typeof options.root !== 'string' || !options.root.startsWith('/')) {
     throw invalid(c, `root is ${JSON.stringify(options.root)}: use an absolute path such as /wmf/data/raw/webrequest`);
@@ -132,7 +134,7 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
   }
 
   const writeBufferBytes = positiveNumber(c, 'writeBufferBytes', options.writeBufferBytes ?? DEFAULT_HDFS_SINK_OPTIONS.writeBufferBytes, 'bytes');
-  const maxHeldTuples = positiveNumber(c, 'maxHeldTuples', options.maxHeldTuples ?? maxSpoutPending, 'tuples');
+  const maxHeldTuples = positiveNumber(c, 'maxHeldTuples', options.maxHeldTuples ?? Math.max(1, Math.floor(maxSpoutPending / Math.max(1, context.componentTasks.length))), 'tuples');
   const closeTimeoutMs = positiveNumber(c, 'closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_HDFS_SINK_OPTIONS.closeTimeoutMs, 'milliseconds');
   const timerIntervalMs = positiveNumber(c, 'timerIntervalMs', options.timerIntervalMs ?? Math.max(10, Math.min(1000, maxAgeMs / 4)), 'milliseconds');
 
