@@ -122,3 +122,14 @@ export async function listTree(dir: string): Promise<string[]> {
 export function at(hour: number, minute = 0, second = 0, ms = 0): string {
   return new Date(Date.UTC(2024, 0, 15, hour, minute, second, ms)).toISOString();
 }
+
+/** Every record of an Avro container file held in memory, read by avsc's own decoder. */
+export async function decodeAvro(bytes: Buffer): Promise<unknown[]> {
+  const records: unknown[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const decoder = new avro.streams.BlockDecoder({ codecs: avroDecoderCodecs() as never });
+    decoder.on('data', (r: unknown) => records.push(r)).on('end', resolve).on('error', reject);
+    decoder.end(bytes);
+  });
+  return records;
+}

@@ -1,0 +1,185 @@
+/**
+ * WebHdfsFileSystem against a small in-memory WebHDFS on loopback that redirects writes and
+ * reads to a "DataNode" path and injects faults. The real HDFS is in test/integration.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { SquallError } from '../../core/index.js';
+import { HdfsErrorCodes } from './errors.js';
+import { WebHdfsFileSystem } from './webhdfs-file-system.js';
+
+type Fault = '503' | 'reset' | 'lost-response' | 'safemode';
+
+class FakeWebHdfs {
+  readonly files = new Map<string, Buffer>();
+  readonly faults = new Map<string, Fault[]>();
+  readonly calls: string[] = [];
+  readonly server: Server;
+  port = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.#handle(req, res, Buffer.concat(chunks)));
+    });
+  }
+
+  /** Injects faults into the next calls of `step` (an op, or `DN:<op>` on the DataNode). */
+  inject(step: string, ...faults: Fault[]): void {
+    this.faults.set(step, [...(this.faults.get(step) ?? []), ...faults]);
+  }
+
+  #json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const url = new URL(req.url!, `http://127.0.0.1:${this.port}`);
+    const op = url.searchParams.get('op')!;
+    const dataNode = url.pathname.startsWith('/datanode/');
+    const path = decodeURIComponent(url.pathname.replace(/^\/(webhdfs\/v1|datanode)/, ''));
+    const step = dataNode ? `DN:${op}` : op;
+    this.calls.push(`${step} ${path} user=${url.searchParams.get('user.name')}`);
+    const fault = this.faults.get(step)?.shift();
+    if (fault === 'reset') return void req.socket.destroy();
+    if (fault === '503') return this.#json(res, 503, { RemoteException: { exception: 'RetriableException', message: 'busy' } });
+    if (fault === 'safemode') return this.#json(res, 403, { RemoteException: { exception: 'SafeModeException', message: 'Name node is in safe mode.\n\tat ...' } });
+    const missing = () => this.#json(res, 404, { RemoteException: { exception: 'FileNotFoundException', message: `File ${path} does not exist.` } });
+    if (!dataNode && (op === 'CREATE' || op === 'APPEND' || op === 'OPEN')) {
+      res.writeHead(307, { location: `http://127.0.0.1:${this.port}/datanode${url.pathname.slice('/webhdfs/v1'.length)}${url.search}` }).end();
+      return;
+    }
+    switch (step) {
+      case 'DN:CREATE':
+        if (this.files.has(path) && url.searchParams.get('overwrite') !== 'true') {
+          return this.#json(res, 403, { RemoteException: { exception: 'FileAlreadyExistsException', message: `${path} already exists` } });
+        }
+        this.files.set(path, body);
+        return void res.writeHead(201).end();
+      case 'DN:APPEND':
+        if (!this.files.has(path)) return missing();
+        this.files.set(path, Buffer.concat([this.files.get(path)!, body]));
+        if (fault === 'lost-response') return void req.socket.destroy();
+        return void res.writeHead(200).end();
+      case 'DN:OPEN':
+        return this.files.has(path) ? void res.writeHead(200).end(this.files.get(path)) : missing();
+      case 'GETFILESTATUS': {
+        const f = this.files.get(path);
+        if (f === undefined) return missing();
+        return this.#json(res, 200, { FileStatus: { pathSuffix: '', type: 'FILE', length: f.length, modificationTime: 1 } });
+      }
+      case 'RENAME': {
+        const to = url.searchParams.get('destination')!;
+        const ok = this.files.has(path) && !this.files.has(to);
+        if (ok) {
+          this.files.set(to, this.files.get(path)!);
+          this.files.delete(path);
+        }
+        if (fault === 'lost-response') return void req.socket.destroy();
+        return this.#json(res, 200, { boolean: ok });
+      }
+      case 'LISTSTATUS': {
+        const prefix = path.endsWith('/') ? path : `${path}/`;
+        const names = [...this.files.keys()].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/'));
+        if (names.length === 0) return missing();
+        return this.#json(res, 200, {
+          FileStatuses: { FileStatus: names.map((n) => ({ pathSuffix: n.slice(prefix.length), type: 'FILE', length: this.files.get(n)!.length, modificationTime: 1 })) },
+        });
+      }
+      case 'DELETE':
+        return this.#json(res, 200, { boolean: this.files.delete(path) });
+      default:
+        return this.#json(res, 400, { RemoteException: { exception: 'IllegalArgumentException', message: `op ${op}` } });
+    }
+  }
+}
+
+describe('WebHdfsFileSystem', () => {
+  const hdfs = new FakeWebHdfs();
+  let fs: WebHdfsFileSystem;
+  before(async () => {
+    await new Promise<void>((resolve) => hdfs.server.listen(0, '127.0.0.1', resolve));
+    hdfs.port = (hdfs.server.address() as AddressInfo).port;
+    fs = new WebHdfsFileSystem({ url: `http://127.0.0.1:${hdfs.port}`, user: 'alice', retry: { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 5 } });
+  });
+  after(async () => {
+    await fs.close();
+    await new Promise((resolve) => hdfs.server.close(resolve));
+  });
+  beforeEach(() => {
+    hdfs.files.clear();
+    hdfs.faults.clear();
+    hdfs.calls.length = 0;
+  });
+
+  const code = (e: unknown) => (e instanceof SquallError ? `${e.code}${e.retriable ? ' retriable' : ''}` : String(e));
+
+  it('follows the redirect to the DataNode for CREATE, APPEND and OPEN, and sends user.name', async () => {
+    await fs.create('/d/a file', Buffer.from('hello '));
+    await fs.append('/d/a file', Buffer.from('world'));
+    assert.equal((await fs.read('/d/a file')).toString(), 'hello world');
+    assert.deepEqual(hdfs.calls.slice(0, 4), ['CREATE /d/a file user=alice', 'DN:CREATE /d/a file user=alice', 'APPEND /d/a file user=alice', 'DN:APPEND /d/a file user=alice']);
+    assert.deepEqual(
+      (await fs.list('/d')).map((s) => [s.name, s.path, s.length]),
+      [['a file', '/d/a file', 11]],
+    );
+  });
+
+  it('retries 5xx, safe mode and reset connections with backoff', async () => {
+    hdfs.inject('CREATE', '503', 'reset');
+    hdfs.inject('DN:CREATE', 'safemode');
+    await fs.create('/r/x', Buffer.from('x'));
+    assert.equal(hdfs.files.get('/r/x')?.toString(), 'x');
+    assert.equal(hdfs.calls.filter((c) => c.startsWith('CREATE')).length, 4);
+  });
+
+  it('gives up after maxAttempts with a retriable UNAVAILABLE error', async () => {
+    hdfs.inject('GETFILESTATUS', '503', '503', '503', '503');
+    await assert.rejects(fs.exists('/x'), (e: unknown) => code(e) === `${HdfsErrorCodes.UNAVAILABLE} retriable` && /failed after 4 attempts/.test((e as Error).message));
+    const down = new WebHdfsFileSystem({ url: 'http://127.0.0.1:1', retry: { maxAttempts: 2, initialDelayMs: 1 } });
+    await assert.rejects(down.mkdirs('/x'), (e: unknown) => code(e) === `${HdfsErrorCodes.UNAVAILABLE} retriable` && /ECONNREFUSED/.test((e as Error).message));
+    await down.close();
+  });
+
+  it('does not retry what cannot succeed, and says what it was', async () => {
+    await fs.create('/e/a', Buffer.from('a'));
+    await assert.rejects(fs.create('/e/a', Buffer.from('b')), (e: unknown) => code(e) === HdfsErrorCodes.ALREADY_EXISTS);
+    await assert.rejects(fs.read('/e/none'), (e: unknown) => code(e) === HdfsErrorCodes.NOT_FOUND);
+    await assert.rejects(fs.list('/none'), (e: unknown) => code(e) === HdfsErrorCodes.NOT_FOUND);
+    await fs.create('/e/b', Buffer.from('b'));
+    await assert.rejects(fs.rename('/e/a', '/e/b'), (e: unknown) => code(e) === HdfsErrorCodes.ALREADY_EXISTS);
+    await assert.rejects(fs.rename('/e/none', '/e/c'), (e: unknown) => code(e) === HdfsErrorCodes.NOT_FOUND);
+    assert.equal(hdfs.calls.filter((c) => c.startsWith('DN:CREATE /e/a')).length, 2, 'the refused create was not retried');
+  });
+
+  it('never appends twice when an append landed but its response was lost', async () => {
+    await fs.create('/i/f', Buffer.from('ab'));
+    hdfs.inject('DN:APPEND', 'lost-response');
+    await fs.append('/i/f', Buffer.from('cd'));
+    assert.equal(hdfs.files.get('/i/f')?.toString(), 'abcd');
+    await fs.append('/i/f', Buffer.from('ef'));
+    assert.equal(hdfs.files.get('/i/f')?.toString(), 'abcdef');
+  });
+
+  it('counts a retried rename whose first attempt landed as done', async () => {
+    await fs.create('/n/tmp', Buffer.from('x'));
+    hdfs.inject('RENAME', 'lost-response');
+    await fs.rename('/n/tmp', '/n/final');
+    assert.deepEqual([...hdfs.files.keys()], ['/n/final']);
+  });
+
+  it('fails every call with CLOSED once closed, and close is idempotent', async () => {
+    const other = new WebHdfsFileSystem({ url: `http://127.0.0.1:${hdfs.port}` });
+    await other.close();
+    await other.close();
+    await assert.rejects(other.exists('/x'), (e: unknown) => code(e) === HdfsErrorCodes.CLOSED);
+  });
+
+  it('rejects a URL it cannot use', () => {
+    assert.throws(() => new WebHdfsFileSystem({ url: 'not a url' }), (e: unknown) => code(e) === HdfsErrorCodes.INVALID_OPTIONS);
+    assert.throws(() => new WebHdfsFileSystem({ url: 'https://127.0.0.1:9871' }), (e: unknown) => code(e) === HdfsErrorCodes.INVALID_OPTIONS);
+  });
+});
