@@ -32,6 +32,15 @@ export interface OutputCollector {
  */
 export type AckMode = 'auto' | 'manual';
 
+/**
+ * Why a bolt is flushed:
+ * - `end-of-input`: every spout is exhausted; a window may close for good.
+ * - `shutdown`: the topology is stopping; persist what is held, but the stream may resume later.
+ * - `stalled`: spouts are held back by `maxSpoutPending` while nothing moves, because bolts hold
+ *   unacked tuples (a sink waiting to fill a file, say); release them by committing.
+ */
+export type FlushReason = 'end-of-input' | 'shutdown' | 'stalled';
+
 /** Processing: receives tuples, emits tuples. `execute` never runs concurrently with itself. */
 export interface Bolt<F extends string = string> {
   /** @default 'auto' */
@@ -40,9 +49,9 @@ export interface Bolt<F extends string = string> {
   /** Handles one tuple. May return a promise; the next tuple waits for it. */
   execute(tuple: Tuple<F>): void | Promise<void>;
   /**
-   * Called when the topology's input is exhausted and before shutdown, so a bolt that buffers
-   * (a window, a sink's open file) can emit or commit what it holds.
+   * Asks a bolt that buffers (a window, a sink's open file) to emit or commit what it holds.
+   * Bolts are flushed upstream first, with the queues drained in between. See {@link FlushReason}.
    */
-  flush?(): void | Promise<void>;
+  flush?(reason: FlushReason): void | Promise<void>;
   cleanup?(): void | Promise<void>;
 }

@@ -23,11 +23,16 @@ export interface TopologyConfigOptions {
   spoutIdleMaxMs?: number;
   /** Worker processes in cluster mode. @default 1 */
   workers?: number;
+  /**
+   * When spouts have been held back by maxSpoutPending this long with nothing else moving, bolts
+   * are flushed (reason `stalled`) so those holding unacked tuples release them, in ms. @default 100
+   */
+  stallFlushMs?: number;
   [key: string]: unknown;
 }
 
 /** The complete, validated engine config. */
-export interface TopologyConfig extends Required<Pick<TopologyConfigOptions, 'acking' | 'maxSpoutPending' | 'messageTimeoutMs' | 'queueCapacity' | 'batchSize' | 'shutdownTimeoutMs' | 'spoutIdleMaxMs' | 'workers'>> {
+export interface TopologyConfig extends Required<Pick<TopologyConfigOptions, 'acking' | 'maxSpoutPending' | 'messageTimeoutMs' | 'queueCapacity' | 'batchSize' | 'shutdownTimeoutMs' | 'spoutIdleMaxMs' | 'workers' | 'stallFlushMs'>> {
   readonly [key: string]: unknown;
 }
 
@@ -41,10 +46,11 @@ export const DEFAULT_TOPOLOGY_CONFIG: Readonly<TopologyConfig> = Object.freeze({
   shutdownTimeoutMs: 10_000,
   spoutIdleMaxMs: 50,
   workers: 1,
+  stallFlushMs: 100,
 });
 
 const POSITIVE_INTEGERS = ['maxSpoutPending', 'queueCapacity', 'batchSize', 'workers'] as const;
-const POSITIVE_DURATIONS = ['messageTimeoutMs', 'shutdownTimeoutMs', 'spoutIdleMaxMs'] as const;
+const POSITIVE_DURATIONS = ['messageTimeoutMs', 'shutdownTimeoutMs', 'spoutIdleMaxMs', 'stallFlushMs'] as const;
 
 function invalid(key: string, value: unknown, fix: string): SquallError {
   // JSON would show Infinity and NaN as null.

@@ -26,7 +26,7 @@ export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
 export type { Tuple, FailReason } from './tuple.js';
 export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
 export type { Spout, SpoutOutputCollector } from './spout.js';
-export type { Bolt, OutputCollector, Anchors, AckMode } from './bolt.js';
+export type { Bolt, OutputCollector, Anchors, AckMode, FlushReason } from './bolt.js';
 export type { TopologyContext } from './context.js';
 export { topology, TopologyBuilder } from './topology/builder.js';
 export type { SubscriptionOf, InputFields } from './topology/builder.js';

@@ -7,6 +7,7 @@
  */
 import {
   type Bolt,
+  type FlushReason,
   type OutputCollector,
   type TopologyContext,
   type Tuple,
@@ -61,7 +62,8 @@ class TopWords implements Bolt<'word' | 'count'> {
   execute(tuple: Tuple<'word' | 'count'>): void {
     this.#latest.set(tuple.get<string>('word'), tuple.get<number>('count'));
   }
-  flush(): void {
+  flush(reason: FlushReason): void {
+    if (reason !== 'end-of-input') return;
     const top = [...this.#latest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, Number(this.#context.config.top ?? 10));
     this.#context.logger.info(`top words: ${top.map(([w, c]) => `${w}=${c}`).join(' ')}`);
   }

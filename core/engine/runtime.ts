@@ -11,6 +11,7 @@ import { type Logger, nullLogger } from '../logger.js';
 import { MetricRegistry } from '../metrics/registry.js';
 import { assertValidTopology } from '../topology/validate.js';
 import type { TopologyDefinition } from '../topology/types.js';
+import type { FlushReason } from '../bolt.js';
 import type { FailReason } from '../tuple.js';
 import { Acker } from './acker.js';
 import type { BoltExecutor } from './bolt-executor.js';
@@ -72,6 +73,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   #order: { spouts: SpoutExecutor[]; bolts: BoltExecutor[]; boltsUpstreamFirst: BoltExecutor[] } = { spouts: [], bolts: [], boltsUpstreamFirst: [] };
   #scheduled = false;
   #idleTimer: NodeJS.Timeout | undefined;
+  #stallTimer: NodeJS.Timeout | undefined;
   #timers: NodeJS.Timeout[] = [];
   #waiters: { check: () => boolean; resolve: (ok: boolean) => void }[] = [];
   #errors = new Map<string, ComponentError[]>();
@@ -181,8 +183,15 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     let progress = false;
     for (const b of this.#order.bolts) if (b.step()) progress = true;
     for (const s of this.#order.spouts) if (s.step(now)) progress = true;
-    if (progress) this.wake();
-    else this.#idle(now);
+    if (progress) {
+      if (this.#stallTimer !== undefined) {
+        clearTimeout(this.#stallTimer);
+        this.#stallTimer = undefined;
+      }
+      this.wake();
+    } else {
+      this.#idle(now);
+    }
     if (this.#waiters.length > 0) this.#checkWaiters();
   };
 
@@ -192,7 +201,25 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
       if (s.active && !s.busy && s.blockedBy === 0 && s.idleUntil > now) next = Math.min(next, s.idleUntil);
     }
     if (next !== Infinity) this.#idleTimer = setTimeout(() => this.wake(), Math.max(1, next - now));
-    if (this.#state === 'running' && this.#quiet() && this.#order.spouts.every((s) => s.exhausted())) this.#finishInput();
+    if (this.#state !== 'running' || !this.#quiet()) return;
+    if (this.#order.spouts.every((s) => s.exhausted())) this.#finishInput();
+    else if (this.#stallTimer === undefined && !this.#flushing && this.#spoutsStarved()) {
+      this.#stallTimer = setTimeout(() => {
+        this.#stallTimer = undefined;
+        if (this.#state !== 'running' || this.#flushing || !this.#quiet() || !this.#spoutsStarved()) return;
+        this.#flushing = true;
+        void this.#flushAll('stalled').finally(() => {
+          this.#flushing = false;
+          this.wake();
+        });
+      }, this.config.stallFlushMs);
+    }
+  }
+
+  /** Some spout is held back only by maxSpoutPending: its trees wait in bolts that hold them. */
+  #spoutsStarved(): boolean {
+    if (!this.config.acking) return false;
+    return this.#order.spouts.some((s) => s.active && s.tasks.some((t) => t.pending >= this.config.maxSpoutPending));
   }
 
   /** No queued tuple, no execute or poll in progress. */
@@ -218,7 +245,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
       return;
     }
     this.#flushing = true;
-    void this.#flushAll().finally(() => {
+    void this.#flushAll('end-of-input').finally(() => {
       this.#flushedAt = this.#activity();
       this.#flushing = false;
       this.wake();
@@ -229,11 +256,11 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
    * Flushes bolts upstream first, draining the queues after each, so what a flush emits reaches
    * the next bolt before that one is flushed.
    */
-  async #flushAll(deadline = Infinity): Promise<void> {
+  async #flushAll(reason: FlushReason, deadline = Infinity): Promise<void> {
     for (const b of this.#order.boltsUpstreamFirst) {
       for (const t of b.tasks) {
         try {
-          await t.bolt.flush?.();
+          await t.bolt.flush?.(reason);
         } catch (error) {
           t.reportError(error);
         }
@@ -306,12 +333,13 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     let drained = await this.#waitFor(() => this.#quiet() && !this.#flushing, deadline);
     if (drained) {
       // A run that completed was flushed already; flush again only if something happened since.
-      if (this.#activity() !== this.#flushedAt) await this.#flushAll(deadline);
+      if (this.#activity() !== this.#flushedAt) await this.#flushAll('shutdown', deadline);
       drained = await this.#waitFor(() => this.#quiet() && this.acker.pending === 0, deadline);
     }
     this.#state = 'stopped';
     for (const t of this.#timers) clearInterval(t);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
     const inFlight = this.acker.pending;
     if (!drained) {
       this.logger.warn(`shutdown deadline of ${timeoutMs} ms passed with ${inFlight} tuple trees in flight; stopping by force (their sources will replay them)`);

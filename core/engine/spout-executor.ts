@@ -35,7 +35,6 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   pending = 0;
   /** Tuples emitted (one per emit call). */
   emitted = 0;
-  pendingSince = 0;
   /** Why the task could not be polled when its executor's last step ended, if it could not. */
   heldBy: ThrottleReason | null = null;
   #rootId = 0;
@@ -111,7 +110,8 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   }
 
   rootAcked(_task: number, msgId: unknown, startedAt: number): void {
-    this.pending--;
+    // A tree may complete outside any scheduling round (a sink acking after an async commit).
+    if (this.pending-- === this.#host.config.maxSpoutPending) this.#host.wake();
     this.#metrics.completeLatency.observe(Math.max(0, this.#host.now - startedAt) / 1000);
     this.#callAck(msgId);
   }
@@ -185,11 +185,13 @@ export class SpoutExecutor implements Throttleable {
     if (now < this.idleUntil) return false;
     const { acking, maxSpoutPending, batchSize } = this.#host.config;
     let progressed = false;
+    let asked = false;
     for (const task of this.tasks) {
       if (acking && task.pending >= maxSpoutPending) {
         task.heldBy = 'pending';
         continue;
       }
+      asked = true;
       const start = task.emitted;
       while (task.emitted - start < batchSize) {
         const before = task.emitted;
@@ -216,7 +218,8 @@ export class SpoutExecutor implements Throttleable {
       task.heldBy = this.#heldBy(task);
       if (task.emitted > start) progressed = true;
     }
-    this.#backoff(now, progressed);
+    // A spout held back only by maxSpoutPending was not asked: its next ack wakes it, no backoff.
+    if (asked) this.#backoff(now, progressed);
     return progressed;
   }
 

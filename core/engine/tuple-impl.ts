@@ -68,7 +68,7 @@ export class TupleImpl implements Tuple {
     const i = this.schema.index.get(field);
     if (i === undefined) {
       throw new SquallError(
-        ErrorCodes.UNKNOWN_STREAM,
+        ErrorCodes.UNDECLARED_FIELD,
         `field '${field}' is not declared on stream '${this.schema.stream}' of '${this.schema.component}' (fields: ${this.schema.fields.join(', ')})`,
         { component: this.schema.component },
       );

@@ -52,7 +52,9 @@ function checkComponent(c: ComponentDefinition, problems: SquallError[]): void {
   if (!Number.isInteger(c.threads) || c.threads < 0) {
     add(ErrorCodes.INVALID_TOPOLOGY, `bolt '${c.id}' has threads ${String(c.threads)}: use 0 (main thread) or a whole number of pool threads`);
   }
-  if (c.tickIntervalMs !== undefined && !(typeof c.tickIntervalMs === 'number' && c.tickIntervalMs > 0)) {
+  if (c.kind === 'spout' && c.tickIntervalMs !== undefined) {
+    add(ErrorCodes.INVALID_TOPOLOGY, `spout '${c.id}' sets tickIntervalMs, but tick tuples go to bolts: remove it, or time the spout's work with a timer in open()`);
+  } else if (c.tickIntervalMs !== undefined && !(typeof c.tickIntervalMs === 'number' && c.tickIntervalMs > 0)) {
     add(ErrorCodes.INVALID_TOPOLOGY, `${c.kind} '${c.id}' has tickIntervalMs ${String(c.tickIntervalMs)}: use a positive number of milliseconds`);
   }
   for (const stream of Object.values(c.outputs)) {
