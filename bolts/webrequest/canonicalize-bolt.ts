@@ -44,7 +44,8 @@ export class CanonicalizeBolt implements Bolt {
     this.#collector.emit([record, topic, partition, offset]);
     this.#collector.emitTo('sequence', [record.hostname, record.sequence, record.ts]);
     const info = record.pageview_info;
-    if (record.is_pageview && record.agent_type === 'user' && info !== null) {
+    // A pageview without a time cannot be placed in an hour's dump; the sequence check counts it as incomplete.
+    if (record.is_pageview && record.agent_type === 'user' && info !== null && record.ts !== null) {
       const code = domainCodeOf(info.project, record.access_method);
       if (code !== undefined) this.#collector.emitTo('pageviews', [code, info.page_title, record.ts]);
     }

@@ -16,13 +16,14 @@ export interface NdjsonOutputBoltOptions {
   readonly name: string;
   /** Turns one tuple into the object written as one line. */
   readonly toObject: (tuple: Tuple) => unknown;
-  /** Commit a file once it holds this many records. @default 10000 */
+  /** Commit a file once it holds this many records. @default a quarter of maxSpoutPending */
   readonly maxRecords?: number;
 }
 
 export class NdjsonOutputBolt implements Bolt {
   readonly ackMode = 'manual' as const;
-  readonly #options: Required<NdjsonOutputBoltOptions>;
+  readonly #options: NdjsonOutputBoltOptions;
+  #maxRecords = 250;
   #collector!: OutputCollector;
   #context!: TopologyContext;
   #fs!: FileSystem;
@@ -32,20 +33,22 @@ export class NdjsonOutputBolt implements Bolt {
   #committing: Promise<void> = Promise.resolve();
 
   constructor(options: NdjsonOutputBoltOptions) {
-    this.#options = { maxRecords: 10_000, ...options };
+    this.#options = options;
   }
 
   prepare(context: TopologyContext, collector: OutputCollector): void {
     this.#context = context;
     this.#collector = collector;
     this.#fs = this.#options.fs();
+    // Tuples wait here for their ack; commit before a spout's maxSpoutPending is all held here.
+    this.#maxRecords = this.#options.maxRecords ?? Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
   }
 
   execute(tuple: Tuple): void | Promise<void> {
     if (tuple.isTick()) return this.#commit();
     this.#lines.push(JSON.stringify(this.#options.toObject(tuple)));
     this.#tuples.push(tuple);
-    if (this.#lines.length >= this.#options.maxRecords) return this.#commit();
+    if (this.#lines.length >= this.#maxRecords) return this.#commit();
   }
 
   flush(): Promise<void> {

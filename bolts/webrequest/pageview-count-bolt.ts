@@ -2,11 +2,12 @@
  * Hourly pageview counts per (domain code, page title), for the public dumps. Tuples arrive by a
  * fields grouping on the key, so each key is counted in one task. The counts are checkpointed
  * (to the output filesystem) and survive a restart; tuples are acked only once a checkpoint
- * holding them is saved. An hour closes when this task's event time passes its end by `lagMs`;
+ * holding them is saved, on every tick and whenever a quarter of `maxSpoutPending` is waiting,
+ * so a spout is never held back for long. An hour closes when this task's event time passes its end by `lagMs`;
  * its lines go downstream with how far this task has closed, so the dump writer knows when
  * every task is done with an hour.
  */
-import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import type { Bolt, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { HOUR_MS } from './event-time.js';
 
@@ -30,6 +31,7 @@ export class PageviewCountBolt implements Bolt {
   #lagMs = 5 * 60_000;
   #state: State = { hours: {}, closedThrough: 0, watermark: 0 };
   #unsaved: Tuple[] = [];
+  #maxHeld = 250;
 
   constructor(options: PageviewCountBoltOptions) {
     this.#options = options;
@@ -38,6 +40,7 @@ export class PageviewCountBolt implements Bolt {
   async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
     this.#collector = collector;
     this.#lagMs = Number(context.config.pageviewLagMs ?? this.#lagMs);
+    this.#maxHeld = Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
     this.#store = this.#options.checkpoints(context);
     const saved = (await this.#store.load()) as State | undefined;
     if (saved !== undefined) this.#state = saved;
@@ -45,12 +48,12 @@ export class PageviewCountBolt implements Bolt {
 
   execute(tuple: Tuple): void | Promise<void> {
     if (tuple.isTick()) return this.#checkpoint(false);
-    const [code, title, ts] = tuple.values as [string, string, number | null];
-    const time = ts ?? Date.now();
+    const [code, title, time] = tuple.values as [string, string, number];
     const hour = Math.floor(time / HOUR_MS) * HOUR_MS;
     if (hour < this.#state.closedThrough) {
-      // Too late for an hour already written: counted nowhere, so say so rather than drop it.
-      this.#collector.fail(tuple, `pageview for hour ${new Date(hour).toISOString()} arrived after that hour was closed`);
+      // Too late for an hour already written: replaying cannot help, so record it as an error.
+      this.#collector.emitTo('errors', [`${code} ${title}`, `pageview for hour ${new Date(hour).toISOString()} arrived after that hour's dump was written`, 'pageview-counts'], tuple);
+      this.#collector.ack(tuple);
       return;
     }
     const counts = (this.#state.hours[hour] ??= {});
@@ -58,10 +61,12 @@ export class PageviewCountBolt implements Bolt {
     counts[key] = (counts[key] ?? 0) + 1;
     if (time > this.#state.watermark) this.#state.watermark = time;
     this.#unsaved.push(tuple);
+    if (this.#unsaved.length >= this.#maxHeld) return this.#checkpoint(false);
   }
 
-  flush(): Promise<void> {
-    return this.#checkpoint(true);
+  /** At the end of the input every hour closes; otherwise only the checkpoint is saved. */
+  flush(reason: FlushReason): Promise<void> {
+    return this.#checkpoint(reason === 'end-of-input');
   }
 
   /** Closes finished hours, saves the state, then acks what the saved state holds. */
@@ -83,7 +88,7 @@ export class PageviewCountBolt implements Bolt {
       this.#state.closedThrough = closeBefore;
       this.#collector.emit([null, [], closeBefore], null);
     }
-    if (tuples.length === 0 && closing.length === 0) return;
+    if (tuples.length === 0 && closing.length === 0 && !closeAll) return;
     try {
       await this.#store.save(this.#state);
       for (const t of tuples) this.#collector.ack(t);

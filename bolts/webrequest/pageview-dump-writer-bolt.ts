@@ -3,7 +3,7 @@
  * (`<domain_code> <page_title> <count> 0`, sorted). It merges the lines of every counting task
  * and writes an hour once every task has closed it, or when the input ends.
  */
-import type { Bolt, TopologyContext, Tuple } from '../../core/index.js';
+import type { Bolt, FlushReason, TopologyContext, Tuple } from '../../core/index.js';
 import { type FileSystem, joinPath } from '../hdfs/file-system.js';
 
 export interface PageviewDumpWriterOptions {
@@ -49,8 +49,9 @@ export class PageviewDumpWriterBolt implements Bolt {
     await this.#write((h) => h + 3_600_000 <= allClosed);
   }
 
-  flush(): Promise<void> {
-    return this.#write(() => true);
+  /** At the end of the input, every hour held is written. */
+  async flush(reason: FlushReason): Promise<void> {
+    if (reason === 'end-of-input') await this.#write(() => true);
   }
 
   async #write(ready: (hour: number) => boolean): Promise<void> {
@@ -63,7 +64,7 @@ export class PageviewDumpWriterBolt implements Bolt {
       await this.#fs.create(temp, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), { overwrite: true });
       await this.#fs.sync(temp);
       const final = joinPath(this.#options.dir, name);
-      // A second batch for an hour (a late task after a restart) replaces the earlier file.
+      // An hour is written once all counters closed it; a rewrite (after a restart) replaces it.
       if (await this.#fs.exists(final)) await this.#fs.delete(final);
       await this.#fs.rename(temp, final);
       this.#context.logger.info(`wrote ${final}`, { lines: lines.length });

@@ -5,7 +5,7 @@
  * event time has moved `lagMs` past its end (or when the input ends); a loss above
  * `alertPercentLost` is logged as a warning, counted, and emitted on `alerts`.
  */
-import type { Bolt, Counter, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import type { Bolt, Counter, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { HOUR_MS } from './event-time.js';
 import { SequenceStatsAccumulator, type SequenceStatsRow } from './sequence-stats.js';
 
@@ -16,6 +16,8 @@ export class SequenceCheckBolt implements Bolt {
   #lagMs = 10 * 60_000;
   #threshold = 0.5;
   #watermark = 0;
+  /** Each host's latest event time: a record without one is counted in that hour. */
+  readonly #lastTime = new Map<string, number>();
   #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter };
 
   prepare(context: TopologyContext, collector: OutputCollector): void {
@@ -37,14 +39,22 @@ export class SequenceCheckBolt implements Bolt {
       if (this.#watermark > 0) this.#report(this.#stats.flushBefore(Math.floor((this.#watermark - this.#lagMs) / HOUR_MS) * HOUR_MS));
       return;
     }
+    const host = tuple.values[0] as string;
     const ts = tuple.values[2] as number | null;
-    const time = ts ?? Date.now();
-    if (time > this.#watermark) this.#watermark = time;
-    this.#stats.add(tuple.values[0] as string, tuple.values[1] as number, time, ts === null);
+    let time: number;
+    if (ts === null) {
+      time = this.#lastTime.get(host) ?? (this.#watermark > 0 ? this.#watermark : Date.now());
+    } else {
+      time = ts;
+      this.#lastTime.set(host, ts);
+      if (ts > this.#watermark) this.#watermark = ts;
+    }
+    this.#stats.add(host, tuple.values[1] as number, time, ts === null);
   }
 
-  flush(): void {
-    this.#report(this.#stats.flushBefore(Number.MAX_SAFE_INTEGER));
+  /** At the end of the input every hour is reported; a streaming run reports hours as they close. */
+  flush(reason: FlushReason): void {
+    if (reason === 'end-of-input') this.#report(this.#stats.flushBefore(Number.MAX_SAFE_INTEGER));
   }
 
   #report(rows: SequenceStatsRow[]): void {

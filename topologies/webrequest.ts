@@ -1,0 +1,175 @@
+/**
+ * Webrequest refinement, after Wikimedia's production pipeline:
+ *
+ *   source ─▶ canonicalize ─▶ geotag ─▶ anonymize ─▶ refined sink (Avro or NDJSON, year=/month=/day=/hour=)
+ *                  ├─▶ sequence check (per host and hour) ─▶ sequence-stats files
+ *                  ├─▶ pageview counts (per project and page) ─▶ hourly dump files
+ *                  └─▶ errors (reason, IPs redacted) ─▶ error files
+ *
+ *   npx nimbus local topologies/webrequest.ts                         # synthetic traffic, nothing installed
+ *   npx nimbus local topologies/webrequest.ts -c input=requests.ndjson -c output=out/wr -c format=ndjson
+ *   npx nimbus local topologies/webrequest.ts -c input=kafka -c redis=127.0.0.1:6379 -c hdfs=http://127.0.0.1:9870 -c output=/wmf/webrequest
+ *
+ * Config (`-c key=value`):
+ * - `input`: `generator` (default), `kafka`, or the path of an NDJSON file of varnishkafka lines.
+ * - `records` (generator, default 100000), `seed` (1), `hosts` (8), `malformedShare` (0.01).
+ * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`).
+ * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
+ * - `format`: `avro` (default, snappy) or `ndjson`.
+ * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
+ * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
+ */
+import { resolve } from 'node:path';
+import { type TopologyContext, fields, global, shuffle, topology } from '../core/index.js';
+import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from '../bolts/webrequest/streams.js';
+import { CanonicalizeBolt } from '../bolts/webrequest/canonicalize-bolt.js';
+import { GeotagBolt } from '../bolts/webrequest/geotag-bolt.js';
+import { AnonymizeBolt } from '../bolts/webrequest/anonymize-bolt.js';
+import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
+import { PageviewCountBolt } from '../bolts/webrequest/pageview-count-bolt.js';
+import { PageviewDumpWriterBolt } from '../bolts/webrequest/pageview-dump-writer-bolt.js';
+import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
+import { FileCheckpointStore } from '../bolts/webrequest/checkpoint-store.js';
+import { redactIps } from '../bolts/webrequest/redact.js';
+import { webrequestRefinedAvroType } from '../bolts/webrequest/schema-avro.js';
+import {
+  AvroContainerFormat,
+  type FileSystem,
+  HDFS_SINK_OUTPUTS,
+  HdfsSinkBolt,
+  LocalFileSystem,
+  NdjsonFormat,
+  WebHdfsFileSystem,
+  committedOffsets,
+  sourceKey,
+} from '../bolts/hdfs/index.js';
+import { SOURCE_OUTPUTS } from '../spouts/source-record.js';
+import { NdjsonFileSpout } from '../spouts/file/index.js';
+import { GeneratorSpout } from '../spouts/generator/generator-spout.js';
+import { WebrequestGenerator } from '../spouts/generator/index.js';
+import { KafkaSpout } from '../spouts/kafka/index.js';
+
+type Config = Readonly<Record<string, unknown>>;
+
+const str = (config: Config, key: string, fallback: string) => (config[key] === undefined ? fallback : String(config[key]));
+const num = (config: Config, key: string, fallback: number) => (config[key] === undefined ? fallback : Number(config[key]));
+
+/** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
+let sharedFs: FileSystem | undefined;
+function fileSystemOf(config: Config): FileSystem {
+  sharedFs ??= config.hdfs === undefined ? new LocalFileSystem() : new WebHdfsFileSystem({ url: String(config.hdfs), user: str(config, 'hdfsUser', 'squall') });
+  return sharedFs;
+}
+
+function outputRoot(config: Config): string {
+  const output = str(config, 'output', 'out/webrequest');
+  return config.hdfs === undefined ? resolve(output) : output;
+}
+
+function sourceSpout(config: Config, context: { taskId: number }) {
+  const input = str(config, 'input', 'generator');
+  if (input === 'kafka') {
+    const fs = fileSystemOf(config);
+    const refined = `${outputRoot(config)}/webrequest`;
+    return new KafkaSpout({
+      brokers: str(config, 'brokers', '127.0.0.1:9092').split(','),
+      groupId: str(config, 'groupId', 'webrequest-refine'),
+      topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
+      valueFormat: 'string',
+      // Exactly-once: start each partition after what the refined sink already committed.
+      startOffsets: async (topic, partition) => {
+        const next = (await committedOffsets(fs, refined)).get(sourceKey(topic, partition));
+        return next === undefined ? undefined : String(next);
+      },
+    });
+  }
+  if (input === 'generator') {
+    const generator = new WebrequestGenerator({
+      seed: num(config, 'seed', 1) + context.taskId,
+      hosts: num(config, 'hosts', 8),
+      malformedShare: num(config, 'malformedShare', 0.01),
+    });
+    return new GeneratorSpout({
+      next: (i, ctx) => ['generator', ctx.taskIndex, i, null, generator.nextLine(), Date.now(), {}],
+      limit: num(config, 'records', 100_000),
+    });
+  }
+  return new NdjsonFileSpout({ path: input });
+}
+
+export default (config: Config) => {
+  const root = outputRoot(config);
+  const fs = () => fileSystemOf(config);
+  const refineParallelism = num(config, 'refineParallelism', 1);
+  return topology('webrequest', { maxSpoutPending: 5000, messageTimeoutMs: 60_000 })
+    .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
+    .bolt('canonicalize', {
+      create: () => new CanonicalizeBolt(),
+      parallelism: refineParallelism,
+      inputs: [{ from: 'source', grouping: shuffle() }],
+      outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS },
+    })
+    .bolt('geotag', {
+      create: () => new GeotagBolt(),
+      parallelism: refineParallelism,
+      inputs: [{ from: 'canonicalize', grouping: shuffle() }],
+      outputs: { default: RECORD_FIELDS },
+    })
+    .bolt('anonymize', {
+      create: () => new AnonymizeBolt(),
+      parallelism: refineParallelism,
+      inputs: [{ from: 'geotag', grouping: shuffle() }],
+      outputs: { default: RECORD_FIELDS },
+    })
+    .bolt('refined', {
+      create: () =>
+        new HdfsSinkBolt({
+          fileSystem: fs(),
+          root: `${root}/webrequest`,
+          format: str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType }),
+          hive: { table: 'webrequest' },
+        }),
+      // Each source partition is written by one task, so its offsets stay contiguous.
+      inputs: [{ from: 'anonymize', grouping: fields('topic', 'partition') }],
+      outputs: HDFS_SINK_OUTPUTS,
+    })
+    .bolt('sequence-check', {
+      create: () => new SequenceCheckBolt(),
+      tickIntervalMs: 10_000,
+      inputs: [{ from: 'canonicalize', stream: 'sequence', grouping: fields('hostname') }],
+      outputs: { default: ['stats'], alerts: ['stats'] },
+    })
+    .bolt('sequence-stats', {
+      create: () => new NdjsonOutputBolt({ fs, dir: `${root}/sequence-stats`, name: 'sequence-stats', toObject: (t) => t.values[0] }),
+      tickIntervalMs: 10_000,
+      inputs: [{ from: 'sequence-check', grouping: shuffle() }],
+    })
+    .bolt('pageview-counts', {
+      create: () => new PageviewCountBolt({ checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/pageview-counts-${ctx.taskId}`) }),
+      parallelism: 2,
+      tickIntervalMs: 10_000,
+      inputs: [{ from: 'canonicalize', stream: 'pageviews', grouping: fields('domain_code', 'page_title') }],
+      outputs: { default: ['hour', 'lines', 'closed_through'], errors: ERROR_FIELDS },
+    })
+    .bolt('pageview-dumps', {
+      create: () => new PageviewDumpWriterBolt({ fs, dir: `${root}/pageviews`, counter: 'pageview-counts' }),
+      inputs: [{ from: 'pageview-counts', grouping: global() }],
+    })
+    .bolt('errors', {
+      create: () =>
+        new NdjsonOutputBolt({
+          fs,
+          dir: `${root}/errors`,
+          name: 'errors',
+          toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(String(t.get('value'))) }),
+        }),
+      tickIntervalMs: 10_000,
+      inputs: [
+        { from: 'source', stream: 'errors', grouping: shuffle() },
+        { from: 'canonicalize', stream: 'errors', grouping: shuffle() },
+        { from: 'refined', stream: 'errors', grouping: shuffle() },
+        { from: 'pageview-counts', stream: 'errors', grouping: shuffle() },
+      ],
+    })
+    .build();
+};
