@@ -30,12 +30,30 @@ export interface DeleteOptions {
   readonly recursive?: boolean;
 }
 
+/**
+ * A file being written as a stream: one open connection (WebHDFS) or descriptor (local) for the
+ * whole file, instead of a create and an append per chunk.
+ */
+export interface FileStream {
+  /** Sends bytes. Resolves once they are accepted; rejects once the stream has failed. */
+  write(data: Uint8Array): Promise<void>;
+  /** Ends the file and makes it durable. Resolves once the filesystem confirmed. */
+  close(): Promise<void>;
+  /** Gives up on the file and releases the connection; what was written may stay under its name. */
+  abort(): void;
+}
+
 /** A filesystem with atomic rename, which is all an exactly-once file sink needs. */
 export interface FileSystem {
   /** A short label for logs: `webhdfs://127.0.0.1:9870` or `file://`. */
   readonly description: string;
   /** Creates a file holding `data`, making missing parent directories. */
   create(path: string, data: Uint8Array, options?: CreateOptions): Promise<void>;
+  /**
+   * Creates a file to be written as a stream, making missing parent directories. Optional: the
+   * sink falls back to `create` then `append` per chunk.
+   */
+  createStream?(path: string, options?: CreateOptions): Promise<FileStream>;
   /** Appends `data` to an existing file. */
   append(path: string, data: Uint8Array): Promise<void>;
   /** Makes a file's content durable (fsync locally; HDFS closes each write durably). */

@@ -208,6 +208,9 @@ describe('HdfsSinkBolt: failures and shutdown', () => {
       override create(): Promise<void> {
         return new Promise(() => {});
       }
+      override createStream(): Promise<never> {
+        return new Promise(() => {});
+      }
     }
     const { bolt } = await startSink({ fileSystem: () => new Hanging(), closeTimeoutMs: 100 });
     await bolt.execute(sourceTuple(rec(1), 'events', 0, 1));

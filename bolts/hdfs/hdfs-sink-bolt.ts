@@ -258,6 +258,7 @@ export class HdfsSinkBolt implements Bolt {
   /** Gives up on a file: fails its tuples (their source replays them) and removes what was written. */
   #abandon(file: InProgressFile, error: unknown, kind: SinkErrorKind): void {
     this.#open.delete(file.key);
+    file.abort();
     const what = kind === 'write_failed' ? 'write' : 'commit';
     const reason = hdfsError(HdfsErrorCodes.COMMIT_FAILED, `could not ${what} ${file.tempPath} on ${this.#fs.description}: ${messageOf(error)}`, {
       retriable: isRetriable(error),
@@ -312,6 +313,7 @@ export class HdfsSinkBolt implements Bolt {
     const outcome = await Promise.race([work, deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
+      for (const f of this.#open.values()) f.abort();
       this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size, closeTimeoutMs: this.#o.closeTimeoutMs });
     }
     if (this.#ownsFs) await this.#fs.close().catch(() => {});

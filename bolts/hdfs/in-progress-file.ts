@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Tuple } from '../../core/index.js';
 import type { FileNameFormat } from './file-name-format.js';
-import { type FileSystem, joinPath } from './file-system.js';
+import { type FileStream, type FileSystem, joinPath } from './file-system.js';
 import { OffsetRanges } from './offset-ranges.js';
 import { sourceKey } from './output-scan.js';
 import type { Partition } from './partitioner.js';
@@ -30,6 +30,8 @@ export class InProgressFile implements OpenFileStats {
   created = false;
   /** Bytes already handed to the filesystem. */
   flushedBytes = 0;
+  /** The open stream, on filesystems that have them. */
+  #stream: FileStream | undefined;
 
   constructor(
     readonly key: string,
@@ -67,17 +69,33 @@ export class InProgressFile implements OpenFileStats {
     return sourceKey(this.topic, this.sourcePartition);
   }
 
-  /** Sends the bytes that are ready to the filesystem: a create the first time, appends after. */
+  /**
+   * Sends the bytes that are ready to the filesystem: through one stream for the whole file where
+   * the filesystem has streams, else a create the first time and appends after.
+   */
   async writeChunk(fs: FileSystem, last = false): Promise<void> {
     const data = last ? this.writer.end() : this.writer.take();
     if (data === undefined || (data.length === 0 && this.created)) return;
     if (!this.created) {
-      await fs.create(this.tempPath, data, { overwrite: true });
-      this.created = true;
+      if (fs.createStream !== undefined) {
+        this.#stream = await fs.createStream(this.tempPath, { overwrite: true });
+        this.created = true;
+        await this.#stream.write(data);
+      } else {
+        await fs.create(this.tempPath, data, { overwrite: true });
+        this.created = true;
+      }
+    } else if (this.#stream !== undefined) {
+      await this.#stream.write(data);
     } else {
       await fs.append(this.tempPath, data);
     }
     this.flushedBytes += data.length;
+  }
+
+  /** Releases the stream of a file given up on. */
+  abort(): void {
+    this.#stream?.abort();
   }
 
   /**
@@ -88,7 +106,8 @@ export class InProgressFile implements OpenFileStats {
    */
   async commit(fs: FileSystem, names: FileNameFormat, owner: string, staleManifests: Set<string>): Promise<string> {
     await this.writeChunk(fs, true);
-    await fs.sync(this.tempPath);
+    if (this.#stream !== undefined) await this.#stream.close();
+    else await fs.sync(this.tempPath);
     const name = names.committed({ topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min!, lastOffset: this.offsets.max! }, this.extension);
     const finalPath = joinPath(this.dir, name);
     const manifestPath = joinPath(this.dir, names.manifest(name));

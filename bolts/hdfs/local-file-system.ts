@@ -7,7 +7,8 @@ import { constants as fsConstants } from 'node:fs';
 import { appendFile, link, mkdir, open, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
-import { type CreateOptions, type DeleteOptions, type FileStatus, type FileSystem, parentOf } from './file-system.js';
+import type { FileHandle } from 'node:fs/promises';
+import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
 
 function translate(error: unknown, op: string, path: string): Error {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -27,6 +28,39 @@ async function fsyncPath(path: string, directory: boolean): Promise<void> {
   }
 }
 
+/** One open descriptor per file; `close` fsyncs before it closes. */
+class LocalFileStream implements FileStream {
+  #closed = false;
+  constructor(
+    readonly handle: FileHandle,
+    readonly path: string,
+  ) {}
+
+  async write(data: Uint8Array): Promise<void> {
+    try {
+      await this.handle.write(data);
+    } catch (error) {
+      throw translate(error, 'write', this.path);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+    } catch (error) {
+      throw translate(error, 'close', this.path);
+    }
+  }
+
+  abort(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    void this.handle.close().catch(() => {});
+  }
+}
+
 /** The local disk as a {@link FileSystem}. Paths are absolute local paths. */
 export class LocalFileSystem implements FileSystem {
   readonly description = 'file://';
@@ -37,6 +71,16 @@ export class LocalFileSystem implements FileSystem {
     try {
       await mkdir(parentOf(path), { recursive: true });
       await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
+    } catch (error) {
+      throw translate(error, 'create', path);
+    }
+  }
+
+  async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
+    this.#check();
+    try {
+      await mkdir(parentOf(path), { recursive: true });
+      return new LocalFileStream(await open(path, options.overwrite ? 'w' : 'wx'), path);
     } catch (error) {
       throw translate(error, 'create', path);
     }

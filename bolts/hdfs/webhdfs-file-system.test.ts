@@ -128,6 +128,32 @@ describe('WebHdfsFileSystem', () => {
     );
   });
 
+  it('streams a file to the DataNode in one chunked PUT', async () => {
+    hdfs.inject('CREATE', '503');
+    const stream = await fs.createStream('/s/f', { overwrite: true });
+    await stream.write(Buffer.from('one '));
+    await stream.write(Buffer.alloc(3 * 2 ** 20, 'x'));
+    await stream.write(Buffer.from(' two'));
+    assert.equal(hdfs.files.has('/s/f'), false, 'nothing is there before the end of the file');
+    await stream.close();
+    const content = hdfs.files.get('/s/f')!;
+    assert.equal(content.length, 4 + 3 * 2 ** 20 + 4);
+    assert.equal(content.subarray(0, 4).toString(), 'one ');
+    assert.deepEqual(
+      hdfs.calls.filter((c) => c.includes('/s/f')),
+      ['CREATE /s/f user=alice', 'CREATE /s/f user=alice', 'DN:CREATE /s/f user=alice'],
+    );
+  });
+
+  it('fails a stream the DataNode refuses, with the reason', async () => {
+    hdfs.files.set('/s/exists', Buffer.from('x'));
+    const stream = await fs.createStream('/s/exists');
+    await stream.write(Buffer.from('y'));
+    await assert.rejects(stream.close(), (e: unknown) => code(e) === HdfsErrorCodes.ALREADY_EXISTS);
+    await assert.rejects(stream.write(Buffer.from('z')), (e: unknown) => code(e) === HdfsErrorCodes.ALREADY_EXISTS);
+    assert.equal(hdfs.files.get('/s/exists')?.toString(), 'x');
+  });
+
   it('retries 5xx, safe mode and reset connections with backoff', async () => {
     hdfs.inject('CREATE', '503', 'reset');
     hdfs.inject('DN:CREATE', 'safemode');

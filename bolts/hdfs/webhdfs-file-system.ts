@@ -19,9 +19,11 @@
  */
 import { isRetriable, type Logger, nullLogger, SquallError } from '../../core/index.js';
 import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
-import { type CreateOptions, type DeleteOptions, type FileStatus, type FileSystem, parentOf } from './file-system.js';
+import { Agent } from 'node:http';
+import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
 import { compileRetryPolicy, type RetryOptions, type RetryPolicy, withRetries } from './retry-policy.js';
 import { type HttpResult, responseError, WebHdfsTransport } from './webhdfs-transport.js';
+import { WebHdfsUpload } from './webhdfs-upload.js';
 
 /** Where and how to reach WebHDFS. */
 export interface WebHdfsOptions {
@@ -54,6 +56,9 @@ export class WebHdfsFileSystem implements FileSystem {
   readonly #user: string;
   readonly #retry: RetryPolicy;
   readonly #transport: WebHdfsTransport;
+  /** Streamed uploads hold a connection for a whole file, so they get their own. */
+  readonly #uploads = new Agent({ keepAlive: false });
+  readonly #timeoutMs: number;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
   /** Lengths of files this client wrote, so a retried APPEND can tell whether it landed. */
@@ -71,8 +76,9 @@ export class WebHdfsFileSystem implements FileSystem {
     }
     this.#user = options.user ?? DEFAULT_WEBHDFS_OPTIONS.user;
     this.#retry = compileRetryPolicy(options.retry);
+    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_WEBHDFS_OPTIONS.requestTimeoutMs;
     this.#transport = new WebHdfsTransport({
-      timeoutMs: options.requestTimeoutMs ?? DEFAULT_WEBHDFS_OPTIONS.requestTimeoutMs,
+      timeoutMs: this.#timeoutMs,
       maxSockets: options.maxSockets ?? DEFAULT_WEBHDFS_OPTIONS.maxSockets,
     });
     this.#logger = (options.logger ?? nullLogger).child('webhdfs');
@@ -91,6 +97,20 @@ export class WebHdfsFileSystem implements FileSystem {
       }
     });
     this.#lengths.set(path, data.byteLength);
+  }
+
+  /**
+   * Streams a new file to its DataNode in one chunked PUT (the NameNode's redirect is retried;
+   * the upload itself is not). The file is durable once `close()` resolves.
+   */
+  async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
+    const location = await this.#retrying('CREATE', path, async () => {
+      const first = await this.#call('PUT', path, 'CREATE', { overwrite: String(options.overwrite ?? false) });
+      if (first.status !== 307 || first.headers.location === undefined) throw responseError(`CREATE ${path} (NameNode)`, first);
+      return new URL(first.headers.location);
+    });
+    this.#lengths.delete(path);
+    return new WebHdfsUpload(location, this.#uploads, `CREATE ${path} (DataNode ${location.host}, streamed)`, this.#timeoutMs);
   }
 
   async append(path: string, data: Uint8Array): Promise<void> {
@@ -177,6 +197,7 @@ export class WebHdfsFileSystem implements FileSystem {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort(hdfsError(HdfsErrorCodes.CLOSED, `${this.description} was closed`));
     this.#transport.destroy();
+    this.#uploads.destroy();
   }
 
   async #exists(path: string): Promise<boolean> {

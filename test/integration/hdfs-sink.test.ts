@@ -72,6 +72,14 @@ describe('HDFS over WebHDFS (integration)', () => {
     await assert.rejects(fs.rename(`${dir}/c.txt`, `${dir}/b.txt`), (e: unknown) => e instanceof SquallError && e.code === HdfsErrorCodes.ALREADY_EXISTS);
     await assert.rejects(fs.create(`${dir}/c.txt`, Buffer.from('x')), (e: unknown) => e instanceof SquallError && e.code === HdfsErrorCodes.ALREADY_EXISTS);
     await assert.rejects(fs.read(`${dir}/none`), (e: unknown) => e instanceof SquallError && e.code === HdfsErrorCodes.NOT_FOUND);
+    const stream = await fs.createStream(`${dir}/streamed.bin`);
+    const big = Buffer.alloc(5 * 2 ** 20, 7);
+    await stream.write(Buffer.from('head'));
+    await stream.write(big);
+    await stream.close();
+    const read = await fs.read(`${dir}/streamed.bin`);
+    assert.equal(read.length, 4 + big.length);
+    assert.equal(read.subarray(0, 4).toString(), 'head');
     assert.equal(await fs.delete(dir, { recursive: true }), true);
     assert.equal(await fs.exists(dir), false);
   });
