@@ -30,7 +30,7 @@ export type { HdfsSinkOptions, HdfsSinkFields, CompiledSinkOptions } from './sin
 export { committedOffsets, scanOutput, sourceKey, SUCCESS_FLAG } from './output-scan.js';
 export type { CommittedOffsetsOptions, OutputScan, ScanOptions, OffsetManifest } from './output-scan.js';
 export { OffsetRanges } from './offset-ranges.js';
-export type { FileSystem, FileStatus, CreateOptions, DeleteOptions } from './file-system.js';
+export type { FileSystem, FileStatus, FileStream, CreateOptions, DeleteOptions } from './file-system.js';
 export { joinPath, parentOf, baseName } from './file-system.js';
 export { LocalFileSystem } from './local-file-system.js';
 export { WebHdfsFileSystem, DEFAULT_WEBHDFS_OPTIONS } from './webhdfs-file-system.js';
