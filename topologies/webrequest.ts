@@ -101,7 +101,8 @@ export default (config: Config) => {
   const root = outputRoot(config);
   const fs = () => fileSystemOf(config);
   const refineParallelism = num(config, 'refineParallelism', 1);
-  return topology('webrequest', { maxSpoutPending: 5000, messageTimeoutMs: 60_000 })
+  const maxSpoutPending = num(config, 'maxSpoutPending', 8000);
+  return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
     .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
     .bolt('canonicalize', {
       create: () => new CanonicalizeBolt(),
@@ -128,6 +129,8 @@ export default (config: Config) => {
           root: `${root}/webrequest`,
           format: str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType }),
           hive: { table: 'webrequest' },
+          // Commit well before the spouts' maxSpoutPending is all waiting here for its ack.
+          maxHeldTuples: Math.floor(maxSpoutPending / 4),
         }),
       // Each source partition is written by one task, so its offsets stay contiguous.
       inputs: [{ from: 'anonymize', grouping: fields('topic', 'partition') }],

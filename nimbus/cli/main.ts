@@ -1,11 +1,13 @@
 /** The `nimbus` command line: one subcommand per job, each with its own --help. */
 import { readFileSync } from 'node:fs';
 import { ExitCode } from './exit-codes.js';
+import { GENERATE_HELP, generateCommand } from './generate-command.js';
 import { LOCAL_HELP, localCommand } from './local-command.js';
 import { installSignalHandlers } from './signals.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number>; help: string }> = {
   local: { summary: 'Run a topology in this process (local mode, nothing to install)', run: localCommand, help: LOCAL_HELP },
+  generate: { summary: 'Write synthetic varnishkafka webrequests to a file, stdout or Kafka', run: generateCommand, help: GENERATE_HELP },
 };
 
 function version(): string {

@@ -1,0 +1,84 @@
+/**
+ * The webrequest refinery in local mode, against a single tight loop doing the same work
+ * (parse, classify, geotag, HMAC, serialize) on the same lines, in the same run.
+ *
+ *   node --import tsx bench/webrequest.ts [--records 100000] [--runs 3] [--format ndjson|avro]
+ *
+ * The topology run is the whole local-mode topology (sequence check, pageview counts and error
+ * output included) writing to a temporary directory; the loop serializes to memory.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TopologyRuntime } from '../core/index.js';
+import { MemorySaltStore, openSharedGeoReader, refineLine, periodOf, webrequestRefinedAvroType } from '../bolts/webrequest/index.js';
+import { WebrequestGenerator } from '../spouts/generator/index.js';
+import webrequest from '../topologies/webrequest.js';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+    format: { type: 'string', default: 'ndjson' },
+  },
+});
+const N = Number(args.records);
+const RUNS = Number(args.runs);
+const format = args.format as 'ndjson' | 'avro';
+
+const dir = mkdtempSync(join(tmpdir(), 'squall-bench-webrequest-'));
+const input = join(dir, 'input.ndjson');
+const generator = new WebrequestGenerator({ seed: 7 });
+const lines: string[] = [];
+for (let i = 0; i < N; i++) lines.push(generator.nextLine());
+writeFileSync(input, `${lines.join('\n')}\n`);
+
+const geo = await openSharedGeoReader();
+const salts = new MemorySaltStore();
+
+async function tightLoop(): Promise<number> {
+  const started = performance.now();
+  let bytes = 0;
+  for (const line of lines) {
+    let result = refineLine(line, { source: 'text', geo, saltFor: (p) => salts.cachedSalt(p) });
+    if (!result.ok && result.stage === 'salt') {
+      await salts.saltFor(result.period);
+      result = refineLine(line, { source: 'text', geo, saltFor: (p) => salts.cachedSalt(p) });
+    }
+    if (result.ok) bytes += format === 'avro' ? webrequestRefinedAvroType.toBuffer(result.record).length : JSON.stringify(result.record).length;
+  }
+  if (bytes === 0) throw new Error('nothing refined');
+  return performance.now() - started;
+}
+
+async function topologyRun(run: number): Promise<number> {
+  const output = join(dir, `out-${run}`);
+  const definition = webrequest({ input, output, format });
+  const runtime = new TopologyRuntime({ topology: definition, config: { input, output, format } });
+  const started = performance.now();
+  await runtime.start();
+  await runtime.completion;
+  const elapsed = performance.now() - started;
+  await runtime.stop();
+  const acked = runtime.stats().components.source!.acked;
+  if (acked !== N) throw new Error(`source acked ${acked} of ${N}`);
+  return elapsed;
+}
+
+await salts.saltFor(periodOf(Date.UTC(2026, 10, 22, 10)));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const loop: number[] = [];
+const topo: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  loop.push(await tightLoop());
+  topo.push(await topologyRun(r));
+  process.stderr.write(`run ${r + 1}/${RUNS}: loop ${(N / (loop[r]! / 1000)).toFixed(0)}/s, topology ${(N / (topo[r]! / 1000)).toFixed(0)}/s\n`);
+}
+rmSync(dir, { recursive: true, force: true });
+
+const rate = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en-US');
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, median shown`);
+console.log(`tight loop   ${rate(median(loop)).padStart(9)} records/s`);
+console.log(`topology     ${rate(median(topo)).padStart(9)} records/s   ${(median(loop) / median(topo)).toFixed(2)}x the tight loop`);

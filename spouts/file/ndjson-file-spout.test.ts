@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type Tuple, shuffle, topology } from '../../core/index.js';
+import { FnBolt } from '../../test/fixtures/components.js';
+import { seededRandom, startRuntime } from '../../test/fixtures/harness.js';
+import { SOURCE_OUTPUTS } from '../source-record.js';
+import { NdjsonFileSpout } from './ndjson-file-spout.js';
+
+function tempFile(t: { after(fn: () => void): void }, lines: string[], trailingNewline = true): string {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-file-spout-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'input.ndjson');
+  writeFileSync(path, lines.join('\n') + (trailingNewline ? '\n' : ''));
+  return path;
+}
+
+/** file spout → middle bolt → sink; returns what the sink saw, per line number, and the errors stream. */
+function pipeline(path: string, middle: (tuple: Tuple) => void, maxRetries = 3) {
+  const seen = new Map<number, number>();
+  const errors: { value: string; reason: string; origin: string }[] = [];
+  const definition = topology('file-pipeline', { maxSpoutPending: 64 })
+    .spout('file', { create: () => new NdjsonFileSpout({ path, maxRetries }), outputs: SOURCE_OUTPUTS })
+    .bolt('middle', {
+      create: () => new FnBolt((tuple, collector) => (middle(tuple), collector.emit([tuple.get('offset'), tuple.get('value')]))),
+      inputs: [{ from: 'file', grouping: shuffle() }],
+      outputs: { default: ['line', 'value'] },
+    })
+    .bolt('sink', {
+      create: () => new FnBolt((tuple) => void seen.set(tuple.get<number>('line'), (seen.get(tuple.get<number>('line')) ?? 0) + 1)),
+      inputs: [{ from: 'middle', grouping: shuffle() }],
+    })
+    .bolt('errors', {
+      create: () => new FnBolt((tuple) => void errors.push({ value: tuple.get('value'), reason: tuple.get('reason'), origin: tuple.get('origin') })),
+      inputs: [{ from: 'file', stream: 'errors', grouping: shuffle() }],
+    })
+    .build();
+  return { definition, seen, errors };
+}
+
+test('every line of a file reaches the sink at least once and is acked once, though the middle bolt fails 10% at random', async (t) => {
+  const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ n: i }));
+  const path = tempFile(t, lines);
+  const random = seededRandom(2026);
+  let failures = 0;
+  const { definition, seen, errors } = pipeline(
+    path,
+    () => {
+      if (random() < 0.1) {
+        failures++;
+        throw new Error('random failure');
+      }
+    },
+    Infinity,
+  );
+  const runtime = await startRuntime(t, definition);
+  await runtime.completion;
+  const stats = runtime.stats().components;
+  assert.ok(failures > 300, `expected about 500 failures, saw ${failures}`);
+  assert.equal(seen.size, 5000, 'every line reached the sink');
+  for (let line = 1; line <= 5000; line++) assert.ok(seen.get(line)! >= 1, `line ${line} missing`);
+  assert.equal(stats.file!.acked, 5000, 'the acked count equals the input count');
+  assert.equal(stats.file!.failed, failures, 'each random failure failed its tree once');
+  assert.equal(errors.length, 0);
+});
+
+test('a line that keeps failing goes to the errors stream with the reason after maxRetries, and the run still ends', async (t) => {
+  const path = tempFile(t, ['{"ok":1}', '{"poison":true}', '{"ok":2}'], false);
+  const { definition, seen, errors } = pipeline(path, (tuple) => {
+    if (String(tuple.get('value')).includes('poison')) throw new Error('cannot digest this');
+  }, 2);
+  const runtime = await startRuntime(t, definition);
+  await runtime.completion;
+  assert.deepEqual([...seen.keys()].sort(), [1, 3]);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.value, '{"poison":true}');
+  assert.equal(errors[0]!.origin, 'input.ndjson/0@2');
+  assert.match(errors[0]!.reason, /^error in 'middle' after 3 attempts: cannot digest this$/);
+  assert.equal(runtime.stats().components.file!.failed, 3, 'the first try and two retries failed');
+});
+
+test('blank lines are skipped, line numbers stay those of the file, and a last line without newline is read', async (t) => {
+  const path = tempFile(t, ['{"a":1}', '', '   ', '{"a":4}', '{"a":5}'], false);
+  const { definition, seen } = pipeline(path, () => {});
+  const runtime = await startRuntime(t, definition);
+  await runtime.completion;
+  assert.deepEqual([...seen.keys()].sort(), [1, 4, 5]);
+});
+
+test('a missing file is a config error that names the file', async (t) => {
+  const { definition } = pipeline('/nonexistent/squall/input.ndjson', () => {});
+  await assert.rejects(startRuntime(t, definition), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'SQUALL_ERR_COMPONENT_LIFECYCLE');
+    assert.match(error.message, /cannot read input file '\/nonexistent\/squall\/input.ndjson'/);
+    return true;
+  });
+});
