@@ -1,6 +1,7 @@
 /** `nimbus local <topology.ts>`: run a topology in this process, with nothing installed. */
 import { parseArgs } from 'node:util';
 import { type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
+import { MetricsServer, PrometheusBridge } from '../../worker/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
 import { TopologyLoadError, loadTopology } from '../local/load-topology.js';
 import { StatusLine, summaryTable } from '../local/status-line.js';
@@ -24,6 +25,8 @@ Options:
   -d, --duration <seconds>   Stop after this many seconds.
       --status-interval <s>  Seconds between status lines (default: 1 on a terminal, 5 otherwise).
       --no-typecheck         Skip type-checking the topology file (starts faster).
+      --metrics-port <port>  Serve Prometheus metrics on http://127.0.0.1:<port>/metrics
+                             (0 picks a free port; the URL is printed).
       --log-level <level>    debug, info, warn or error (default: info).
   -q, --quiet                No status line; only the summary and warnings.
   -h, --help                 Show this help.
@@ -42,6 +45,7 @@ export async function localCommand(argv: string[]): Promise<number> {
         duration: { type: 'string', short: 'd' },
         'status-interval': { type: 'string' },
         'no-typecheck': { type: 'boolean' },
+        'metrics-port': { type: 'string' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -69,6 +73,10 @@ export async function localCommand(argv: string[]): Promise<number> {
   const interval = Number(values['status-interval'] ?? (tty ? 1 : 5));
   if (!(interval > 0)) return usage(`--status-interval must be a positive number of seconds`);
 
+  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536)) {
+    return usage(`--metrics-port must be a port number (0 for any free port), got '${values['metrics-port']}'`);
+  }
   const overrides: Record<string, unknown> = {};
   try {
     for (const c of values.config ?? []) {
@@ -93,6 +101,17 @@ export async function localCommand(argv: string[]): Promise<number> {
   }
 
   const cluster = new LocalCluster({ logger });
+  let metricsServer: MetricsServer | undefined;
+  if (metricsPort !== undefined) {
+    const bridge = new PrometheusBridge();
+    bridge.add(cluster.metrics);
+    metricsServer = new MetricsServer(bridge);
+    try {
+      logger.info(`metrics at ${await metricsServer.listen({ port: metricsPort })}`);
+    } catch (error) {
+      return usage(`cannot serve metrics on port ${metricsPort}: ${(error as Error).message}`);
+    }
+  }
   let runtime;
   try {
     runtime = await cluster.submit(topology, overrides);
@@ -123,5 +142,6 @@ export async function localCommand(argv: string[]): Promise<number> {
     const last = errors[errors.length - 1]!;
     process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);
   }
+  await metricsServer?.close();
   return report.forced ? ExitCode.FORCED_SHUTDOWN : ExitCode.OK;
 }

@@ -1,0 +1,13 @@
+/**
+ * Squall workers: what runs assigned executors in a process, and what it exposes.
+ *
+ * @example
+ * ```ts
+ * const bridge = new PrometheusBridge();
+ * bridge.add(runtime.metrics);
+ * const url = await new MetricsServer(bridge).listen({ port: 9464 });
+ * ```
+ */
+export { PrometheusBridge } from './metrics/prometheus-bridge.js';
+export { MetricsServer } from './metrics/metrics-server.js';
+export type { MetricsServerOptions } from './metrics/metrics-server.js';
