@@ -128,8 +128,6 @@ start_namenode() {
     return 0
   fi
   rm -f "$NN_PID"
-  require_free_port "$SQUALL_HDFS_NAMENODE_PORT" SQUALL_HDFS_NAMENODE_PORT
-  require_free_port "$SQUALL_WEBHDFS_PORT" SQUALL_WEBHDFS_PORT
   format_namenode
   say "starting the NameNode on 127.0.0.1:$SQUALL_HDFS_NAMENODE_PORT, WebHDFS on 127.0.0.1:$SQUALL_WEBHDFS_PORT (log: $NN_LOG)"
   # shellcheck disable=SC2046
@@ -141,12 +139,23 @@ start_datanode() {
     return 0
   fi
   rm -f "$DN_PID"
-  require_free_port "$SQUALL_HDFS_DATANODE_PORT" SQUALL_HDFS_DATANODE_PORT
-  require_free_port "$SQUALL_HDFS_DATANODE_HTTP_PORT" SQUALL_HDFS_DATANODE_HTTP_PORT
-  require_free_port "$SQUALL_HDFS_DATANODE_IPC_PORT" SQUALL_HDFS_DATANODE_IPC_PORT
   say "starting the DataNode on 127.0.0.1:$SQUALL_HDFS_DATANODE_PORT, HTTP on 127.0.0.1:$SQUALL_HDFS_DATANODE_HTTP_PORT (log: $DN_LOG)"
   # shellcheck disable=SC2046
   spawn "$DN_PID" "$DN_LOG" "$DIR" $(hadoop_java datanode) org.apache.hadoop.hdfs.server.datanode.DataNode
+}
+
+# Before anything slow: the ports of each daemon that is about to start must be free.
+check_ports() {
+  local role="$1"
+  if [[ "$role" != datanode ]] && ! pid_is_ours "$(read_pid "$NN_PID")"; then
+    require_free_port "$SQUALL_HDFS_NAMENODE_PORT" SQUALL_HDFS_NAMENODE_PORT
+    require_free_port "$SQUALL_WEBHDFS_PORT" SQUALL_WEBHDFS_PORT
+  fi
+  if [[ "$role" != namenode ]] && ! pid_is_ours "$(read_pid "$DN_PID")"; then
+    require_free_port "$SQUALL_HDFS_DATANODE_PORT" SQUALL_HDFS_DATANODE_PORT
+    require_free_port "$SQUALL_HDFS_DATANODE_HTTP_PORT" SQUALL_HDFS_DATANODE_HTTP_PORT
+    require_free_port "$SQUALL_HDFS_DATANODE_IPC_PORT" SQUALL_HDFS_DATANODE_IPC_PORT
+  fi
 }
 
 check_role() {
@@ -164,6 +173,7 @@ svc_up() {
     ALREADY_UP=1
     return 0
   fi
+  check_ports "$role"
   prepare
   if [[ "$role" != datanode ]]; then
     start_namenode

@@ -6,26 +6,33 @@ SERVICES=(zookeeper redis kafka hdfs)
 # run_all VERB: each service's output goes straight to ours (its lines carry its name); a summary
 # with the time each took follows. Returns non-zero if any service failed.
 run_all() {
-  local verb="$1" svc failed=0 start
-  local -A pids=() starts=() took=() rcs=()
+  local verb="$1" svc failed=0 start rc took
+  local -A pids=()
+  local times
+  times="$(mktemp -d)"
   start=$(date +%s)
   for svc in "${SERVICES[@]}"; do
-    starts[$svc]=$(date +%s)
-    bash "$INFRA_DIR/$svc.sh" "$verb" 9>&- &
+    (
+      local begin=$SECONDS
+      if bash "$INFRA_DIR/$svc.sh" "$verb"; then rc=0; else rc=$?; fi
+      echo "$rc $((SECONDS - begin))" >"$times/$svc"
+      exit "$rc"
+    ) 9>&- &
     pids[$svc]=$!
   done
   for svc in "${SERVICES[@]}"; do
-    if wait "${pids[$svc]}"; then rcs[$svc]=0; else rcs[$svc]=$?; fi
-    took[$svc]=$(($(date +%s) - starts[$svc]))
+    wait "${pids[$svc]}" || true
   done
   say "summary of '$verb' (total $(elapsed_since "$start")):"
   for svc in "${SERVICES[@]}"; do
-    if ((rcs[$svc] == 0)); then
-      printf '  %-10s ok       %4ss\n' "$svc" "${took[$svc]}"
+    read -r rc took <"$times/$svc" 2>/dev/null || { rc=1 took='?'; }
+    if ((rc == 0)); then
+      printf '  %-10s ok       %4ss\n' "$svc" "$took"
     else
-      printf '  %-10s FAILED   %4ss   (exit %s; see its messages above)\n' "$svc" "${took[$svc]}" "${rcs[$svc]}"
+      printf '  %-10s FAILED   %4ss   (exit %s; see its messages above)\n' "$svc" "$took" "$rc"
       failed=1
     fi
   done
+  rm -rf "$times"
   return "$failed"
 }

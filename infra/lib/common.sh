@@ -217,7 +217,7 @@ ensure_maven() {
 }
 
 # resolve_classpath POM OUTFILE LOGFILE LABEL: have Maven resolve POM's runtime classpath into
-# OUTFILE (artifacts cached in ~/.m2). Skipped when OUTFILE is newer than POM and every jar on it
+# OUTFILE (artifacts cached in ~/.m2, or $SQUALL_MAVEN_REPO). Skipped when OUTFILE is newer than POM and every jar on it
 # is still there. Serialized through a lock: parallel Maven runs on one ~/.m2 can trip each other.
 resolve_classpath() {
   local pom="$1" out="$2" log="$3" label="$4"
@@ -231,7 +231,9 @@ resolve_classpath() {
   start=$(date +%s)
   say "resolving the $label classpath with Maven (first time only; log: $log)"
   : >"$log"
-  local mvn_cmd=(mvn -B -ntp -f "$pom" dependency:build-classpath -Dmdep.outputFile="$out.tmp" -Dmdep.includeScope=runtime)
+  local mvn_cmd=(mvn -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$out.tmp" -Dmdep.includeScope=runtime)
+  # SQUALL_MAVEN_REPO moves the artifact cache away from ~/.m2 (a CI cache directory, say).
+  [[ -z "${SQUALL_MAVEN_REPO:-}" ]] || mvn_cmd+=(-Dmaven.repo.local="$SQUALL_MAVEN_REPO")
   # -o first: when ~/.m2 already has everything this needs no network at all.
   (
     flock -w 900 9 || exit 1
