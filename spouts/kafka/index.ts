@@ -27,6 +27,7 @@ export type {
   ProcessingGuarantee,
   ValueFormat,
   StartOffsetsHook,
+  StartOffsetsInfo,
 } from './options.js';
 export { KAFKA_RECORD_FIELDS, KAFKA_ERROR_FIELDS, kafkaSpoutOutputs } from './outputs.js';
 export { DEFAULT_STREAM, ERRORS_STREAM, StreamRouter } from './stream-router.js';
@@ -44,6 +45,8 @@ export type { RecordHeaders } from './record-values.js';
 export { KafkaErrorCodes } from './errors.js';
 export type { KafkaErrorCode } from './errors.js';
 export { kafkajsSource } from './kafkajs-source.js';
+export { MemoryKafkaSource } from './memory-source.js';
+export type { MemoryKafkaSourceOptions } from './memory-source.js';
 export { kafkajsLogCreator } from './log-bridge.js';
 export type {
   KafkaSource,

@@ -297,8 +297,8 @@ describe('KafkaSpout', () => {
     const asked: string[] = [];
     const h = new Harness({
       partitions: 2,
-      startOffsets: async (topic, partition) => {
-        asked.push(`${topic}/${partition}`);
+      startOffsets: async (topic, partition, { committedOffset }) => {
+        asked.push(`${topic}/${partition} committed ${committedOffset}`);
         return partition === 0 ? '2' : undefined;
       },
     });
@@ -307,7 +307,7 @@ describe('KafkaSpout', () => {
     h.source.committed.set('t/1', 0);
     await h.open();
     const out = await h.poll();
-    assert.deepEqual(asked.sort(), ['t/0', 't/1']);
+    assert.deepEqual(asked.sort(), ['t/0 committed undefined', 't/1 committed 0']);
     assert.deepEqual(out.map((e) => String(e.msgId)).sort(), ['t/0@2', 't/0@3', 't/1@0']);
     await h.spout.close();
   });

@@ -78,14 +78,23 @@ class KafkajsSource implements KafkaSource {
     if (offsets.length > 0) await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
   }
 
+  async committedOffsets(topic: string): Promise<readonly { partition: number; offset: string | undefined }[]> {
+    const [group] = await (await this.#adminClient()).fetchOffsets({ groupId: this.#config.groupId, topics: [topic] });
+    return (group?.partitions ?? []).map((p) => ({ partition: p.partition, offset: Number(p.offset) < 0 ? undefined : p.offset }));
+  }
+
   async watermarks(topic: string): Promise<readonly { partition: number; low: string; high: string }[]> {
+    const admin = await this.#adminClient();
+    return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: p.low, high: p.high }));
+  }
+
+  #adminClient(): Promise<Admin> {
     this.#admin ??= (async () => {
       const admin = this.#kafka.admin();
       await admin.connect();
       return admin;
     })();
-    const admin = await this.#admin;
-    return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: p.low, high: p.high }));
+    return this.#admin;
   }
 
   stop(): Promise<void> {

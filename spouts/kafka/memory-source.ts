@@ -140,6 +140,13 @@ export class MemoryKafkaSource implements KafkaSource {
     this.commits.push([...offsets]);
   }
 
+  async committedOffsets(topic: string): Promise<readonly { partition: number; offset: string | undefined }[]> {
+    return (this.#topics.get(topic) ?? []).map((_, partition) => {
+      const offset = this.committed.get(`${topic}/${partition}`);
+      return { partition, offset: offset === undefined ? undefined : String(offset) };
+    });
+  }
+
   async watermarks(topic: string): Promise<readonly { partition: number; low: string; high: string }[]> {
     return (this.#topics.get(topic) ?? []).map((log, partition) => ({ partition, low: '0', high: String(log.records.length) }));
   }

@@ -22,13 +22,19 @@ export type ProcessingGuarantee = 'at-least-once' | 'at-most-once' | 'none';
 /** How record values are decoded into the tuple's `value`. */
 export type ValueFormat = 'json' | 'string' | 'buffer' | { readonly avro: Type } | RecordDecoder;
 
+/** What a {@link StartOffsetsHook} is told about the partition. */
+export interface StartOffsetsInfo {
+  /** The consumer group's committed offset of the partition, or undefined when it has none. */
+  readonly committedOffset: string | undefined;
+}
+
 /**
  * Called when a partition is assigned, before it is read. Return the offset to read from (a
  * decimal string, such as an exactly-once sink's next uncommitted offset), or undefined to use
  * the first-poll strategy. A rejection is retried with the retry backoff while the partition
  * stays paused.
  */
-export type StartOffsetsHook = (topic: string, partition: number) => Promise<string | undefined>;
+export type StartOffsetsHook = (topic: string, partition: number, info: StartOffsetsInfo) => Promise<string | undefined>;
 
 /** Retry of failed tuples (at-least-once only). */
 export interface KafkaSpoutRetryOptions {
@@ -88,7 +94,12 @@ export interface KafkaSpoutOptions {
   readonly heartbeatIntervalMs?: number;
   /** Most bytes one fetch returns per partition. @default 1048576 */
   readonly maxBytesPerPartition?: number;
-  /** How long a broker holds a fetch open waiting for data, in ms. @default 1000 */
+  /**
+   * How long a broker holds a fetch open waiting for data, in ms. Keep it short: kafkajs also
+   * sleeps this long whenever every assigned partition is paused (a full buffer), so a long wait
+   * stalls the spout after each pause. New records are returned at once whatever it is.
+   * @default 100
+   */
   readonly fetchMaxWaitMs?: number;
   /** Replaces the kafkajs consumer, for tests or another client. @default kafkajs */
   readonly source?: KafkaSourceFactory;
@@ -109,7 +120,7 @@ export const DEFAULT_KAFKA_SPOUT_OPTIONS = Object.freeze({
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
   maxBytesPerPartition: 1_048_576,
-  fetchMaxWaitMs: 1_000,
+  fetchMaxWaitMs: 100,
 });
 
 /** The complete, validated settings a spout runs with. */

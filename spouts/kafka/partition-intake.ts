@@ -32,6 +32,25 @@ export interface IntakeHooks {
   retryDelayMs(attempt: number): number;
 }
 
+/** One lookup per topic for all the partitions an assignment adds, however many there are. */
+class TopicLookups {
+  readonly #committed = new Map<string, ReturnType<KafkaSource['committedOffsets']>>();
+  readonly #watermarks = new Map<string, ReturnType<KafkaSource['watermarks']>>();
+  constructor(readonly source: KafkaSource) {}
+
+  committed(topic: string): ReturnType<KafkaSource['committedOffsets']> {
+    let p = this.#committed.get(topic);
+    if (p === undefined) this.#committed.set(topic, (p = this.source.committedOffsets(topic)));
+    return p;
+  }
+
+  watermarks(topic: string): ReturnType<KafkaSource['watermarks']> {
+    let p = this.#watermarks.get(topic);
+    if (p === undefined) this.#watermarks.set(topic, (p = this.source.watermarks(topic)));
+    return p;
+  }
+}
+
 export class PartitionIntake implements SourceListener {
   readonly buffer: RecordBuffer;
   readonly #config: KafkaSpoutConfig;
@@ -126,6 +145,7 @@ export class PartitionIntake implements SourceListener {
       }
     }
     let added = 0;
+    const lookups = new TopicLookups(this.#source);
     for (const [key, { topic, partition }] of next) {
       const kept = this.#partitions.get(key);
       if (kept !== undefined) {
@@ -137,7 +157,7 @@ export class PartitionIntake implements SourceListener {
       const state = new PartitionState(topic, partition, ++this.#epoch);
       this.#partitions.set(key, state);
       added++;
-      void this.#start(state);
+      void this.#start(state, lookups);
     }
     this.updateFlow(undefined, true);
     this.#logger.info(`assigned ${next.size} partitions (${added} new, ${revoked} revoked)`, { memberId, partitions: [...next.keys()].join(',') });
@@ -189,12 +209,12 @@ export class PartitionIntake implements SourceListener {
   }
 
   /** Works out where a new partition starts, seeks there, and lets it be read. */
-  async #start(state: PartitionState): Promise<void> {
+  async #start(state: PartitionState, lookups: TopicLookups): Promise<void> {
     const first = !this.#assignedBefore.has(state.key);
     this.#assignedBefore.add(state.key);
     for (let attempt = 1; ; attempt++) {
       try {
-        const offset = await this.#startOffset(state, first);
+        const offset = await this.#startOffset(state, first, lookups);
         if (state.revoked || !this.#running) return;
         if (offset !== undefined) {
           this.#seek(state, offset);
@@ -211,15 +231,17 @@ export class PartitionIntake implements SourceListener {
             : new SquallError(KafkaErrorCodes.START_OFFSETS, `cannot work out where ${state.key} starts (attempt ${attempt}; it stays paused and is tried again): ${messageOf(error)}`, { retriable: true, cause: error }),
         );
         await this.#hooks.delay(this.#hooks.retryDelayMs(attempt));
+        lookups = new TopicLookups(this.#source);
       }
     }
   }
 
-  async #startOffset(state: PartitionState, first: boolean): Promise<number | undefined> {
+  async #startOffset(state: PartitionState, first: boolean, lookups: TopicLookups): Promise<number | undefined> {
     const { topic, partition } = state;
     const hook = this.#config.startOffsets;
     if (hook !== undefined) {
-      const raw = await hook(topic, partition);
+      const committed = (await lookups.committed(topic)).find((p) => p.partition === partition)?.offset;
+      const raw = await hook(topic, partition, { committedOffset: committed });
       if (raw !== undefined) {
         const offset = parseOffset(raw);
         if (offset === undefined) {
@@ -230,7 +252,7 @@ export class PartitionIntake implements SourceListener {
     }
     const end = firstPollSeek(this.#config.firstPollOffsetStrategy, first);
     if (end === undefined) return undefined;
-    const mark = (await this.#source.watermarks(topic)).find((p) => p.partition === partition);
+    const mark = (await lookups.watermarks(topic)).find((p) => p.partition === partition);
     if (mark === undefined) throw new Error(`the broker reported no offsets for ${state.key}`);
     return Number(end === 'earliest' ? mark.low : mark.high);
   }

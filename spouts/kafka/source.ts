@@ -79,6 +79,8 @@ export interface KafkaSource {
   /** Reads `partition` from `offset` on its next fetch. */
   seek(partition: TopicPartition, offset: string): void;
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** The group's committed offset of every partition of `topic` (undefined where none). */
+  committedOffsets(topic: string): Promise<readonly { partition: number; offset: string | undefined }[]>;
   /** The first and end offsets of every partition of `topic`. */
   watermarks(topic: string): Promise<readonly { partition: number; low: string; high: string }[]>;
   /** Leaves the group and disconnects. Safe to call twice. */
