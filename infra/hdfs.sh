@@ -6,6 +6,7 @@
 # Usage: bash infra/hdfs.sh up|down|restart|status|reset [namenode|datanode]
 # (the optional role restricts up/down/restart to one daemon, for DataNode fault tests).
 SERVICE=hdfs
+# shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DIR="$SQUALL_STATE_DIR/hdfs"
@@ -82,13 +83,15 @@ log4j.logger.org.apache.hadoop.hdfs.server.datanode.DataNode.clienttrace=WARN
 CFG
 }
 
+# Sets JAVA_CMD (an array): java with Hadoop's options and classpath, for daemon ROLE.
 hadoop_java() {
   local role="$1"
-  # shellcheck disable=SC2046
-  echo java $(jvm_base_opts 384m) "${JAVA17_OPENS[@]}" \
-    -Dhadoop.home.dir="$DIR" -Dhadoop.log.dir="$DIR/logs" -Dhadoop.id.str=squall \
-    -Dhadoop.root.logger=INFO,console -Dlog4j.configuration="file:$CONF_DIR/log4j.properties" \
-    -Dproc_"$role" -cp "$CONF_DIR:$(cat "$CLASSPATH_FILE")"
+  jvm_base_opts 384m
+  # shellcheck disable=SC2054 # INFO,console is one log4j value, not two array elements
+  JAVA_CMD=(java "${JVM_OPTS[@]}" "${JAVA17_OPENS[@]}"
+    -Dhadoop.home.dir="$DIR" -Dhadoop.log.dir="$DIR/logs" -Dhadoop.id.str=squall
+    -Dhadoop.root.logger=INFO,console -Dlog4j.configuration="file:$CONF_DIR/log4j.properties"
+    "-Dproc_$role" -cp "$CONF_DIR:$(cat "$CLASSPATH_FILE")")
 }
 
 namenode_up() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$WEBHDFS/?op=GETFILESTATUS")" == 200 ]]; }
@@ -109,8 +112,8 @@ format_namenode() {
   local start
   start=$(date +%s)
   say "formatting the NameNode in $DIR/name (first start only)"
-  # shellcheck disable=SC2046
-  (cd "$DIR" && $(hadoop_java namenode) org.apache.hadoop.hdfs.server.namenode.NameNode \
+  hadoop_java namenode
+  (cd "$DIR" && "${JAVA_CMD[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode \
     -format -nonInteractive -clusterid squall-local) >>"$NN_LOG" 2>&1 ||
     fail_with_log "formatting the NameNode failed" "$NN_LOG"
   say "formatted in $(elapsed_since "$start")"
@@ -130,8 +133,8 @@ start_namenode() {
   rm -f "$NN_PID"
   format_namenode
   say "starting the NameNode on 127.0.0.1:$SQUALL_HDFS_NAMENODE_PORT, WebHDFS on 127.0.0.1:$SQUALL_WEBHDFS_PORT (log: $NN_LOG)"
-  # shellcheck disable=SC2046
-  spawn "$NN_PID" "$NN_LOG" "$DIR" $(hadoop_java namenode) org.apache.hadoop.hdfs.server.namenode.NameNode
+  hadoop_java namenode
+  spawn "$NN_PID" "$NN_LOG" "$DIR" "${JAVA_CMD[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode
 }
 
 start_datanode() {
@@ -140,8 +143,8 @@ start_datanode() {
   fi
   rm -f "$DN_PID"
   say "starting the DataNode on 127.0.0.1:$SQUALL_HDFS_DATANODE_PORT, HTTP on 127.0.0.1:$SQUALL_HDFS_DATANODE_HTTP_PORT (log: $DN_LOG)"
-  # shellcheck disable=SC2046
-  spawn "$DN_PID" "$DN_LOG" "$DIR" $(hadoop_java datanode) org.apache.hadoop.hdfs.server.datanode.DataNode
+  hadoop_java datanode
+  spawn "$DN_PID" "$DN_LOG" "$DIR" "${JAVA_CMD[@]}" org.apache.hadoop.hdfs.server.datanode.DataNode
 }
 
 # Before anything slow: the ports of each daemon that is about to start must be free.

@@ -4,6 +4,7 @@
 # Maven Central through infra/kafka/pom.xml, cached in ~/.m2. Storage is formatted once.
 # Usage: bash infra/kafka.sh up|down|restart|status|reset
 SERVICE=kafka
+# shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DIR="$SQUALL_STATE_DIR/kafka"
@@ -64,12 +65,13 @@ log4j.logger.org.apache.kafka.controller=INFO
 CFG
 }
 
+# Sets JAVA_CMD (an array): java with the broker's options and classpath.
 kafka_java() {
-  # shellcheck disable=SC2046
-  echo java $(jvm_base_opts 512m) \
-    -Dlog4j.configuration="file:$CONF_DIR/log4j.properties" \
-    -Dkafka.logs.dir="$DIR/logs" \
-    -cp "$(cat "$CLASSPATH_FILE")"
+  jvm_base_opts 512m
+  JAVA_CMD=(java "${JVM_OPTS[@]}"
+    -Dlog4j.configuration="file:$CONF_DIR/log4j.properties"
+    -Dkafka.logs.dir="$DIR/logs"
+    -cp "$(cat "$CLASSPATH_FILE")")
 }
 
 format_storage() {
@@ -79,8 +81,8 @@ format_storage() {
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   start=$(date +%s)
   say "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id; first start only)"
-  # shellcheck disable=SC2046
-  (cd "$DIR" && $(kafka_java) kafka.tools.StorageTool format --ignore-formatted \
+  kafka_java
+  (cd "$DIR" && "${JAVA_CMD[@]}" kafka.tools.StorageTool format --ignore-formatted \
     --cluster-id="$cluster_id" --config="$CONF_DIR/server.properties") >>"$LOG" 2>&1 ||
     fail_with_log "formatting the storage failed" "$LOG"
   say "formatted in $(elapsed_since "$start")"
@@ -107,8 +109,8 @@ svc_up() {
     say "starting on 127.0.0.1:$SQUALL_KAFKA_PORT, controller on 127.0.0.1:$SQUALL_KAFKA_CONTROLLER_PORT (log: $LOG)"
     # Readiness is read from the part of the log this start writes.
     echo $(($(wc -l <"$LOG" 2>/dev/null || echo 0) + 1)) >"$DIR/.log-start-line"
-    # shellcheck disable=SC2046
-    spawn "$PIDFILE" "$LOG" "$DIR" $(kafka_java) kafka.Kafka "$CONF_DIR/server.properties"
+    kafka_java
+    spawn "$PIDFILE" "$LOG" "$DIR" "${JAVA_CMD[@]}" kafka.Kafka "$CONF_DIR/server.properties"
   fi
   wait_until "the Kafka broker to start on 127.0.0.1:$SQUALL_KAFKA_PORT" "$PIDFILE" "$LOG" kafka_started
   say "up on 127.0.0.1:$SQUALL_KAFKA_PORT (pid $(read_pid "$PIDFILE")). Log: $LOG"

@@ -3,6 +3,7 @@
 # systemd). It writes nothing to disk: no RDB snapshots, no AOF, because anonymization salts live
 # here and must never reach a disk. Usage: bash infra/redis.sh up|down|restart|status|reset
 SERVICE=redis
+# shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DIR="$SQUALL_STATE_DIR/redis"
@@ -22,7 +23,7 @@ port $SQUALL_REDIS_PORT
 protected-mode yes
 daemonize no
 supervised no
-dir $DIR/data
+dir "$DIR/data"
 logfile ""
 save ""
 appendonly no

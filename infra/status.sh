@@ -3,6 +3,7 @@
 # a WebHDFS create, read and delete, a ZooKeeper create and delete, a Redis SET with a TTL.
 # One line per service; exits non-zero if any fails.
 SERVICE=infra
+# shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 cd "$REPO_DIR"

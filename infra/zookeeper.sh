@@ -2,6 +2,7 @@
 # ZooKeeper, standalone, on 127.0.0.1:$SQUALL_ZK_PORT, from Debian's `zookeeper` package (its jars
 # only: the system service is never used). Usage: bash infra/zookeeper.sh up|down|restart|status|reset
 SERVICE=zookeeper
+# shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DIR="$SQUALL_STATE_DIR/zookeeper"
@@ -57,8 +58,11 @@ svc_up() {
     say "pid $pid is ours but not serving yet; waiting for it"
   else
     [[ -n "$pid" ]] && rm -f "$PIDFILE"
-    ensure_packages zookeeper libslf4j-java liblog4j1.2-java
-    [[ -f "$ZK_JAR" ]] || die "$ZK_JAR is missing although the zookeeper package is installed"
+    ensure_packages zookeeper libnetty-java libslf4j-java liblog4j1.2-java
+    local jar
+    for jar in ${ZK_CLASSPATH//:/ }; do
+      [[ -f "$jar" ]] || die "$jar is missing although its Debian package is installed"
+    done
     require_free_port "$SQUALL_ZK_PORT" SQUALL_ZK_PORT
     write_config
     say "starting on 127.0.0.1:$SQUALL_ZK_PORT (log: $LOG)"
@@ -66,8 +70,8 @@ svc_up() {
     # the second between the port opening and the server running gets a socket that NIO never
     # closes (an NPE in removeCnxn), so node-zookeeper-client hangs after a restart about one
     # time in three. With Netty such a connection is closed and the client simply retries.
-    # shellcheck disable=SC2046
-    spawn "$PIDFILE" "$LOG" "$DIR" java $(jvm_base_opts 256m) \
+    jvm_base_opts 256m
+    spawn "$PIDFILE" "$LOG" "$DIR" java "${JVM_OPTS[@]}" \
       -Dlog4j.configuration="file:$CONF_DIR/log4j.properties" \
       -Dzookeeper.admin.enableServer=false \
       -Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory \

@@ -259,7 +259,7 @@ classpath_complete() {
   done < <(tr ':' '\n' <"$1")
 }
 
-# java_opts_for_17: the module opens that Hadoop and friends need on Java 17.
+# The module opens that Hadoop and friends need on Java 17.
 JAVA17_OPENS=(
   --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
@@ -276,10 +276,10 @@ JAVA17_OPENS=(
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
 )
 
-# Small, quick-starting JVMs: this runs on 2 cores next to the tests.
+# Small, quick-starting JVMs: this runs on 2 cores next to the tests. Sets JVM_OPTS (an array).
 jvm_base_opts() {
-  local heap="$1"
-  echo "-Xms64m -Xmx$heap -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.net.preferIPv4Stack=true -Djava.awt.headless=true"
+  JVM_OPTS=(-Xms64m "-Xmx$1" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
+    -Djava.net.preferIPv4Stack=true -Djava.awt.headless=true)
 }
 
 # --- the verb dispatcher -------------------------------------------------------------------------
