@@ -87,7 +87,7 @@ class Harness {
     const before = this.emitted.length;
     // Two quiet rounds in a row: a partition may still have been starting during the first.
     for (let round = 0, quiet = 0; round < 1000 && quiet < 2; round++) {
-      const pumped = this.source.pump();
+      const pumped = await this.source.pump();
       const emittedBefore = this.emitted.length;
       await this.spout.nextTuple();
       quiet = pumped === 0 && this.emitted.length === emittedBefore ? quiet + 1 : 0;
@@ -100,7 +100,7 @@ class Harness {
     const deadline = Date.now() + 2000;
     while (!check()) {
       if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      this.source.pump();
+      await this.source.pump();
       await this.spout.nextTuple();
     }
   }
@@ -224,7 +224,7 @@ describe('KafkaSpout', () => {
     const h = await new Harness({ partitions: 2, maxBufferedRecords: 4, batchSize: 10 }).open();
     h.produce(0, Array.from({ length: 10 }, (_, i) => String(i)));
     h.produce(1, Array.from({ length: 10 }, (_, i) => String(i)));
-    assert.equal(h.source.pump(), 4, 'only as many records as the buffer holds are taken');
+    assert.equal(await h.source.pump(), 4, 'only as many records as the buffer holds are taken, after a short wait for space');
     assert.deepEqual([...h.source.paused].sort(), ['t/0', 't/1']);
     assert.equal(h.counter('kafka_spout_buffered_records'), 4);
     assert.equal(h.counter('kafka_spout_paused_partitions'), 2);
@@ -270,7 +270,7 @@ describe('KafkaSpout', () => {
     h.spout.ack(h.ids()[0]!);
     h.source.committed.set('t/0', 1);
     h.produce(0, ['4']);
-    h.source.pump(); // offset 3 is buffered, not emitted
+    await h.source.pump(); // offset 3 is buffered, not emitted
     h.source.assign([]);
     assert.equal(await h.poll().then((e) => e.length), 0);
     h.source.assign([{ topic: 't', partition: 0 }]);
@@ -359,7 +359,7 @@ describe('KafkaSpout', () => {
     h.produce(0, ['1', '2']);
     await h.open();
     h.source.failCommits = 1;
-    h.source.pump();
+    await h.source.pump();
     await h.spout.nextTuple();
     assert.equal(h.emitted.length, 0, 'the commit failed: nothing is emitted');
     await h.spout.nextTuple();
@@ -406,13 +406,30 @@ describe('KafkaSpout', () => {
     await assert.rejects(routed.open(), /stream 'text', which the spout does not declare.*kafkaSpoutOutputs\(\['text'\]\)/);
   });
 
+  it('fails open with a retriable connect error, and lets go of the client, when Kafka cannot be reached', async () => {
+    const h = new Harness();
+    h.source.start = async () => {
+      throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    };
+    await assert.rejects(h.open(), (error: unknown) => {
+      assert.ok(error instanceof SquallError);
+      assert.equal(error.code, KafkaErrorCodes.CONNECT);
+      assert.equal(error.retriable, true);
+      assert.match(error.message, /^cannot consume t from 127\.0\.0\.1:9092 as group 'g': Connection error: .+ Check that Kafka is up \(bash infra\/kafka\.sh status\)/);
+      return true;
+    });
+    assert.equal(h.source.stopped, true);
+    assert.equal(h.spout.state, 'closed');
+    await h.spout.close();
+  });
+
   it('waits for records instead of spinning, and wakes as soon as they arrive', async () => {
     const h = await new Harness({ partitions: 1, pollTimeoutMs: 10_000 }).open();
     const started = Date.now();
     const pending = h.spout.nextTuple();
     assert.ok(pending instanceof Promise, 'an empty spout returns a promise');
     h.produce(0, ['1']);
-    h.source.pump();
+    await h.source.pump();
     await pending;
     assert.equal(h.emitted.length, 1, 'the record was emitted by the waiting call');
     assert.ok(Date.now() - started < 5000);
@@ -426,7 +443,7 @@ describe('KafkaSpout', () => {
     await pending;
     assert.deepEqual([...h.source.paused].sort(), ['t/0', 't/1']);
     h.produce(0, ['1']);
-    assert.equal(h.source.pump(), 0);
+    assert.equal(await h.source.pump(), 0);
     h.spout.activate();
     assert.equal(h.source.paused.size, 0);
     assert.equal((await h.poll()).length, 1);

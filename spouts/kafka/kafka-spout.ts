@@ -55,6 +55,7 @@ export class KafkaSpout implements Spout {
   #committer!: OffsetCommitter;
   #emitter!: RecordEmitter;
   #budget = 256;
+  readonly #earlyCommit: number;
   #active = true;
   #wake: (() => void) | undefined;
   #commitTimer: NodeJS.Timeout | undefined;
@@ -64,6 +65,7 @@ export class KafkaSpout implements Spout {
   constructor(options: KafkaSpoutOptions) {
     this.config = compileKafkaSpoutOptions(options);
     this.#backoff = new ExponentialBackoff(this.config.retry);
+    this.#earlyCommit = Math.ceil(this.config.maxUncommittedOffsets / 2);
   }
 
   get state(): KafkaSpoutState {
@@ -162,7 +164,8 @@ export class KafkaSpout implements Spout {
     }
     if (!state.offsets.done(msgId.offset)) return;
     this.#metrics.acked.inc();
-    if (state.paused === true && state.offsets.uncommitted >= this.config.maxUncommittedOffsets) this.#committer.commitSoon();
+    // Commit before the partition reaches maxUncommittedOffsets and has to pause, not only on the interval.
+    if (state.offsets.committable >= this.#earlyCommit) this.#committer.commitSoon();
   }
 
   fail(msgId: unknown, reason: FailReason): void {

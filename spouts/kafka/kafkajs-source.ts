@@ -56,7 +56,7 @@ class KafkajsSource implements KafkaSource {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
         if (!isRunning() || isStale()) return;
-        const taken = listener.batch(batch);
+        const taken = await listener.batch(batch);
         if (taken > 0) resolveOffset(batch.messages[taken - 1]!.offset);
       },
     });

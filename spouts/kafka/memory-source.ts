@@ -35,6 +35,7 @@ export class MemoryKafkaSource implements KafkaSource {
   #listener: SourceListener | undefined;
   #timer: NodeJS.Timeout | undefined;
   #member = 0;
+  #pumping = false;
   stopped = false;
 
   constructor(options: MemoryKafkaSourceOptions = {}) {
@@ -79,7 +80,7 @@ export class MemoryKafkaSource implements KafkaSource {
     }
     this.assign(all);
     if (this.options.autoPump) {
-      this.#timer = setInterval(() => this.pump(), 1);
+      this.#timer = setInterval(() => void this.pump(), 1);
       this.#timer.unref();
     }
   }
@@ -95,9 +96,18 @@ export class MemoryKafkaSource implements KafkaSource {
     this.#listener!.assigned(`member-${this.#member}`, byTopic);
   }
 
-  /** Delivers one batch per assigned, unpaused partition; returns how many records were taken. */
-  pump(): number {
-    if (this.#listener === undefined || this.stopped) return 0;
+  /** Delivers one batch per assigned, unpaused partition, one after the other; resolves to how many records were taken. */
+  async pump(): Promise<number> {
+    if (this.#listener === undefined || this.stopped || this.#pumping) return 0;
+    this.#pumping = true;
+    try {
+      return await this.#pumpAll();
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #pumpAll(): Promise<number> {
     let total = 0;
     for (const { topic, partition } of this.#assignment) {
       const key = `${topic}/${partition}`;
@@ -107,7 +117,7 @@ export class MemoryKafkaSource implements KafkaSource {
       const messages = log.records.slice(from, from + this.options.batchSize);
       if (messages.length === 0) continue;
       const batch: SourceBatch = { topic, partition, highWatermark: String(log.records.length), messages };
-      const taken = this.#listener.batch(batch);
+      const taken = await this.#listener!.batch(batch);
       if (taken > 0) this.#positions.set(key, Number(messages[taken - 1]!.offset) + 1);
       total += taken;
     }

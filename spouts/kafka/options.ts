@@ -71,7 +71,8 @@ export interface KafkaSpoutOptions {
   /**
    * Offsets of one partition that may be taken but not yet committed (at-least-once). At the
    * limit the partition is paused until a commit moves past acked offsets; this bounds both
-   * memory and replay after a crash. @default 10000
+   * memory and replay after a crash. Once half of it is acked and uncommitted, the spout
+   * commits without waiting for `commitIntervalMs`. @default 10000
    */
   readonly maxUncommittedOffsets?: number;
   readonly retry?: KafkaSpoutRetryOptions;

@@ -32,6 +32,9 @@ export interface IntakeHooks {
   retryDelayMs(attempt: number): number;
 }
 
+/** How long a batch waits for buffer space before its partition is paused, in ms. */
+const SPACE_WAIT_MS = 250;
+
 /** One lookup per topic for all the partitions an assignment adds, however many there are. */
 class TopicLookups {
   readonly #committed = new Map<string, ReturnType<KafkaSource['committedOffsets']>>();
@@ -66,6 +69,8 @@ export class PartitionIntake implements SourceListener {
   #active = true;
   #running = true;
   #bufferBlocked = false;
+  #spaceWaiter: (() => void) | undefined;
+  readonly #spaceWaitMs: number;
 
   constructor(options: { config: KafkaSpoutConfig; source: KafkaSource; logger: Logger; metrics: KafkaSpoutMetrics; hooks: IntakeHooks }) {
     this.#config = options.config;
@@ -74,6 +79,7 @@ export class PartitionIntake implements SourceListener {
     this.#metrics = options.metrics;
     this.#hooks = options.hooks;
     this.buffer = new RecordBuffer(options.config.maxBufferedRecords);
+    this.#spaceWaitMs = Math.min(SPACE_WAIT_MS, options.config.heartbeatIntervalMs);
     this.#uncommittedLimit = options.config.processingGuarantee === 'at-least-once' ? options.config.maxUncommittedOffsets : Infinity;
   }
 
@@ -85,31 +91,71 @@ export class PartitionIntake implements SourceListener {
   /** Pauses (false) or resumes (true) every partition, for deactivate and activate. */
   setActive(active: boolean): void {
     this.#active = active;
+    if (!active) this.#spaceWaiter?.();
     this.updateFlow();
   }
 
   /** Stops taking records for good (close). */
   stop(): void {
     this.#running = false;
+    this.#spaceWaiter?.();
   }
 
   /** The next buffered record, resuming fetching once the buffer has drained to half. */
   shift(): BufferedRecord | undefined {
     const record = this.buffer.shift();
-    if (this.#bufferBlocked && this.buffer.size <= this.buffer.lowWater) {
-      this.#bufferBlocked = false;
-      this.updateFlow();
+    if (this.buffer.size <= this.buffer.lowWater) {
+      this.#spaceWaiter?.();
+      if (this.#bufferBlocked) {
+        this.#bufferBlocked = false;
+        this.updateFlow();
+      }
     }
     return record;
   }
 
-  batch(batch: SourceBatch): number {
+  /**
+   * Takes what fits of a batch. When the buffer fills mid-batch it first waits briefly for the
+   * spout to drain it to half, as it does when downstream keeps up; only if that does not happen
+   * are the partitions paused. (kafkajs sleeps `fetchMaxWaitMs` when every partition is paused,
+   * which would starve a spout that drains fast.)
+   */
+  batch(batch: SourceBatch): number | Promise<number> {
     const state = this.#partitions.get(partitionKey(batch.topic, batch.partition));
     if (state === undefined || state.status !== 'ready' || !this.#running) return 0;
     state.highWatermark = Number(batch.highWatermark);
-    const { messages } = batch;
+    const taken = this.#take(state, batch.messages, 0);
+    if (taken === batch.messages.length || !this.buffer.full || !this.#active || this.#spaceWaiter !== undefined) return this.#leave(state, batch, taken);
+    return this.#waitForSpace().then((space) => {
+      const more = space && state.status === 'ready' && this.#running ? this.#take(state, batch.messages, taken) : taken;
+      return this.#leave(state, batch, more);
+    });
+  }
+
+  #leave(state: PartitionState, batch: SourceBatch, taken: number): number {
+    if (taken < batch.messages.length) {
+      if (this.buffer.full) this.#bufferBlocked = true;
+      this.updateFlow(state);
+    }
+    return taken;
+  }
+
+  #waitForSpace(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (space: boolean) => {
+        clearTimeout(timer);
+        this.#spaceWaiter = undefined;
+        resolve(space);
+      };
+      const timer = setTimeout(() => done(false), this.#spaceWaitMs);
+      this.#spaceWaiter = () => done(true);
+    });
+  }
+
+  /** Takes messages from index `from` on while they fit; returns the index it stopped at. */
+  #take(state: PartitionState, messages: SourceBatch['messages'], from: number): number {
     const offsets = state.offsets;
-    let taken = 0;
+    let taken = from;
     let tracked = 0;
     for (; taken < messages.length; taken++) {
       const offset = Number(messages[taken]!.offset);
@@ -122,10 +168,6 @@ export class PartitionIntake implements SourceListener {
       tracked++;
     }
     this.#metrics.polled.inc(tracked);
-    if (taken < messages.length) {
-      if (this.buffer.full) this.#bufferBlocked = true;
-      this.updateFlow(state);
-    }
     if (tracked > 0) this.#hooks.arrived();
     return taken;
   }

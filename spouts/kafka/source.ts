@@ -36,13 +36,14 @@ export interface SourceBatch {
   readonly messages: readonly SourceMessage[];
 }
 
-/** What the source tells the spout. Every call is synchronous. */
+/** What the source tells the spout. Every call but `batch` is synchronous. */
 export interface SourceListener {
   /**
-   * A fetched batch. Returns how many of its leading messages the spout took; the source must
-   * fetch the rest again later (after `resume`).
+   * A fetched batch. Returns (or resolves to, after waiting briefly for buffer space) how many
+   * of its leading messages the spout took; the source must fetch the rest again later (after
+   * `resume`) and deliver no other batch meanwhile.
    */
-  batch(batch: SourceBatch): number;
+  batch(batch: SourceBatch): number | Promise<number>;
   /**
    * The group was joined, with this member id, and assigned these partitions. Called before any
    * batch of the new assignment is delivered.
