@@ -46,7 +46,8 @@ svc_up() {
     say "pid $pid is ours but not answering yet; waiting for it"
   else
     [[ -n "$pid" ]] && rm -f "$PIDFILE"
-    ensure_packages redis-server redis-tools
+    # shellcheck disable=SC2086 # a list of package names
+    ensure_packages $REDIS_PACKAGES
     require_free_port "$SQUALL_REDIS_PORT" SQUALL_REDIS_PORT
     write_config
     say "starting on 127.0.0.1:$SQUALL_REDIS_PORT, persistence off (log: $LOG)"

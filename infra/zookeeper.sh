@@ -58,7 +58,8 @@ svc_up() {
     say "pid $pid is ours but not serving yet; waiting for it"
   else
     [[ -n "$pid" ]] && rm -f "$PIDFILE"
-    ensure_packages zookeeper libnetty-java libslf4j-java liblog4j1.2-java
+    # shellcheck disable=SC2086 # a list of package names
+    ensure_packages $ZOOKEEPER_PACKAGES
     local jar
     for jar in ${ZK_CLASSPATH//:/ }; do
       [[ -f "$jar" ]] || die "$jar is missing although its Debian package is installed"

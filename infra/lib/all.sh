@@ -3,6 +3,9 @@
 
 SERVICES=(zookeeper redis kafka hdfs)
 
+# The Debian packages the services need, installed together by whichever script comes first.
+export SQUALL_APT_BATCH="${SQUALL_APT_BATCH-$ZOOKEEPER_PACKAGES $REDIS_PACKAGES}"
+
 # run_all VERB: each service's output goes straight to ours (its lines carry its name); a summary
 # with the time each took follows. Returns non-zero if any service failed.
 run_all() {

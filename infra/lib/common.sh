@@ -23,6 +23,10 @@ SQUALL_HDFS_DATANODE_PORT="${SQUALL_HDFS_DATANODE_PORT:-9866}"
 SQUALL_HDFS_DATANODE_HTTP_PORT="${SQUALL_HDFS_DATANODE_HTTP_PORT:-9864}"
 SQUALL_HDFS_DATANODE_IPC_PORT="${SQUALL_HDFS_DATANODE_IPC_PORT:-9867}"
 
+# Debian packages per service (infra/lib/all.sh installs them in one batch under up.sh).
+ZOOKEEPER_PACKAGES="zookeeper libnetty-java libslf4j-java liblog4j1.2-java"
+REDIS_PACKAGES="redis-server redis-tools"
+
 # How long a service may take to become ready after its process started.
 SQUALL_INFRA_READY_TIMEOUT="${SQUALL_INFRA_READY_TIMEOUT:-180}"
 
@@ -181,10 +185,17 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 # first (only then). Serialized through a lock so parallel service scripts take turns. Package
 # maintainer scripts must not start system services (redis-server would take port 6379), so a
 # policy-rc.d that forbids it is put in place for the install when the machine has none.
+#
+# Under infra/up.sh, SQUALL_APT_BATCH names the packages of every service: the first script to need
+# any installs them all in one go, which saves a second `apt-get update` and dpkg run.
 ensure_packages() {
   local missing=() p
   for p in "$@"; do pkg_installed "$p" || missing+=("$p"); done
   ((${#missing[@]} == 0)) && return 0
+  local extra
+  for extra in ${SQUALL_APT_BATCH:-}; do
+    [[ " ${missing[*]} " == *" $extra "* ]] || pkg_installed "$extra" || missing+=("$extra")
+  done
   local start
   start=$(date +%s)
   say "installing Debian packages: ${missing[*]} (log: $SQUALL_STATE_DIR/apt.log)"
@@ -243,7 +254,7 @@ resolve_classpath() {
   while pid_alive "$mvn_pid"; do
     sleep 0.5
     if ((SECONDS >= next_note)); then
-      say "still resolving $label: $(grep -c 'Downloaded from' "$log" 2>/dev/null || true) artifacts downloaded so far ($(elapsed_since "$start"))"
+      say "still resolving $label: $(grep -c 'Downloaded from' "$log" 2>/dev/null || true) files downloaded so far ($(elapsed_since "$start"))"
       next_note=$((SECONDS + 15))
     fi
   done
