@@ -247,6 +247,57 @@ describe('KafkaSpout on a real broker', () => {
     assert.deepEqual(rebalanceWarnings.map((w) => w.message), [], 'no commit failure other than those a rebalance explains');
   });
 
+  it('keeps memory bounded when downstream stalls: the buffer stays within its size and partitions pause until it drains', TIMEOUT, async () => {
+    const topic = uniqueTopic('kafka-spout-stall');
+    const groupId = uniqueGroupId('kafka-spout-stall');
+    await ensureTopic(brokers, topic, { partitions: 2 });
+    const n = 3000;
+    await produceLines(brokers, topic, Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ i }), partition: i % 2 })));
+    const held: { tuple: Tuple; collector: OutputCollector }[] = [];
+    let released = false;
+    const delivered = new Set<string>();
+    const t = topology('kafka-stall', { maxSpoutPending: 100, batchSize: 32 })
+      .spout('kafka', { create: () => new KafkaSpout({ brokers, groupId, topics: [topic], maxBufferedRecords: 50 }), outputs: kafkaSpoutOutputs() })
+      .bolt('held', {
+        create: () => {
+          let collector!: OutputCollector;
+          return {
+            ackMode: 'manual' as const,
+            prepare: (_c: unknown, out: OutputCollector) => void (collector = out),
+            execute: (tuple: Tuple) => {
+              delivered.add(originOfTuple(tuple));
+              if (released) collector.ack(tuple);
+              else held.push({ tuple, collector });
+            },
+          };
+        },
+        inputs: [{ from: 'kafka', grouping: shuffle() }],
+      })
+      .build();
+    const runtime = new TopologyRuntime({ topology: t, logger });
+    runtimes.push(runtime);
+    await runtime.start();
+    const metric = (name: string) => {
+      let sum = 0;
+      for (const f of runtime.metrics.families()) if (f.name === name) for (const s of f.series.values()) sum += (s.metric as { value: number }).value;
+      return sum;
+    };
+    await waitFor(() => metric('squall_kafka_spout_assigned_partitions') === 2 && metric('squall_kafka_spout_paused_partitions') === 2, {
+      timeoutMs: 60_000,
+      message: 'both partitions paused behind the stalled bolt',
+    });
+    const polled = metric('squall_kafka_spout_records_polled_total');
+    assert.ok(metric('squall_kafka_spout_buffered_records') <= 50, 'the buffer never holds more than maxBufferedRecords');
+    assert.ok(polled <= 100 + 32 + 50, `${polled} records taken from Kafka: at most maxSpoutPending + one emit batch + the buffer`);
+    assert.ok(held.length <= 132);
+    released = true;
+    for (const { tuple, collector } of held.splice(0)) collector.ack(tuple);
+    await waitFor(() => delivered.size === n, { timeoutMs: 60_000, message: `all ${n} records once the bolt acks` });
+    await stop(runtime);
+    const { committed, end } = await offsets(groupId, topic);
+    assert.deepEqual(committed, end);
+  });
+
   it('starts a partition where startOffsets says, and at the end with latest', TIMEOUT, async () => {
     const topic = uniqueTopic('kafka-spout-start');
     await ensureTopic(brokers, topic, { partitions: 2 });
