@@ -234,6 +234,17 @@ describe('KafkaSpout', () => {
     await h.spout.close();
   });
 
+  it('lets a batch wait for buffer space while the spout drains, without pausing', async () => {
+    const h = await new Harness({ partitions: 1, maxBufferedRecords: 4, batchSize: 10 }).open();
+    h.produce(0, Array.from({ length: 10 }, (_, i) => String(i)));
+    const pumped = h.source.pump();
+    await h.pollUntil(() => h.emitted.length === 10, 'all 10 records');
+    assert.equal(await pumped, 10, 'the whole batch was taken as the buffer drained');
+    assert.equal(h.source.paused.size, 0, 'never paused');
+    assert.deepEqual(h.emitted.map((e) => e.values[2]), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await h.spout.close();
+  });
+
   it('pauses a partition at maxUncommittedOffsets until a commit moves past acked offsets', async () => {
     const h = await new Harness({ partitions: 1, maxUncommittedOffsets: 3 }).open();
     h.produce(0, ['1', '2', '3', '4', '5']);

@@ -125,15 +125,32 @@ export class PartitionIntake implements SourceListener {
     if (state === undefined || state.status !== 'ready' || !this.#running) return 0;
     state.highWatermark = Number(batch.highWatermark);
     const taken = this.#take(state, batch.messages, 0);
-    if (taken === batch.messages.length || !this.buffer.full || !this.#active || this.#spaceWaiter !== undefined) return this.#leave(state, batch, taken);
-    return this.#waitForSpace().then((space) => {
-      const more = space && state.status === 'ready' && this.#running ? this.#take(state, batch.messages, taken) : taken;
-      return this.#leave(state, batch, more);
-    });
+    return this.#mayWait(state, batch, taken) ? this.#takeAsSpaceFrees(state, batch, taken) : this.#leave(state, batch, taken);
+  }
+
+  /** True when the batch stopped on a full buffer alone, so space may come soon. */
+  #mayWait(state: PartitionState, batch: SourceBatch, taken: number): boolean {
+    return (
+      taken < batch.messages.length &&
+      this.buffer.full &&
+      this.#active &&
+      this.#running &&
+      state.status === 'ready' &&
+      state.offsets.uncommitted < this.#uncommittedLimit &&
+      this.#spaceWaiter === undefined
+    );
+  }
+
+  async #takeAsSpaceFrees(state: PartitionState, batch: SourceBatch, taken: number): Promise<number> {
+    while (this.#mayWait(state, batch, taken) && (await this.#waitForSpace())) {
+      if (state.status !== 'ready' || !this.#running) break;
+      taken = this.#take(state, batch.messages, taken);
+    }
+    return this.#leave(state, batch, taken);
   }
 
   #leave(state: PartitionState, batch: SourceBatch, taken: number): number {
-    if (taken < batch.messages.length) {
+    if (taken < batch.messages.length && !state.revoked) {
       if (this.buffer.full) this.#bufferBlocked = true;
       this.updateFlow(state);
     }
