@@ -1,38 +1,12 @@
 /** `nimbus local` as a user runs it: real processes, exit codes, and what they print. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { REPO_ROOT, runNimbus } from '../support/nimbus.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const nimbus = join(root, 'bin/nimbus.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `nimbus` to its end; `onOutput` may act on what it prints (send a signal, say). */
-function run(args: string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nimbus, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      onOutput?.(stdout + stderr, child);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      onOutput?.(stdout + stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const root = REPO_ROOT;
+const run = runNimbus;
 
 function topologyFile(t: { after(fn: () => void): void }, source: string): string {
   const dir = mkdtempSync(join(root, 'out', 'e2e-'));

@@ -1,0 +1,34 @@
+/** Runs the `nimbus` CLI as a user would: a real process, its exit code and what it printed. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
+const NIMBUS = join(REPO_ROOT, 'bin/nimbus.mjs');
+
+export interface NimbusRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `nimbus <args>` to its end. `onOutput` sees everything printed so far each time more
+ * arrives, and may act on it (send a signal, scrape a URL it printed).
+ */
+export function runNimbus(args: readonly string[], onOutput?: (text: string, child: ChildProcess) => void): Promise<NimbusRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NIMBUS, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d;
+      onOutput?.(stdout + stderr, child);
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d;
+      onOutput?.(stdout + stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
