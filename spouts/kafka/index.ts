@@ -16,7 +16,8 @@
  *   .build();
  * ```
  */
-export { KafkaSpout, describeFailure } from './kafka-spout.js';
+export { KafkaSpout } from './kafka-spout.js';
+export { describeFailure } from './record-emitter.js';
 export type { KafkaSpoutState } from './kafka-spout.js';
 export { compileKafkaSpoutOptions } from './compile-options.js';
 export { DEFAULT_KAFKA_SPOUT_OPTIONS } from './options.js';

@@ -31,16 +31,11 @@ import type { KafkaSpoutConfig, KafkaSpoutOptions } from './options.js';
 import { PartitionIntake } from './partition-intake.js';
 import { KafkaMessageId, type PartitionState } from './partition-state.js';
 import type { BufferedRecord } from './record-buffer.js';
-import { RecordEmitter } from './record-emitter.js';
+import { RecordEmitter, describeFailure } from './record-emitter.js';
 import { ExponentialBackoff, RetryQueue } from './retry-policy.js';
 import type { KafkaSource } from './source.js';
 
 export type KafkaSpoutState = 'created' | 'running' | 'closing' | 'closed';
-
-/** How a failed tuple is described on the `errors` stream. */
-export function describeFailure(reason: FailReason): string {
-  return `${reason.kind} in '${reason.component}' task ${reason.task}${reason.code ? ` [${reason.code}]` : ''}: ${reason.message}`;
-}
 
 export class KafkaSpout implements Spout {
   readonly config: KafkaSpoutConfig;

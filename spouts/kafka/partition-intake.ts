@@ -16,6 +16,7 @@ import { PartitionState, partitionKey } from './partition-state.js';
 import { type BufferedRecord, RecordBuffer } from './record-buffer.js';
 import { parseOffset } from './record-values.js';
 import type { KafkaSource, SourceBatch, SourceListener, TopicPartition } from './source.js';
+import { TopicLookups } from './topic-lookups.js';
 
 /** What the intake needs from its spout. */
 export interface IntakeHooks {
@@ -34,25 +35,6 @@ export interface IntakeHooks {
 
 /** How long a batch waits for buffer space before its partition is paused, in ms. */
 const SPACE_WAIT_MS = 250;
-
-/** One lookup per topic for all the partitions an assignment adds, however many there are. */
-class TopicLookups {
-  readonly #committed = new Map<string, ReturnType<KafkaSource['committedOffsets']>>();
-  readonly #watermarks = new Map<string, ReturnType<KafkaSource['watermarks']>>();
-  constructor(readonly source: KafkaSource) {}
-
-  committed(topic: string): ReturnType<KafkaSource['committedOffsets']> {
-    let p = this.#committed.get(topic);
-    if (p === undefined) this.#committed.set(topic, (p = this.source.committedOffsets(topic)));
-    return p;
-  }
-
-  watermarks(topic: string): ReturnType<KafkaSource['watermarks']> {
-    let p = this.#watermarks.get(topic);
-    if (p === undefined) this.#watermarks.set(topic, (p = this.source.watermarks(topic)));
-    return p;
-  }
-}
 
 export class PartitionIntake implements SourceListener {
   readonly buffer: RecordBuffer;

@@ -4,7 +4,7 @@
  * the `errors` stream as `[value, reason, origin]`; under at-least-once that tuple is tracked
  * too, so its offset is done only once the error sink has it.
  */
-import { ErrorCodes, type SpoutOutputCollector, SquallError, messageOf } from '../../core/index.js';
+import { ErrorCodes, type FailReason, type SpoutOutputCollector, SquallError, messageOf } from '../../core/index.js';
 import { SOURCE_ERROR_FIELDS, SOURCE_RECORD_FIELDS, originOf } from '../source-record.js';
 import { decodeReasonOf } from './decoders.js';
 import type { KafkaSpoutMetrics } from './metrics.js';
@@ -13,6 +13,11 @@ import { KafkaMessageId, type PartitionState } from './partition-state.js';
 import { recordValues } from './record-values.js';
 import type { SourceMessage } from './source.js';
 import { ERRORS_STREAM } from './stream-router.js';
+
+/** How a failed tuple is described on the `errors` stream. */
+export function describeFailure(reason: FailReason): string {
+  return `${reason.kind} in '${reason.component}' task ${reason.task}${reason.code ? ` [${reason.code}]` : ''}: ${reason.message}`;
+}
 
 export class RecordEmitter {
   readonly #config: KafkaSpoutConfig;
