@@ -1,15 +1,14 @@
 /** `nimbus local` as a user runs it: real processes, exit codes, and what they print. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, runNimbus } from '../support/nimbus.js';
+import { repoTempDir, runNimbus } from '../support/nimbus.js';
 
-const root = REPO_ROOT;
 const run = runNimbus;
 
 function topologyFile(t: { after(fn: () => void): void }, source: string): string {
-  const dir = mkdtempSync(join(root, 'out', 'e2e-'));
+  const dir = repoTempDir('e2e');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'topology.ts');
   writeFileSync(file, source);

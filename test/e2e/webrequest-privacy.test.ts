@@ -4,7 +4,7 @@
  * log line and every /metrics page. Also: no salt on disk, and salts agree across processes.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,7 +12,7 @@ import avro from 'avsc';
 import { Redis } from 'ioredis';
 import { avroDecoderCodecs } from '../../bolts/hdfs/index.js';
 import { WebrequestGenerator } from '../../spouts/generator/index.js';
-import { REPO_ROOT, ensureInfra, runNimbus, uniqueRedisPrefix } from '../support/index.js';
+import { ensureInfra, repoTempDir, runNimbus, uniqueRedisPrefix } from '../support/index.js';
 
 /** An IPv6 address in its full form (eight 4-digit groups, lower case), or undefined. */
 function expandIPv6(text: string): string | undefined {
@@ -77,7 +77,7 @@ before(async () => {
   redisUrl = `${infra.redis.host}:${infra.redis.port}`;
   redisDataDir = join(infra.stateDir, 'redis');
   redis = new Redis({ host: infra.redis.host, port: infra.redis.port, maxRetriesPerRequest: 2 });
-  work = mkdtempSync(join(REPO_ROOT, 'out', 'privacy-'));
+  work = repoTempDir('privacy');
 });
 
 after(async () => {

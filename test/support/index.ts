@@ -19,5 +19,5 @@ export { httpRequest, redirectLocation } from '../../infra/probes/http.js';
 export type { HttpRequestOptions, HttpResponse } from '../../infra/probes/http.js';
 export { zookeeper } from '../../infra/probes/zookeeper-client.js';
 export type { ZkClient, ZkEvent, ZkStat, ZkWatcher } from '../../infra/probes/zookeeper-client.js';
-export { REPO_ROOT, runNimbus } from './nimbus.js';
+export { REPO_ROOT, repoTempDir, runNimbus } from './nimbus.js';
 export type { NimbusRun } from './nimbus.js';

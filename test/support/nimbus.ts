@@ -1,9 +1,20 @@
 /** Runs the `nimbus` CLI as a user would: a real process, its exit code and what it printed. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 const NIMBUS = join(REPO_ROOT, 'bin/nimbus.mjs');
+
+/**
+ * A fresh directory under `<repo>/out/` (gitignored), for files that must sit inside the
+ * repository, such as a topology file importing `../../core/index.js`.
+ */
+export function repoTempDir(prefix: string): string {
+  const parent = join(REPO_ROOT, 'out');
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, `${prefix}-`));
+}
 
 export interface NimbusRun {
   readonly code: number | null;
