@@ -129,6 +129,8 @@ export default (config: Config) => {
           root: `${root}/webrequest`,
           format: str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType }),
           hive: { table: 'webrequest' },
+          // The event time canonicalize already parsed from dt, in epoch milliseconds.
+          timeField: 'ts',
           // Commit well before the spouts' maxSpoutPending is all waiting here for its ack.
           maxHeldTuples: Math.floor(maxSpoutPending / 4),
         }),
