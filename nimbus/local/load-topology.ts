@@ -3,8 +3,10 @@
  * runs), imports it, and takes its default export: a definition, a builder, or a function of
  * the config that returns either.
  */
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, SquallError, TopologyBuilder, type TopologyDefinition } from '../../core/index.js';
 
@@ -36,8 +38,14 @@ export async function typecheck(file: string): Promise<string[]> {
     const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath));
     options = { ...parsed.options, noEmit: true };
   }
-  const program = ts.createProgram([file], options);
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || !d.file.fileName.includes('/node_modules/'));
+  // Incremental: what did not change since the last check of this file is not checked again.
+  const cacheDir = join(tmpdir(), 'squall-typecheck');
+  mkdirSync(cacheDir, { recursive: true });
+  const tsBuildInfoFile = join(cacheDir, `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.tsbuildinfo`);
+  const builder = ts.createIncrementalProgram({ rootNames: [file], options: { ...options, incremental: true, tsBuildInfoFile, noEmit: true } });
+  const diagnostics = [...builder.getConfigFileParsingDiagnostics(), ...builder.getSyntacticDiagnostics(), ...builder.getGlobalDiagnostics(), ...builder.getSemanticDiagnostics()]
+    .filter((d) => !d.file || !d.file.fileName.includes('/node_modules/'));
+  builder.emit();
   return diagnostics
     .filter((d) => d.category === ts.DiagnosticCategory.Error)
     .map((d) => {
