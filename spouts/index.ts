@@ -13,5 +13,8 @@
 export { SOURCE_RECORD_FIELDS, SOURCE_ERROR_FIELDS, SOURCE_OUTPUTS, originOf } from './source-record.js';
 export { NdjsonFileSpout, LineReader } from './file/index.js';
 export type { NdjsonFileSpoutOptions } from './file/index.js';
-export { GeneratorSpout } from './generator/generator-spout.js';
-export type { GeneratorSpoutOptions } from './generator/generator-spout.js';
+export { GeneratorSpout, WebrequestGenerator } from './generator/index.js';
+export type { GeneratorSpoutOptions, WebrequestGeneratorOptions } from './generator/index.js';
+export { KafkaSpout, kafkaSpoutOutputs, produceLines, ensureTopic } from './kafka/index.js';
+export type { KafkaSpoutOptions } from './kafka/index.js';
+export { ReplayBuffer } from './replay-buffer.js';

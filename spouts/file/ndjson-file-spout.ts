@@ -9,6 +9,7 @@
  */
 import { basename } from 'node:path';
 import { type FailReason, type Spout, type SpoutOutputCollector, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
+import { ReplayBuffer } from '../replay-buffer.js';
 import { originOf } from '../source-record.js';
 import { LineReader } from './line-reader.js';
 
@@ -22,11 +23,6 @@ export interface NdjsonFileSpoutOptions {
   readonly untracked?: boolean;
 }
 
-interface Pending {
-  readonly value: string;
-  attempts: number;
-}
-
 export class NdjsonFileSpout implements Spout {
   readonly #options: Required<NdjsonFileSpoutOptions>;
   readonly #reader: LineReader;
@@ -35,14 +31,14 @@ export class NdjsonFileSpout implements Spout {
   #lines: string[] = [];
   #cursor = 0;
   #lineNumber = 0;
-  readonly #pending = new Map<number, Pending>();
-  readonly #replays: number[] = [];
+  readonly #replay: ReplayBuffer<string>;
 
   constructor(options: NdjsonFileSpoutOptions) {
     if (typeof options?.path !== 'string' || options.path.length === 0) {
       throw new SquallError(ErrorCodes.INVALID_CONFIG, `the file spout needs a path: set -c input=<file.ndjson>`);
     }
     this.#options = { maxRetries: 3, untracked: false, ...options };
+    this.#replay = new ReplayBuffer(this.#options.maxRetries);
     this.#reader = new LineReader(options.path);
     this.#file = basename(options.path);
   }
@@ -57,16 +53,16 @@ export class NdjsonFileSpout implements Spout {
   }
 
   nextTuple(): void | Promise<void> {
-    const replay = this.#replays.shift();
+    const replay = this.#replay.nextReplay();
     if (replay !== undefined) {
-      this.#emit(replay, this.#pending.get(replay)!.value);
+      this.#emit(replay.id, replay.value);
       return;
     }
     while (this.#cursor < this.#lines.length) {
       const value = this.#lines[this.#cursor++]!;
       const line = ++this.#lineNumber;
       if (value.trim().length === 0) continue;
-      if (!this.#options.untracked) this.#pending.set(line, { value, attempts: 0 });
+      if (!this.#options.untracked) this.#replay.track(line, value);
       this.#emit(line, value);
       return;
     }
@@ -83,25 +79,16 @@ export class NdjsonFileSpout implements Spout {
   }
 
   ack(msgId: unknown): void {
-    this.#pending.delete(msgId as number);
+    this.#replay.ack(msgId as number);
   }
 
   fail(msgId: unknown, reason: FailReason): void {
-    const line = msgId as number;
-    const pending = this.#pending.get(line);
-    if (pending === undefined) return;
-    pending.attempts++;
-    if (pending.attempts <= this.#options.maxRetries) {
-      this.#replays.push(line);
-      return;
-    }
-    this.#pending.delete(line);
-    const why = `${reason.kind} in '${reason.component}' after ${pending.attempts} attempts: ${reason.message}`;
-    this.#collector.emitTo('errors', [pending.value, why, originOf(this.#file, 0, line)]);
+    const givenUp = this.#replay.fail(msgId as number, reason);
+    if (givenUp !== undefined) this.#collector.emitTo('errors', [givenUp.value, givenUp.reason, originOf(this.#file, 0, msgId as number)]);
   }
 
   exhausted(): boolean {
-    return this.#reader.eof && this.#cursor >= this.#lines.length && this.#replays.length === 0;
+    return this.#reader.eof && this.#cursor >= this.#lines.length && !this.#replay.replaysWaiting;
   }
 
   async close(): Promise<void> {

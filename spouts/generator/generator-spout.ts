@@ -4,6 +4,7 @@
  * then goes to `errors`), can be limited to a count, and can be paced to a rate.
  */
 import { type FailReason, type Spout, type SpoutOutputCollector, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
+import { ReplayBuffer } from '../replay-buffer.js';
 
 export interface GeneratorSpoutOptions {
   /** Makes the values of tuple `index` (from 0), or `undefined` when the source has ended. */
@@ -16,19 +17,13 @@ export interface GeneratorSpoutOptions {
   readonly maxRetries?: number;
 }
 
-interface Pending {
-  readonly values: unknown[];
-  attempts: number;
-}
-
 export class GeneratorSpout implements Spout {
   readonly #options: Required<GeneratorSpoutOptions>;
   #collector!: SpoutOutputCollector;
   #context!: TopologyContext;
   #index = 0;
   #ended = false;
-  readonly #pending = new Map<number, Pending>();
-  readonly #replays: number[] = [];
+  readonly #replay: ReplayBuffer<unknown[]>;
   #windowStart = 0;
   #windowCount = 0;
 
@@ -37,6 +32,7 @@ export class GeneratorSpout implements Spout {
       throw new SquallError(ErrorCodes.MISSING_IMPLEMENTATION, 'GeneratorSpout needs a next(index) function that returns the values of a tuple');
     }
     this.#options = { limit: Infinity, ratePerSecond: Infinity, maxRetries: 3, ...options };
+    this.#replay = new ReplayBuffer(this.#options.maxRetries);
   }
 
   open(context: TopologyContext, collector: SpoutOutputCollector): void {
@@ -45,9 +41,9 @@ export class GeneratorSpout implements Spout {
   }
 
   nextTuple(): void {
-    const replay = this.#replays.shift();
+    const replay = this.#replay.nextReplay();
     if (replay !== undefined) {
-      this.#collector.emit(this.#pending.get(replay)!.values, replay);
+      this.#collector.emit(replay.value, replay.id);
       return;
     }
     if (this.#ended || !this.#mayEmit()) return;
@@ -61,7 +57,7 @@ export class GeneratorSpout implements Spout {
       this.#ended = true;
       return;
     }
-    this.#pending.set(index, { values, attempts: 0 });
+    this.#replay.track(index, values);
     this.#collector.emit(values, index);
   }
 
@@ -79,24 +75,15 @@ export class GeneratorSpout implements Spout {
   }
 
   ack(msgId: unknown): void {
-    this.#pending.delete(msgId as number);
+    this.#replay.ack(msgId as number);
   }
 
   fail(msgId: unknown, reason: FailReason): void {
-    const index = msgId as number;
-    const pending = this.#pending.get(index);
-    if (pending === undefined) return;
-    pending.attempts++;
-    if (pending.attempts <= this.#options.maxRetries) {
-      this.#replays.push(index);
-      return;
-    }
-    this.#pending.delete(index);
-    const why = `${reason.kind} in '${reason.component}' after ${pending.attempts} attempts: ${reason.message}`;
-    this.#collector.emitTo('errors', [JSON.stringify(pending.values), why, `generator#${index}`]);
+    const givenUp = this.#replay.fail(msgId as number, reason);
+    if (givenUp !== undefined) this.#collector.emitTo('errors', [JSON.stringify(givenUp.value), givenUp.reason, `generator#${String(msgId)}`]);
   }
 
   exhausted(): boolean {
-    return (this.#ended || this.#index >= this.#options.limit) && this.#replays.length === 0;
+    return (this.#ended || this.#index >= this.#options.limit) && !this.#replay.replaysWaiting;
   }
 }

@@ -23,3 +23,4 @@ export {
   type SyntheticSite,
   type SyntheticAccess,
 } from './webrequest-corpus.js';
+export { GeneratorSpout, type GeneratorSpoutOptions } from './generator-spout.js';
