@@ -1,0 +1,152 @@
+/**
+ * Kafka → HDFS, pass-through and exactly-once: every record of the topics lands once in
+ * committed files under `<output>/year=YYYY/month=MM/day=DD/hour=HH/part-<topic>-<partition>-<first>-<last>`,
+ * partitioned by its own event time, across crashes and restarts.
+ *
+ *   kafka spout ──▶ hdfs sink (Avro or NDJSON, by event time; acks after each file's rename)
+ *        │              │
+ *        └─ errors ─────┴─▶ errors (NDJSON under <output>/_errors: value, reason, origin)
+ *
+ *   npx nimbus local topologies/kafka-to-hdfs.ts -c topics=webrequest_text                  # local disk, out/kafka-to-hdfs
+ *   npx nimbus local topologies/kafka-to-hdfs.ts -c hdfs=http://127.0.0.1:9870 -c output=/wmf/data/raw/webrequest
+ *
+ * Exactly-once comes from two places: the sink names each committed file after the offsets it
+ * holds and skips replayed offsets it already has, and the spout starts each partition past
+ * what the sink committed (`startOffsets` → `committedOffsets`), so a restart does not even
+ * read them again.
+ *
+ * Config (`-c key=value`):
+ * - `brokers` (`127.0.0.1:9092`), `topics` (comma-separated, `webrequest_text,webrequest_upload`),
+ *   `groupId` (`kafka-to-hdfs`).
+ * - `output`: the output root (default `out/kafka-to-hdfs`); on HDFS when `hdfs` names a WebHDFS
+ *   URL (`hdfsUser`, default `squall`), else on the local disk, relative to the working directory.
+ * - `format`: `avro` (default: the varnishkafka input schema, snappy) or `ndjson`.
+ * - `valueFormat`: how Kafka values are encoded: `json` (default) or `avro` (binary Avro of the
+ *   varnishkafka input schema, no container).
+ * - `timeField`: the event-time field that picks the hour (default `dt`).
+ * - `skipCommitted`: start partitions past what the sink committed (default true). With false
+ *   they start at the group's committed offset and the sink skips what it already has.
+ * - Tuning: `sinkParallelism` (1), `maxSpoutPending` (60000), `maxUncommittedOffsets` (30000),
+ *   `maxBufferedRecords` (4096), `sessionTimeoutMs` (30000), `heartbeatIntervalMs` (3000),
+ *   `commitIntervalMs` (2000), `rotationMaxBytes` (128 MiB), `rotationMaxAgeMs` (20000), `writeBufferBytes` (1 MiB).
+ *   Tuples wait in the sink until their file is committed, so `maxSpoutPending` sets the file size
+ *   (about maxSpoutPending / partitions records) and how often the sink stops to commit.
+ */
+import { resolve } from 'node:path';
+import { type Tuple, fields, shuffle, topology } from '../core/index.js';
+import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
+import { webrequestInputAvroType } from '../bolts/webrequest/schema-avro.js';
+import {
+  AvroContainerFormat,
+  type FileSystem,
+  HDFS_SINK_OUTPUTS,
+  HdfsSinkBolt,
+  LocalFileSystem,
+  NdjsonFormat,
+  WebHdfsFileSystem,
+  committedOffsets,
+  joinPath,
+  sourceKey,
+} from '../bolts/hdfs/index.js';
+import { KafkaSpout, type ValueFormat, kafkaSpoutOutputs } from '../spouts/kafka/index.js';
+
+type Config = Readonly<Record<string, unknown>>;
+
+const str = (config: Config, key: string, fallback: string) => (config[key] === undefined ? fallback : String(config[key]));
+const num = (config: Config, key: string, fallback: number) => (config[key] === undefined ? fallback : Number(config[key]));
+
+/** A value from `config` that must be one of `allowed`. */
+function oneOf<T extends string>(config: Config, key: string, allowed: readonly T[]): T {
+  const value = str(config, key, allowed[0]!);
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`kafka-to-hdfs: config '${key}' is '${value}': use ${allowed.map((a) => `'${a}'`).join(' or ')}`);
+  return value as T;
+}
+
+/** The directory the errors go to, beside the partitions; `_` keeps Hive and the sink's scan out of it. */
+export const ERRORS_DIR = '_errors';
+
+/**
+ * One line of the error output. A value the spout could not decode is kept as text when it is
+ * UTF-8, else as base64, so the line says exactly what was in Kafka.
+ */
+export function errorLine(tuple: Tuple): Record<string, unknown> {
+  const value = tuple.get('value');
+  const line: Record<string, unknown> = { origin: tuple.get('origin'), reason: tuple.get('reason'), from: tuple.sourceComponent };
+  if (Buffer.isBuffer(value)) {
+    const text = value.toString('utf8');
+    if (Buffer.from(text, 'utf8').equals(value)) line.value = text;
+    else line.valueBase64 = value.toString('base64');
+  } else {
+    line.value = value ?? null;
+  }
+  return line;
+}
+
+export default (config: Config) => {
+  const hdfs = config.hdfs === undefined ? undefined : String(config.hdfs);
+  const user = str(config, 'hdfsUser', 'squall');
+  const output = str(config, 'output', 'out/kafka-to-hdfs');
+  const root = hdfs === undefined ? resolve(output) : output;
+  const newFileSystem = (): FileSystem => (hdfs === undefined ? new LocalFileSystem() : new WebHdfsFileSystem({ url: hdfs, user }));
+  // The spout's start-offset lookups and the error output share one client; the sink opens one per task.
+  let shared: FileSystem | undefined;
+  const sharedFs = () => (shared ??= newFileSystem());
+
+  const format = oneOf(config, 'format', ['avro', 'ndjson']);
+  const valueFormat: ValueFormat = oneOf(config, 'valueFormat', ['json', 'avro']) === 'avro' ? { avro: webrequestInputAvroType } : 'json';
+  const skipCommitted = config.skipCommitted !== false && config.skipCommitted !== 'false';
+  const maxSpoutPending = num(config, 'maxSpoutPending', 60_000);
+  const rotationMaxAgeMs = num(config, 'rotationMaxAgeMs', 20_000);
+
+  return topology('kafka-to-hdfs', { maxSpoutPending, messageTimeoutMs: Math.max(60_000, rotationMaxAgeMs * 3), batchSize: 1024, queueCapacity: 4096 })
+    .spout('kafka', {
+      create: () =>
+        new KafkaSpout({
+          brokers: str(config, 'brokers', '127.0.0.1:9092').split(','),
+          groupId: str(config, 'groupId', 'kafka-to-hdfs'),
+          topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
+          valueFormat,
+          maxUncommittedOffsets: num(config, 'maxUncommittedOffsets', 30_000),
+          maxBufferedRecords: num(config, 'maxBufferedRecords', 4096),
+          commitIntervalMs: num(config, 'commitIntervalMs', 2000),
+          sessionTimeoutMs: num(config, 'sessionTimeoutMs', 30_000),
+          heartbeatIntervalMs: num(config, 'heartbeatIntervalMs', 3000),
+          // Exactly-once: the first offset at or after the group's commit that the sink has not committed.
+          startOffsets: skipCommitted
+            ? async (topic, partition, { committedOffset }) => {
+                const key = sourceKey(topic, partition);
+                const from = new Map(committedOffset === undefined ? [] : [[key, Number(committedOffset)]]);
+                const next = (await committedOffsets(sharedFs(), root, { from })).get(key);
+                return next === undefined ? undefined : String(next);
+              }
+            : undefined,
+        }),
+      outputs: kafkaSpoutOutputs(),
+    })
+    .bolt('hdfs', {
+      create: () =>
+        new HdfsSinkBolt({
+          fileSystem: newFileSystem,
+          root,
+          format: format === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestInputAvroType, codec: 'snappy' }),
+          timeField: str(config, 'timeField', 'dt'),
+          fields: { record: 'value' },
+          rotation: { maxBytes: num(config, 'rotationMaxBytes', 128 * 2 ** 20), maxAgeMs: rotationMaxAgeMs },
+          writeBufferBytes: num(config, 'writeBufferBytes', 2 ** 20),
+        }),
+      parallelism: num(config, 'sinkParallelism', 1),
+      // One task owns each source partition, so it alone decides which of its offsets are committed.
+      inputs: [{ from: 'kafka', grouping: fields('topic', 'partition') }],
+      outputs: HDFS_SINK_OUTPUTS,
+    })
+    .bolt('errors', {
+      create: () => new NdjsonOutputBolt({ fs: sharedFs, dir: joinPath(root, ERRORS_DIR), name: 'errors', toObject: errorLine }),
+      // Error tuples hold their offsets uncommitted until written: commit them every second.
+      tickIntervalMs: 1000,
+      inputs: [
+        { from: 'kafka', stream: 'errors', grouping: shuffle() },
+        { from: 'hdfs', stream: 'errors', grouping: shuffle() },
+      ],
+    })
+    .build();
+};
