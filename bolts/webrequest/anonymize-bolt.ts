@@ -14,14 +14,14 @@ import type { GeotaggedRecord } from './schema.js';
 /** Salt stores shared by the anonymize tasks of a process, keyed by their settings. */
 const sharedStores = new Map<string, { store: SaltStore; users: number }>();
 
-function acquireStore(redisUrl: string | undefined, rotationMs: number, keyPrefix: string | undefined): { key: string; store: SaltStore } {
+function acquireStore(redisUrl: string | undefined, rotationMs: number, keyPrefix: string | undefined, onError: (error: Error) => void): { key: string; store: SaltStore } {
   const key = `${redisUrl ?? 'memory'}|${rotationMs}|${keyPrefix ?? ''}`;
   let entry = sharedStores.get(key);
   if (entry === undefined) {
     const store =
       redisUrl === undefined
         ? new MemorySaltStore({ rotationMs })
-        : new RedisSaltStore({ redis: { ...parseRedisUrl(redisUrl), lazyConnect: false, maxRetriesPerRequest: 2 }, rotationMs, ...(keyPrefix ? { keyPrefix } : {}) });
+        : new RedisSaltStore({ redis: { ...parseRedisUrl(redisUrl), lazyConnect: false, maxRetriesPerRequest: 2 }, rotationMs, onError, ...(keyPrefix ? { keyPrefix } : {}) });
     entry = { store, users: 0 };
     sharedStores.set(key, entry);
   }
@@ -53,7 +53,7 @@ export class AnonymizeBolt implements Bolt {
     this.#rotationMs = Number(context.config.saltRotationMs ?? DEFAULT_SALT_ROTATION_MS);
     const redis = context.config.redis === undefined ? undefined : String(context.config.redis);
     const prefix = context.config.saltKeyPrefix === undefined ? undefined : String(context.config.saltKeyPrefix);
-    const { key, store } = acquireStore(redis, this.#rotationMs, prefix);
+    const { key, store } = acquireStore(redis, this.#rotationMs, prefix, (error) => context.logger.warn(`salt store: ${error.message}`));
     this.#store = store;
     this.#storeKey = key;
   }

@@ -23,6 +23,11 @@ export interface RedisSaltStoreOptions extends SaltStoreOptions {
   redis: Redis | RedisOptions;
   /** The prefix of salt keys. @default 'squall:salt:' */
   keyPrefix?: string;
+  /**
+   * Hears the errors of a client the store opened itself (a refused connection while Redis
+   * restarts, say); ioredis keeps reconnecting. @default ignore them
+   */
+  onError?: (error: Error) => void;
 }
 
 /** The default prefix of salt keys. */
@@ -61,6 +66,7 @@ export class RedisSaltStore implements SaltStore {
     }
     this.#ownsClient = !(options.redis instanceof Redis);
     this.#redis = options.redis instanceof Redis ? options.redis : new Redis(options.redis);
+    if (this.#ownsClient) this.#redis.on('error', (error: Error) => options.onError?.(error));
     this.#keyPrefix = keyPrefix;
     this.#rotationMs = base.rotationMs;
     this.#ttlMs = base.rotationMs + base.graceMs;
