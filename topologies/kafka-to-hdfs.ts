@@ -13,7 +13,8 @@
  * Exactly-once comes from two places: the sink names each committed file after the offsets it
  * holds and skips replayed offsets it already has, and the spout starts each partition past
  * what the sink committed (`startOffsets` → `committedOffsets`), so a restart does not even
- * read them again.
+ * read them again. The error output is at-least-once: a record rejected just before a crash may
+ * be listed there twice.
  *
  * Config (`-c key=value`):
  * - `brokers` (`127.0.0.1:9092`), `topics` (comma-separated, `webrequest_text,webrequest_upload`),
@@ -26,7 +27,7 @@
  * - `timeField`: the event-time field that picks the hour (default `dt`).
  * - `skipCommitted`: start partitions past what the sink committed (default true). With false
  *   they start at the group's committed offset and the sink skips what it already has.
- * - Tuning: `sinkParallelism` (1), `maxSpoutPending` (60000), `maxUncommittedOffsets` (30000),
+ * - Tuning: `sinkParallelism` (1), `maxSpoutPending` (60000), `maxUncommittedOffsets` (maxSpoutPending),
  *   `maxBufferedRecords` (4096), `sessionTimeoutMs` (30000), `heartbeatIntervalMs` (3000),
  *   `commitIntervalMs` (2000), `rotationMaxBytes` (128 MiB), `rotationMaxAgeMs` (20000), `writeBufferBytes` (1 MiB).
  *   Tuples wait in the sink until their file is committed, so `maxSpoutPending` sets the file size
@@ -106,11 +107,17 @@ export default (config: Config) => {
           groupId: str(config, 'groupId', 'kafka-to-hdfs'),
           topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
           valueFormat,
-          maxUncommittedOffsets: num(config, 'maxUncommittedOffsets', 30_000),
+          // Not below maxSpoutPending: a partition paused here with its tuples held in the sink, short
+          // of the sink's commit threshold, would wait for the age limit to commit them.
+          maxUncommittedOffsets: num(config, 'maxUncommittedOffsets', maxSpoutPending),
           maxBufferedRecords: num(config, 'maxBufferedRecords', 4096),
           commitIntervalMs: num(config, 'commitIntervalMs', 2000),
           sessionTimeoutMs: num(config, 'sessionTimeoutMs', 30_000),
           heartbeatIntervalMs: num(config, 'heartbeatIntervalMs', 3000),
+          // The sink fails a tuple only when HDFS could not take it (records it cannot write go to
+          // its errors stream, acked). Giving up after some retries would divert good records to
+          // the error output while HDFS is down; retry them until it is back.
+          retry: { maxRetries: Infinity, maxDelayMs: 30_000 },
           // Exactly-once: the first offset at or after the group's commit that the sink has not committed.
           startOffsets: skipCommitted
             ? async (topic, partition, { committedOffset }) => {
