@@ -1,0 +1,158 @@
+/**
+ * Kafka → HDFS, pass-through: records per second through topologies/kafka-to-hdfs.ts in this
+ * process (TopologyRuntime, WebHDFS, Avro snappy), against kafkajs consuming the same topic raw
+ * (eachBatch, JSON.parse of every value), in the same run on the same machine.
+ *
+ *   node --import tsx bench/kafka-hdfs.ts [--records 200000] [--partitions 4] [--runs 3] [--format avro|ndjson] [-c key=value ...]
+ *
+ * Needs Kafka and HDFS from infra/ (`bash infra/up.sh`). Each run reads the topic with a new
+ * consumer group and writes to a new HDFS directory, removed afterwards. Both rates are timed
+ * from the first record read to the last one done (parsed, or committed in HDFS and acked), so
+ * the group join, which is the same for both, is left out. The topology's time ends when
+ * `stop()` returns with every record acked: its last files are committed by the shutdown flush
+ * rather than waiting for their age limit. `-c` passes topology config, as `nimbus local` does.
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { TopologyRuntime, parseConfigOverride } from '../core/index.js';
+import { WebHdfsFileSystem } from '../bolts/hdfs/index.js';
+import { Mulberry32, WebrequestGenerator } from '../spouts/generator/index.js';
+import { ensureTopic, produceLines } from '../spouts/kafka/index.js';
+import { loadInfraSettings } from '../infra/settings.js';
+import kafkaToHdfs from '../topologies/kafka-to-hdfs.js';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    partitions: { type: 'string', default: '4' },
+    runs: { type: 'string', default: '3' },
+    format: { type: 'string', default: 'avro' },
+    config: { type: 'string', short: 'c', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (args.help) {
+  console.log('usage: node --import tsx bench/kafka-hdfs.ts [--records N] [--partitions P] [--runs R] [--format avro|ndjson] [-c key=value ...]');
+  process.exit(0);
+}
+const N = Number(args.records);
+const PARTITIONS = Number(args.partitions);
+const RUNS = Number(args.runs);
+const extra = Object.fromEntries((args.config ?? []).map(parseConfigOverride));
+
+const infra = loadInfraSettings();
+const brokers = [...infra.kafka.brokers];
+const hdfsUrl = `http://${infra.hdfs.host}:${infra.hdfs.webhdfsPort}`;
+const suffix = `${process.pid}-${Date.now().toString(36)}`;
+const topic = `squall-bench-kafka-hdfs-${suffix}`;
+
+/** ~1 KB varnishkafka JSON lines: generated records, their query padded with a random token. */
+function* records(n: number): Generator<{ value: string; partition: number }> {
+  const generator = new WebrequestGenerator({ seed: 11, hosts: 4, malformedShare: 0, incompleteShare: 0, recordsPerSecond: 20 });
+  const rng = new Mulberry32(11);
+  for (let i = 0; i < n; i++) {
+    const record = generator.next().record!;
+    let token = '';
+    for (let left = 1000 - JSON.stringify(record).length - 7; token.length < left; ) token += rng.nextUint32().toString(16).padStart(8, '0');
+    record.uri_query += `&wprov=${token.slice(0, Math.max(0, 1000 - JSON.stringify(record).length - 7))}`;
+    yield { value: JSON.stringify(record), partition: i % PARTITIONS };
+  }
+}
+
+/** kafkajs alone: a new group reads the topic with eachBatch and parses every value. */
+async function rawConsume(run: number): Promise<number> {
+  const kafka = new Kafka({ brokers, clientId: 'squall-bench-raw', logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `${topic}-raw-${run}`, maxBytesPerPartition: 1_048_576, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let count = 0;
+  let bytes = 0;
+  let first = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (first === 0) first = performance.now();
+        for (const m of batch.messages) bytes += (JSON.parse(m.value!.toString('utf8')) as { uri_query: string }).uri_query.length;
+        count += batch.messages.length;
+        if (count >= N) resolve(performance.now() - first);
+      },
+    });
+  });
+  const elapsed = await done;
+  await consumer.disconnect();
+  if (count !== N || bytes === 0) throw new Error(`raw consumer read ${count} of ${N} records`);
+  return elapsed;
+}
+
+/** The topology, in process: from the first record emitted to every record committed and acked. */
+async function topologyRun(run: number): Promise<{ ms: number; files: number }> {
+  const output = `/squall-bench/kafka-hdfs-${suffix}-${run}`;
+  const config = { brokers: brokers.join(','), topics: topic, groupId: `${topic}-topology-${run}`, hdfs: hdfsUrl, output, format: args.format, ...extra };
+  const runtime = new TopologyRuntime({ topology: kafkaToHdfs(config), config });
+  await runtime.start();
+  const spout = () => runtime.stats().components.kafka!;
+  let first = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const emitted = spout().emitted;
+      if (first === 0 && emitted > 0) first = performance.now();
+      if (emitted >= N) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  const report = await runtime.stop({ timeoutMs: 60_000 });
+  const elapsed = performance.now() - first;
+  const acked = spout().acked;
+  if (report.forced || acked !== N) throw new Error(`topology acked ${acked} of ${N} records (forced stop: ${report.forced})`);
+  const fs = new WebHdfsFileSystem({ url: hdfsUrl });
+  const files = await countFiles(fs, output);
+  await fs.delete(output, { recursive: true });
+  await fs.close();
+  return { ms: elapsed, files };
+}
+
+async function countFiles(fs: WebHdfsFileSystem, dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await fs.list(dir)) {
+    if (e.type === 'directory' && !e.name.startsWith('_')) n += await countFiles(fs, e.path);
+    else if (e.type === 'file' && e.name.startsWith('part-')) n++;
+  }
+  return n;
+}
+
+async function deleteTopic(): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: 'squall-bench-admin', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.disconnect();
+}
+
+await ensureTopic(brokers, topic, { partitions: PARTITIONS });
+const produced = await produceLines(brokers, topic, records(N), { batchSize: 1000, maxInFlight: 4 });
+process.stderr.write(`produced ${produced.records} records to ${topic} in ${(produced.durationMs / 1000).toFixed(1)} s\n`);
+
+const rate = (ms: number) => N / (ms / 1000);
+const raw: number[] = [];
+const topo: number[] = [];
+try {
+  for (let r = 0; r < RUNS; r++) {
+    raw.push(rate(await rawConsume(r)));
+    const t = await topologyRun(r);
+    topo.push(rate(t.ms));
+    process.stderr.write(`run ${r + 1}/${RUNS}: raw consume ${Math.round(raw[r]!)}/s, topology ${Math.round(topo[r]!)}/s (${t.files} files)\n`);
+  }
+} finally {
+  await deleteTopic();
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+console.log(`records: ${N} (~1 KB JSON), partitions: ${PARTITIONS}, runs: ${RUNS}, format: ${args.format}, config: ${JSON.stringify(extra)}; median (range)`);
+console.log(`raw consume (kafkajs eachBatch + JSON.parse)  ${fmt(median(raw)).padStart(8)} records/s  (${range(raw)})`);
+console.log(`topology (Kafka spout → HDFS sink, WebHDFS)   ${fmt(median(topo)).padStart(8)} records/s  (${range(topo)})`);
+console.log(`ratio: ${(median(topo) / median(raw)).toFixed(2)}x raw consume (target 0.8x)`);
