@@ -123,10 +123,12 @@ async function countFiles(fs: WebHdfsFileSystem, dir: string): Promise<number> {
   return n;
 }
 
-async function deleteTopic(): Promise<void> {
+async function deleteTopicAndGroups(): Promise<void> {
   const admin = new Kafka({ brokers, clientId: 'squall-bench-admin', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  const groups = Array.from({ length: RUNS }, (_, r) => [`${topic}-raw-${r}`, `${topic}-topology-${r}`]).flat();
+  await admin.deleteGroups(groups).catch(() => {});
   await admin.disconnect();
 }
 
@@ -145,7 +147,7 @@ try {
     process.stderr.write(`run ${r + 1}/${RUNS}: raw consume ${Math.round(raw[r]!)}/s, topology ${Math.round(topo[r]!)}/s (${t.files} files)\n`);
   }
 } finally {
-  await deleteTopic();
+  await deleteTopicAndGroups();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
