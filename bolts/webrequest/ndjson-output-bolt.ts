@@ -36,10 +36,16 @@ export class NdjsonOutputBolt implements Bolt {
     this.#options = options;
   }
 
-  prepare(context: TopologyContext, collector: OutputCollector): void {
+  async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
     this.#context = context;
     this.#collector = collector;
     this.#fs = this.#options.fs();
+    // A crash leaves this task's uncommitted files behind; their tuples were never acked and
+    // will be replayed, so the files go.
+    if (await this.#fs.exists(this.#options.dir)) {
+      const mine = new RegExp(`^_tmp\\.${this.#options.name.replace(/[^\w-]/g, '\\$&')}-\\d+-${context.taskId}-\\d+\\.ndjson$`);
+      for (const f of await this.#fs.list(this.#options.dir)) if (mine.test(f.name)) await this.#fs.delete(f.path);
+    }
     // Tuples wait here for their ack; commit before a spout's maxSpoutPending is all held here.
     this.#maxRecords = this.#options.maxRecords ?? Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
   }

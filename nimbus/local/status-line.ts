@@ -53,7 +53,8 @@ export class StatusLine {
     const now = performance.now();
     const totals = spoutTotals(stats);
     const seconds = Math.max(0.001, (now - this.#last.at) / 1000);
-    const rate = (k: keyof Totals) => (totals[k] - this.#last.totals[k]) / seconds;
+    const previous = this.#last.totals;
+    const rate = (k: keyof Totals) => (totals[k] - previous[k]) / seconds;
     this.#last = { at: now, totals };
     const line =
       `[${clock(now - this.#started)}] emitted ${fmt(totals.emitted)} (${fmt(rate('emitted'))}/s)` +
