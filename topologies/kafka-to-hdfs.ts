@@ -10,6 +10,10 @@
  *   npx nimbus local topologies/kafka-to-hdfs.ts -c topics=webrequest_text                  # local disk, out/kafka-to-hdfs
  *   npx nimbus local topologies/kafka-to-hdfs.ts -c hdfs=http://127.0.0.1:9870 -c output=/wmf/data/raw/webrequest
  *
+ * Privacy: this topology copies records as they are. Webrequest records carry raw client IPs,
+ * which must not reach HDFS: refine them with `topologies/webrequest.ts`, which anonymizes them.
+ * This one is for records without personal data, and for proving the exactly-once path.
+ *
  * Exactly-once comes from two places: the sink names each committed file after the offsets it
  * holds and skips replayed offsets it already has, and the spout starts each partition past
  * what the sink committed (`startOffsets` → `committedOffsets`), so a restart does not even
