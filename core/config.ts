@@ -94,3 +94,16 @@ export function parseConfigOverride(text: string): [string, unknown] {
     return [key, raw];
   }
 }
+
+/** A config value as text, or `fallback` when it is not set. */
+export function configString(config: Readonly<Record<string, unknown>>, key: string, fallback: string): string {
+  return config[key] === undefined ? fallback : String(config[key]);
+}
+
+/** A config value as a number, or `fallback` when it is not set. Throws when it is not a number. */
+export function configNumber(config: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
+  if (config[key] === undefined) return fallback;
+  const n = Number(config[key]);
+  if (Number.isNaN(n)) throw invalid(key, config[key], 'use a number');
+  return n;
+}

@@ -17,7 +17,7 @@
  */
 export { ErrorCodes, SquallError, isRetriable, messageOf } from './errors.js';
 export type { ErrorCode, SquallErrorOptions } from './errors.js';
-export { compileTopologyConfig, parseConfigOverride, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
+export { compileTopologyConfig, parseConfigOverride, configNumber, configString, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
 export type { TopologyConfig, TopologyConfigOptions } from './config.js';
 export { createLogger, nullLogger } from './logger.js';
 export type { Logger, LogLevel, LogFields, LogRecord, LogSink } from './logger.js';

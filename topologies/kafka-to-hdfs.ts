@@ -38,7 +38,7 @@
  *   (about maxSpoutPending / partitions records) and how often the sink stops to commit.
  */
 import { resolve } from 'node:path';
-import { type Tuple, fields, shuffle, topology } from '../core/index.js';
+import { type Tuple, configNumber, configString, fields, shuffle, topology } from '../core/index.js';
 import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
 import { webrequestInputAvroType } from '../bolts/webrequest/schema-avro.js';
 import {
@@ -49,16 +49,15 @@ import {
   LocalFileSystem,
   NdjsonFormat,
   WebHdfsFileSystem,
-  committedOffsets,
+  resumeAfterCommitted,
   joinPath,
-  sourceKey,
 } from '../bolts/hdfs/index.js';
 import { KafkaSpout, type ValueFormat, kafkaSpoutOutputs } from '../spouts/kafka/index.js';
 
 type Config = Readonly<Record<string, unknown>>;
 
-const str = (config: Config, key: string, fallback: string) => (config[key] === undefined ? fallback : String(config[key]));
-const num = (config: Config, key: string, fallback: number) => (config[key] === undefined ? fallback : Number(config[key]));
+const str = configString;
+const num = configNumber;
 
 /** A value from `config` that must be one of `allowed`. */
 function oneOf<T extends string>(config: Config, key: string, allowed: readonly T[]): T {
@@ -124,12 +123,7 @@ export default (config: Config) => {
           retry: { maxRetries: Infinity, maxDelayMs: 30_000 },
           // Exactly-once: the first offset at or after the group's commit that the sink has not committed.
           startOffsets: skipCommitted
-            ? async (topic, partition, { committedOffset }) => {
-                const key = sourceKey(topic, partition);
-                const from = new Map(committedOffset === undefined ? [] : [[key, Number(committedOffset)]]);
-                const next = (await committedOffsets(sharedFs(), root, { from })).get(key);
-                return next === undefined ? undefined : String(next);
-              }
+            ? resumeAfterCommitted(sharedFs, root)
             : undefined,
         }),
       outputs: kafkaSpoutOutputs(),

@@ -20,7 +20,7 @@
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  */
 import { resolve } from 'node:path';
-import { type TopologyContext, fields, global, shuffle, topology } from '../core/index.js';
+import { type TopologyContext, configNumber, configString, fields, global, shuffle, topology } from '../core/index.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from '../bolts/webrequest/streams.js';
 import { CanonicalizeBolt } from '../bolts/webrequest/canonicalize-bolt.js';
 import { GeotagBolt } from '../bolts/webrequest/geotag-bolt.js';
@@ -40,8 +40,7 @@ import {
   LocalFileSystem,
   NdjsonFormat,
   WebHdfsFileSystem,
-  committedOffsets,
-  sourceKey,
+  resumeAfterCommitted,
 } from '../bolts/hdfs/index.js';
 import { SOURCE_OUTPUTS } from '../spouts/source-record.js';
 import { NdjsonFileSpout } from '../spouts/file/index.js';
@@ -51,8 +50,8 @@ import { KafkaSpout } from '../spouts/kafka/index.js';
 
 type Config = Readonly<Record<string, unknown>>;
 
-const str = (config: Config, key: string, fallback: string) => (config[key] === undefined ? fallback : String(config[key]));
-const num = (config: Config, key: string, fallback: number) => (config[key] === undefined ? fallback : Number(config[key]));
+const str = configString;
+const num = configNumber;
 
 /** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
 let sharedFs: FileSystem | undefined;
@@ -77,10 +76,7 @@ function sourceSpout(config: Config, context: { taskId: number }) {
       topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
       valueFormat: 'string',
       // Exactly-once: start each partition after what the refined sink already committed.
-      startOffsets: async (topic, partition) => {
-        const next = (await committedOffsets(fs, refined)).get(sourceKey(topic, partition));
-        return next === undefined ? undefined : String(next);
-      },
+      startOffsets: resumeAfterCommitted(() => fs, refined),
     });
   }
   if (input === 'generator') {

@@ -27,7 +27,7 @@ export { HdfsSinkBolt, HDFS_SINK_OUTPUTS, HDFS_SINK_ERROR_FIELDS, HDFS_SINK_AVAI
 export type { HdfsSinkState } from './hdfs-sink-bolt.js';
 export { compileSinkOptions, DEFAULT_HDFS_SINK_OPTIONS } from './sink-options.js';
 export type { HdfsSinkOptions, HdfsSinkFields, CompiledSinkOptions } from './sink-options.js';
-export { committedOffsets, scanOutput, sourceKey, SUCCESS_FLAG } from './output-scan.js';
+export { committedOffsets, resumeAfterCommitted, scanOutput, sourceKey, SUCCESS_FLAG } from './output-scan.js';
 export type { CommittedOffsetsOptions, OutputScan, ScanOptions, OffsetManifest } from './output-scan.js';
 export { OffsetRanges } from './offset-ranges.js';
 export type { FileSystem, FileStatus, FileStream, CreateOptions, DeleteOptions } from './file-system.js';

@@ -187,3 +187,17 @@ export async function committedOffsets(fs: FileSystem, root: string, options: Co
   for (const [key, from] of options.from ?? []) if (!out.has(key)) out.set(key, from);
   return out;
 }
+
+/**
+ * A source's start-offset hook (the Kafka spout's `startOffsets`): each partition starts after
+ * what the sink at `root` has committed, measured from the consumer group's committed offset,
+ * so a restarted topology does not even read again what is already in the output.
+ */
+export function resumeAfterCommitted(fs: () => FileSystem, root: string) {
+  return async (topic: string, partition: number, position: { readonly committedOffset: string | undefined }): Promise<string | undefined> => {
+    const key = sourceKey(topic, partition);
+    const from = new Map(position.committedOffset === undefined ? [] : [[key, Number(position.committedOffset)]]);
+    const next = (await committedOffsets(fs(), root, { from })).get(key);
+    return next === undefined ? undefined : String(next);
+  };
+}
