@@ -38,7 +38,7 @@
  *   (about maxSpoutPending / partitions records) and how often the sink stops to commit.
  */
 import { resolve } from 'node:path';
-import { type Tuple, configNumber, configString, fields, shuffle, topology } from '../core/index.js';
+import { type Tuple, configNumber as num, configString as str, fields, shuffle, topology } from '../core/index.js';
 import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
 import { webrequestInputAvroType } from '../bolts/webrequest/schema-avro.js';
 import {
@@ -56,8 +56,6 @@ import { KafkaSpout, type ValueFormat, kafkaSpoutOutputs } from '../spouts/kafka
 
 type Config = Readonly<Record<string, unknown>>;
 
-const str = configString;
-const num = configNumber;
 
 /** A value from `config` that must be one of `allowed`. */
 function oneOf<T extends string>(config: Config, key: string, allowed: readonly T[]): T {

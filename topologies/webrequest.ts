@@ -20,7 +20,7 @@
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  */
 import { resolve } from 'node:path';
-import { type TopologyContext, configNumber, configString, fields, global, shuffle, topology } from '../core/index.js';
+import { type TopologyContext, configNumber as num, configString as str, fields, global, shuffle, topology } from '../core/index.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from '../bolts/webrequest/streams.js';
 import { CanonicalizeBolt } from '../bolts/webrequest/canonicalize-bolt.js';
 import { GeotagBolt } from '../bolts/webrequest/geotag-bolt.js';
@@ -50,8 +50,6 @@ import { KafkaSpout } from '../spouts/kafka/index.js';
 
 type Config = Readonly<Record<string, unknown>>;
 
-const str = configString;
-const num = configNumber;
 
 /** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
 let sharedFs: FileSystem | undefined;

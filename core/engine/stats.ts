@@ -26,7 +26,6 @@ export interface RuntimeStats {
 /** @param order component ids in the order the snapshot should list them */
 export function snapshotStats(wiring: Wiring, pending: number, order: readonly string[] = []): RuntimeStats {
   const components: Record<string, ComponentStats> = {};
-  for (const id of order) components[id] = undefined as unknown as ComponentStats;
   const entry = (id: string, kind: 'spout' | 'bolt') =>
     (components[id] ??= { kind, emitted: 0, executed: 0, acked: 0, failed: 0, pending: 0, queued: 0 });
   for (const s of wiring.spouts) {
@@ -57,6 +56,8 @@ export function snapshotStats(wiring: Wiring, pending: number, order: readonly s
     const c = components[b.tasks[0]!.context.componentId]!;
     for (const t of b.tasks) c.emitted += t.emittedCount();
   }
-  for (const id of order) if (components[id] === undefined) delete components[id];
-  return { components, pending };
+  // Listed in topological order; a component not in `order` keeps its place at the end.
+  const ordered: Record<string, ComponentStats> = {};
+  for (const id of order) if (components[id] !== undefined) ordered[id] = components[id];
+  return { components: Object.assign(ordered, components), pending };
 }

@@ -6,14 +6,9 @@ import { FnBolt } from '../../test/fixtures/components.js';
 import { KafkaSpout } from './kafka-spout.js';
 import { MemoryKafkaSource } from './memory-source.js';
 import { kafkaSpoutOutputs } from './outputs.js';
+import { waitFor as waitUntil } from '../../test/support/wait.js';
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const waitFor = (check: () => boolean, what: string) => waitUntil(check, { message: what, intervalMs: 5 });
 
 describe('KafkaSpout in a TopologyRuntime', () => {
   it('delivers every record, retries failures, sends the hopeless ones to errors, and commits everything on stop', async () => {
