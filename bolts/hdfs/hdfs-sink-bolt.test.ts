@@ -103,6 +103,7 @@ describe('HdfsSinkBolt: rotation', () => {
   it('rotates by record count', async () => {
     const { bolt, collector } = await startSink({ rotation: { maxRecords: 10 } });
     for (let i = 0; i < 25; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.settled();
     assert.equal(collector.acked.length, 20);
     assert.equal((await committedFiles()).length, 2);
     await bolt.flush();
@@ -117,6 +118,7 @@ describe('HdfsSinkBolt: rotation', () => {
     const { bolt, collector } = await startSink({ rotation: { maxBytes: 200 } });
     const big = (i: number) => ({ id: i, dt: at(10), pad: 'p'.repeat(80) });
     for (let i = 0; i < 6; i++) await bolt.execute(sourceTuple(big(i), 'events', 0, i));
+    await bolt.settled();
     // Each line is just over 100 bytes: every second record fills a file.
     assert.equal(collector.acked.length, 6);
     assert.equal((await committedFiles()).length, 3);
@@ -150,6 +152,7 @@ describe('HdfsSinkBolt: rotation', () => {
   it('commits every open file when it holds maxHeldTuples, releasing the spouts', async () => {
     const { bolt, collector } = await startSink({ maxHeldTuples: 4 });
     for (let i = 0; i < 4; i++) await bolt.execute(sourceTuple(rec(i, at(10 + (i % 2))), 'events', 0, i));
+    await bolt.settled();
     assert.equal(collector.acked.length, 4);
     assert.equal((await committedFiles()).length, 2);
     await bolt.cleanup();

@@ -7,6 +7,11 @@
  *
  * Each source partition must reach one sink task (a fields grouping on the partition field), so
  * that one task owns its offsets. States: created → running → closing → closed.
+ *
+ * Commits run in the background: a file due for commit leaves the open set and new records go to
+ * a new file while it closes and is renamed. At most one generation of files commits while the
+ * next fills (`maxHeldTuples` each), so HDFS's close latency overlaps with writing instead of
+ * stopping it. A replayed offset that a committing file holds joins that file's tuples.
  */
 import { type Bolt, isRetriable, type Logger, messageOf, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
 import { DataAvailability } from './data-availability.js';
@@ -49,9 +54,22 @@ export class HdfsSinkBolt implements Bolt {
   #availability: DataAvailability | undefined;
   #emitAvailable = false;
   readonly #open = new Map<string, InProgressFile>();
+  /** Files whose commit has started and not ended. */
+  readonly #committing = new Set<InProgressFile>();
+  /** Resolves when the commit in progress ends; one per committing file. */
+  readonly #commits = new Set<Promise<void>>();
   #committed = new Map<string, OffsetRanges>();
   readonly #staleManifests = new Set<string>();
+  /** Sources with a commit that failed since availability last published (their data is replayed). */
+  readonly #failedSources = new Set<string>();
+  /** The highest offset written per source in this run: a higher one cannot be a replay. */
+  readonly #frontier = new Map<string, number>();
+  /** Tuples in open files. */
   #held = 0;
+  /** Tuples in committing files. */
+  #committingHeld = 0;
+  #commitSlots = COMMIT_CONCURRENCY;
+  readonly #slotWaiters: (() => void)[] = [];
   #busy: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerQueued = false;
@@ -81,7 +99,7 @@ export class HdfsSinkBolt implements Bolt {
     const fsOption = this.#options.fileSystem;
     this.#ownsFs = typeof fsOption === 'function';
     this.#fs = typeof fsOption === 'function' ? fsOption(context) : fsOption;
-    this.#metrics = createSinkMetrics(context.metrics, () => this.#open.size, () => this.#held);
+    this.#metrics = createSinkMetrics(context.metrics, () => this.#open.size + this.#committing.size, () => this.#held + this.#committingHeld);
     if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
     await this.#recover(context);
     if (context.taskIndex === 0) await this.#writeTableDdl();
@@ -95,13 +113,18 @@ export class HdfsSinkBolt implements Bolt {
     return this.#exclusive(() => this.#write(tuple));
   }
 
-  /** Commits every open file (the engine calls this when input is exhausted and before shutdown). */
+  /** Commits every open file and waits for every commit (the engine calls this when input is exhausted and before shutdown). */
   flush(): void | Promise<void> {
     if (this.#state !== 'running') return;
     return this.#exclusive(async () => {
-      await this.#commitFiles([...this.#open.values()]);
+      await this.#commitAll();
       await this.#maintain(Date.now(), true);
     });
+  }
+
+  /** Resolves once every commit started so far has ended (committed, or failed and its tuples failed). */
+  settled(): Promise<void> {
+    return this.#settleCommits();
   }
 
   /** Commits what it can before `closeTimeoutMs`, then closes. Safe to call twice. */
@@ -167,12 +190,8 @@ export class HdfsSinkBolt implements Bolt {
     if ('error' in placed) return this.#reject(tuple, src.record, placed.error, origin, 'bad_event_time');
     const fileKey = `${placed.partition.path}\n${key}`;
     let file = this.#open.get(fileKey);
-    if (file !== undefined && file.offsets.has(src.offset)) {
-      // A replay of a record this file already holds: ack it with the file.
-      file.tuples.push(tuple);
-      this.#held++;
-      return;
-    }
+    const frontier = this.#frontier.get(key);
+    if (frontier !== undefined && src.offset <= frontier && this.#holdReplay(tuple, file, key, src.offset)) return;
     const now = Date.now();
     const fresh = file === undefined;
     file ??= this.#newFile(fileKey, placed.partition, src.topic, src.partition, src.offset, now);
@@ -185,6 +204,7 @@ export class HdfsSinkBolt implements Bolt {
     file.offsets.add(src.offset);
     file.tuples.push(tuple);
     this.#held++;
+    if (frontier === undefined || src.offset > frontier) this.#frontier.set(key, src.offset);
     this.#metrics.recordsWritten.inc();
     if (this.#availability !== undefined) {
       if (placed.partition.end <= this.#availability.watermark(key)) this.#metrics.lateRecords.inc();
@@ -194,8 +214,29 @@ export class HdfsSinkBolt implements Bolt {
     if (rotate || file.readyBytes >= this.#o.writeBufferBytes || this.#held >= this.#o.maxHeldTuples) return this.#afterWrite(file, rotate);
   }
 
+  /**
+   * A replay of an offset written in this run: when an open or committing file holds it, the
+   * tuple joins that file's tuples (acked with it, or failed if it fails). Returns false when no
+   * file holds it (its file failed, so it is written again).
+   */
+  #holdReplay(tuple: Tuple, open: InProgressFile | undefined, key: string, offset: number): boolean {
+    if (open !== undefined && open.offsets.has(offset)) {
+      open.tuples.push(tuple);
+      this.#held++;
+      return true;
+    }
+    for (const f of this.#committing) {
+      if (f.source === key && f.offsets.has(offset)) {
+        f.tuples.push(tuple);
+        this.#committingHeld++;
+        return true;
+      }
+    }
+    return false;
+  }
+
   async #afterWrite(file: InProgressFile, rotate: boolean): Promise<void> {
-    if (rotate) await this.#commitFiles([file]);
+    if (rotate) this.#startCommit(file);
     else if (file.readyBytes >= this.#o.writeBufferBytes) {
       try {
         await file.writeChunk(this.#fs);
@@ -203,7 +244,11 @@ export class HdfsSinkBolt implements Bolt {
         this.#abandon(file, error, 'write_failed');
       }
     }
-    if (this.#held >= this.#o.maxHeldTuples) await this.#commitFiles([...this.#open.values()]);
+    if (this.#held >= this.#o.maxHeldTuples) {
+      // One generation commits while the next fills: wait for the previous one first.
+      if (this.#commits.size > 0) await this.#settleCommits();
+      for (const f of [...this.#open.values()]) this.#startCommit(f);
+    }
   }
 
   #newFile(key: string, partition: Partition, topic: string, sourcePartition: number, offset: number, now: number): InProgressFile {
@@ -218,46 +263,79 @@ export class HdfsSinkBolt implements Bolt {
     this.#metrics.errors(kind).inc();
   }
 
-  /** Commits files; resolves with the source keys whose commit failed. */
-  async #commitFiles(files: InProgressFile[]): Promise<Set<string>> {
-    const failed = new Set<string>();
-    for (const f of files) this.#open.delete(f.key);
-    let next = 0;
-    const worker = async () => {
-      while (next < files.length) {
-        const f = files[next++]!;
-        if (!(await this.#commitOne(f))) failed.add(f.source);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, files.length) }, worker));
-    return failed;
+  /**
+   * Starts committing a file in the background (at most COMMIT_CONCURRENCY at once): it leaves
+   * the open set at once, so the next record of its key opens a new file.
+   */
+  #startCommit(file: InProgressFile): void {
+    this.#open.delete(file.key);
+    this.#held -= file.tuples.length;
+    this.#committing.add(file);
+    this.#committingHeld += file.tuples.length;
+    const done: Promise<void> = this.#commitOne(file).then(() => {
+      this.#commits.delete(done);
+    });
+    this.#commits.add(done);
   }
 
-  async #commitOne(file: InProgressFile): Promise<boolean> {
+  /** Waits for every commit started so far. */
+  async #settleCommits(): Promise<void> {
+    while (this.#commits.size > 0) await Promise.all([...this.#commits]);
+  }
+
+  /** Commits every open file and waits for every commit. */
+  async #commitAll(): Promise<void> {
+    for (const f of [...this.#open.values()]) this.#startCommit(f);
+    await this.#settleCommits();
+  }
+
+  async #commitSlot(): Promise<void> {
+    if (this.#commitSlots > 0) {
+      this.#commitSlots--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+  }
+
+  #releaseCommitSlot(): void {
+    const next = this.#slotWaiters.shift();
+    if (next !== undefined) next();
+    else this.#commitSlots++;
+  }
+
+  async #commitOne(file: InProgressFile): Promise<void> {
+    await this.#commitSlot();
     const started = performance.now();
     let path: string;
     try {
       path = await file.commit(this.#fs, this.#o.fileNames, this.#owner, this.#staleManifests);
     } catch (error) {
       this.#abandon(file, error, 'commit_failed');
-      return false;
+      return;
+    } finally {
+      this.#releaseCommitSlot();
     }
+    this.#committing.delete(file);
     let ranges = this.#committed.get(file.source);
     if (ranges === undefined) this.#committed.set(file.source, (ranges = file.offsets));
     else ranges.addAll(file.offsets);
     for (const t of file.tuples) this.#collector.ack(t);
-    this.#held -= file.tuples.length;
+    this.#committingHeld -= file.tuples.length;
     this.#metrics.filesCommitted.inc();
     this.#metrics.bytesCommitted.inc(file.flushedBytes);
     this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
     this.#availability?.committed(file.partition);
     this.#logger.debug('committed', { path, records: file.records, bytes: file.flushedBytes });
-    return true;
   }
 
   /** Gives up on a file: fails its tuples (their source replays them) and removes what was written. */
   #abandon(file: InProgressFile, error: unknown, kind: SinkErrorKind): void {
-    this.#open.delete(file.key);
+    if (this.#committing.delete(file)) this.#committingHeld -= file.tuples.length;
+    else if (this.#open.get(file.key) === file) {
+      this.#open.delete(file.key);
+      this.#held -= file.tuples.length;
+    }
+    this.#failedSources.add(file.source);
     file.abort();
     const what = kind === 'write_failed' ? 'write' : 'commit';
     const reason = hdfsError(HdfsErrorCodes.COMMIT_FAILED, `could not ${what} ${file.tempPath} on ${this.#fs.description}: ${messageOf(error)}`, {
@@ -265,7 +343,6 @@ export class HdfsSinkBolt implements Bolt {
       cause: error,
     });
     for (const t of file.tuples) this.#collector.fail(t, reason);
-    this.#held -= file.tuples.length;
     this.#metrics.errors(kind).inc();
     this.#collector.reportError(reason);
     if (file.created) void this.#fs.delete(file.tempPath).catch(() => {});
@@ -277,15 +354,29 @@ export class HdfsSinkBolt implements Bolt {
     void Promise.resolve(this.#exclusive(() => this.#maintain(Date.now(), false))).finally(() => (this.#timerQueued = false));
   }
 
-  /** Commits files that are due (by rotation, or closed by their source's watermark) and flags complete partitions. */
+  /**
+   * Starts commits of files that are due (by rotation, or closed by their source's watermark)
+   * and flags complete partitions. A source still committing (or whose commit failed) a file
+   * its watermark has closed holds its watermark back.
+   */
   async #maintain(now: number, force: boolean): Promise<void> {
     const availability = this.#availability;
-    const due = [...this.#open.values()].filter((f) => this.#o.rotation.shouldRotate(f, now) || (availability !== undefined && f.partition.end <= availability.watermark(f.source)));
-    const failed = due.length > 0 ? await this.#commitFiles(due) : new Set<string>();
+    let closedHours = false;
+    for (const f of [...this.#open.values()]) {
+      const closed = availability !== undefined && f.partition.end <= availability.watermark(f.source);
+      if (closed || this.#o.rotation.shouldRotate(f, now)) this.#startCommit(f);
+      closedHours ||= closed;
+    }
     if (availability === undefined) return;
-    for (const f of this.#open.values()) if (f.partition.end <= availability.watermark(f.source)) failed.add(f.source);
+    // An hour's last files (once per source and hour): wait for them, so the hour can be flagged now.
+    if (closedHours) await this.#settleCommits();
+    const held = new Set(this.#failedSources);
+    this.#failedSources.clear();
+    for (const files of [this.#open.values(), this.#committing]) {
+      for (const f of files) if (f.partition.end <= availability.watermark(f.source)) held.add(f.source);
+    }
     try {
-      for (const p of await availability.publish(now, failed, force)) await this.#flagged(p);
+      for (const p of await availability.publish(now, held, force)) await this.#flagged(p);
     } catch (error) {
       this.#collector.reportError(error);
     }
@@ -309,12 +400,12 @@ export class HdfsSinkBolt implements Bolt {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#o.closeTimeoutMs)));
-    const work = Promise.resolve(this.#exclusive(() => this.#commitFiles([...this.#open.values()]).then(() => {}))).then(() => 'done' as const);
+    const work = Promise.resolve(this.#exclusive(() => this.#commitAll())).then(() => 'done' as const);
     const outcome = await Promise.race([work, deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      for (const f of this.#open.values()) f.abort();
-      this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size, closeTimeoutMs: this.#o.closeTimeoutMs });
+      for (const f of [...this.#open.values(), ...this.#committing]) f.abort();
+      this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size + this.#committing.size, closeTimeoutMs: this.#o.closeTimeoutMs });
     }
     if (this.#ownsFs) await this.#fs.close().catch(() => {});
     this.#state = 'closed';

@@ -51,6 +51,7 @@ describe('HdfsSinkBolt: exactly-once across a crash', () => {
     // First incarnation: offsets 0..99 with files of 30 records, then a crash before the last commit.
     const first = await startSink({ rotation: { maxRecords: 30 }, writeBufferBytes: 1 });
     for (let o = 0; o < 100; o++) await first.bolt.execute(sourceTuple(rec(o), 'events', 0, o));
+    await first.bolt.settled();
     assert.equal(first.collector.acked.length, 90);
     const temps = (await listTree(root)).filter((p) => p.includes('_tmp.'));
     assert.equal(temps.length, 1, 'the crash leaves a temporary file');
@@ -80,6 +81,7 @@ describe('HdfsSinkBolt: exactly-once across a crash', () => {
     // file (1,3,5,7) is still open.
     const crashed = await startSink({ rotation: { maxRecords: 5 } });
     for (let o = 0; o < 9; o++) await crashed.bolt.execute(sourceTuple(rec(o, dt(o)), 'events', 3, o));
+    await crashed.bolt.settled();
     assert.deepEqual(crashed.collector.ackedOffsets(), [0, 2, 4, 6, 8]);
     const tree = await listTree(root);
     assert.ok(tree.some((p) => p.endsWith('/_offsets.part-events-3-00000000000000000000-00000000000000000008.ndjson.json')), `a manifest: ${tree.join(', ')}`);
@@ -108,6 +110,55 @@ describe('HdfsSinkBolt: exactly-once across a crash', () => {
     await bolt.flush();
     assert.equal(collector.acked.length, 3);
     assert.deepEqual([...(await committedRecords()).values()], [1, 1]);
+    await bolt.cleanup();
+  });
+
+  it('keeps writing while a file commits, and holds a replay of a committing offset with that file', async () => {
+    // A filesystem whose renames wait for the test: the file of offsets 0..4 stays committing.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let renames = 0;
+    const gated = new (class extends LocalFileSystem {
+      override async rename(from: string, to: string): Promise<void> {
+        if (renames++ === 0) await gate;
+        return super.rename(from, to);
+      }
+    })();
+    const { bolt, collector } = await startSink({ fileSystem: gated, rotation: { maxRecords: 5 } });
+    for (let o = 0; o < 5; o++) await bolt.execute(sourceTuple(rec(o), 'events', 0, o));
+    // The commit of 0..4 is held at its rename; new records still go into a new file.
+    for (let o = 5; o < 8; o++) await bolt.execute(sourceTuple(rec(o), 'events', 0, o));
+    await bolt.execute(sourceTuple(rec(2), 'events', 0, 2));
+    assert.equal(collector.acked.length, 0);
+    release();
+    await bolt.settled();
+    assert.deepEqual(collector.ackedOffsets(), [0, 1, 2, 2, 3, 4], 'the replayed offset 2 is acked with the file that holds it');
+    await bolt.flush();
+    assert.equal(collector.acked.length, 9);
+    const counts = await committedRecords();
+    for (let o = 0; o < 8; o++) assert.equal(counts.get(`events/0@${o}`), 1, `offset ${o} committed exactly once`);
+    await bolt.cleanup();
+  });
+
+  it('fails the tuples of a file whose commit fails, and writes their replays again', async () => {
+    let failRename = true;
+    const flaky = new (class extends LocalFileSystem {
+      override async rename(from: string, to: string): Promise<void> {
+        if (failRename) throw new Error('the NameNode went away');
+        return super.rename(from, to);
+      }
+    })();
+    const { bolt, collector } = await startSink({ fileSystem: flaky, rotation: { maxRecords: 3 } });
+    for (let o = 0; o < 3; o++) await bolt.execute(sourceTuple(rec(o), 'events', 0, o));
+    await bolt.settled();
+    assert.equal(collector.failed.length, 3);
+    assert.equal(collector.acked.length, 0);
+    failRename = false;
+    for (let o = 0; o < 3; o++) await bolt.execute(sourceTuple(rec(o), 'events', 0, o));
+    await bolt.settled();
+    assert.deepEqual(collector.ackedOffsets(), [0, 1, 2]);
+    const counts = await committedRecords();
+    for (let o = 0; o < 3; o++) assert.equal(counts.get(`events/0@${o}`), 1, `offset ${o} committed exactly once`);
     await bolt.cleanup();
   });
 

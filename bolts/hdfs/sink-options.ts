@@ -51,10 +51,11 @@ export interface HdfsSinkOptions {
   /** Encoded bytes buffered per file before they are sent to the filesystem. @default 1048576 (1 MiB) */
   readonly writeBufferBytes?: number;
   /**
-   * Commit every open file once this task holds this many tuples waiting for their ack, so a
-   * spout held back by `maxSpoutPending` is released: when a spout stalls, at least one of the
-   * sink's N tasks holds maxSpoutPending / N of its tuples.
-   * @default the topology's maxSpoutPending divided by the sink's task count
+   * Commit every open file once they hold this many tuples waiting for their ack. One generation
+   * of files commits while the next fills, so a task holds up to twice this many; the default
+   * keeps that within the spout's `maxSpoutPending` and leaves the spout room to keep emitting
+   * while a generation commits.
+   * @default the topology's maxSpoutPending divided by twice the sink's task count
    */
   readonly maxHeldTuples?: number;
   /** `_SUCCESS` flags per complete partition; `false` turns them off. @default {} (on) */
@@ -134,7 +135,7 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
   }
 
   const writeBufferBytes = positiveNumber(c, 'writeBufferBytes', options.writeBufferBytes ?? DEFAULT_HDFS_SINK_OPTIONS.writeBufferBytes, 'bytes');
-  const maxHeldTuples = positiveNumber(c, 'maxHeldTuples', options.maxHeldTuples ?? Math.max(1, Math.floor(maxSpoutPending / Math.max(1, context.componentTasks.length))), 'tuples');
+  const maxHeldTuples = positiveNumber(c, 'maxHeldTuples', options.maxHeldTuples ?? Math.max(1, Math.floor(maxSpoutPending / (2 * Math.max(1, context.componentTasks.length)))), 'tuples');
   const closeTimeoutMs = positiveNumber(c, 'closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_HDFS_SINK_OPTIONS.closeTimeoutMs, 'milliseconds');
   const timerIntervalMs = positiveNumber(c, 'timerIntervalMs', options.timerIntervalMs ?? Math.max(10, Math.min(1000, maxAgeMs / 4)), 'milliseconds');
 
