@@ -93,6 +93,8 @@ async function topologyRun(run: number): Promise<{ ms: number; files: number }> 
   await runtime.start();
   const spout = () => runtime.stats().components.kafka!;
   let first = 0;
+  // SQUALL_BENCH_TRACE=1 prints the flow every 250 ms: where records wait.
+  const trace = process.env.SQUALL_BENCH_TRACE ? setInterval(() => traceLine(runtime), 250) : undefined;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const emitted = spout().emitted;
@@ -104,6 +106,7 @@ async function topologyRun(run: number): Promise<{ ms: number; files: number }> 
     }, 5);
   });
   const report = await runtime.stop({ timeoutMs: 60_000 });
+  clearInterval(trace);
   const elapsed = performance.now() - first;
   const acked = spout().acked;
   if (report.forced || acked !== N) throw new Error(`topology acked ${acked} of ${N} records (forced stop: ${report.forced})`);
@@ -112,6 +115,19 @@ async function topologyRun(run: number): Promise<{ ms: number; files: number }> 
   await fs.delete(output, { recursive: true });
   await fs.close();
   return { ms: elapsed, files };
+}
+
+function traceLine(runtime: TopologyRuntime): void {
+  const values = new Map<string, number>();
+  for (const family of runtime.metrics.families()) {
+    for (const s of family.series.values()) if ('value' in s.metric) values.set(family.name, (values.get(family.name) ?? 0) + s.metric.value);
+  }
+  const pick = (...names: string[]) => names.map((n) => `${n.replace(/^squall_(kafka_spout_|hdfs_sink_)?/, '')}=${values.get(n) ?? '-'}`).join(' ');
+  const k = runtime.stats().components.kafka!;
+  process.stderr.write(
+    `${(performance.now() / 1000).toFixed(2)} emitted=${k.emitted} acked=${k.acked} pending=${runtime.stats().pending} ` +
+      `${pick('squall_kafka_spout_buffered_records', 'squall_kafka_spout_uncommitted_offsets', 'squall_kafka_spout_paused_partitions', 'squall_hdfs_sink_held_tuples', 'squall_hdfs_sink_open_files')}\n`,
+  );
 }
 
 async function countFiles(fs: WebHdfsFileSystem, dir: string): Promise<number> {

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import avro from 'avsc';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import { type AvroCodecName, type BlockCompressor, blockCompressor } from './avro-codecs.js';
-import type { RecordFormat, RecordWriter } from './record-format.js';
+import type { FormatEncoding } from './batch-encoder.js';
+import type { EncodedChunks, RecordFormat, RecordWriter } from './record-format.js';
 
 const MAGIC = Buffer.from('Obj\x01', 'latin1');
 const META_TYPE = avro.Type.forSchema({ type: 'map', values: 'bytes' });
@@ -34,7 +35,7 @@ export interface AvroContainerOptions {
 export const DEFAULT_AVRO_CONTAINER_OPTIONS = Object.freeze({ codec: 'snappy' as AvroCodecName, deflateLevel: 6, blockBytes: 65_536 });
 
 /** Why a record does not fit its type: the paths and values avsc rejects. */
-function describeInvalid(type: avro.Type, record: unknown): string {
+export function describeInvalid(type: avro.Type, record: unknown): string {
   const problems: string[] = [];
   type.isValid(record, {
     errorHook: (path: string[], value: unknown) => {
@@ -88,6 +89,17 @@ class AvroContainerWriter implements RecordWriter {
     if (this.#blockSize >= this.#blockBytes) this.#closeBlock();
   }
 
+  writeEncoded(encoded: EncodedChunks): void {
+    // Blocks encoded elsewhere come after the block being filled here, which closes first.
+    this.#closeBlock();
+    for (let i = 0; i < encoded.chunks.length; i++) {
+      const data = encoded.chunks[i]!;
+      const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      this.#push(LONG_TYPE.toBuffer(encoded.counts[i]!), LONG_TYPE.toBuffer(buffer.length), buffer, this.#sync);
+      this.records += encoded.counts[i]!;
+    }
+  }
+
   take(): Buffer | undefined {
     if (this.#ready.length === 0) return undefined;
     const out = this.#ready.length === 1 ? this.#ready[0]! : Buffer.concat(this.#ready, this.#readyBytes);
@@ -128,6 +140,8 @@ export class AvroContainerFormat implements RecordFormat {
   readonly type: avro.Type;
   /** The schema as JSON text, as written into each file's header. */
   readonly schemaJson: string;
+  /** The format as plain data, for the sink's batch encoder. */
+  readonly encoding: FormatEncoding;
   readonly #codec: AvroCodecName;
   readonly #compress: BlockCompressor;
   readonly #blockBytes: number;
@@ -144,6 +158,7 @@ export class AvroContainerFormat implements RecordFormat {
     this.#compress = blockCompressor(o.codec, o.deflateLevel);
     this.#blockBytes = o.blockBytes;
     this.name = `avro/${o.codec}`;
+    this.encoding = { kind: 'avro', schemaJson: JSON.stringify(this.type.schema({ exportAttrs: true })), codec: o.codec, deflateLevel: o.deflateLevel, blockBytes: o.blockBytes };
     this.hiveStorage = `STORED AS AVRO\nTBLPROPERTIES ('avro.schema.literal'='${this.schemaJson.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}')`;
   }
 

@@ -12,9 +12,17 @@
  * a new file while it closes and is renamed. At most one generation of files commits while the
  * next fills (`maxHeldTuples` each), so HDFS's close latency overlaps with writing instead of
  * stopping it. A replayed offset that a committing file holds joins that file's tuples.
+ *
+ * Records may also arrive still encoded (option `input`: JSON or Avro bytes, as a Kafka spout
+ * passes them through). They are then decoded, placed and encoded in batches per source
+ * partition, on the task's thread or on a pool of threads (`threads`), and each batch's encoded
+ * blocks are appended to the files of their hours in order.
  */
 import { type Bolt, isRetriable, type Logger, messageOf, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
+import type { BatchResult } from './batch-encoder.js';
+import { BatchIntake, type SourceBatch } from './batch-intake.js';
 import { DataAvailability } from './data-availability.js';
+import { batchRunner, type BatchRunner } from './encoder-pool.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import { ownerTag } from './file-name-format.js';
 import { type FileSystem, joinPath } from './file-system.js';
@@ -52,6 +60,10 @@ export class HdfsSinkBolt implements Bolt {
   #reader!: SourceCoordinatesReader;
   #owner!: string;
   #availability: DataAvailability | undefined;
+  #intake: BatchIntake | undefined;
+  #runner: BatchRunner | undefined;
+  /** Batches encoding at once before `execute` waits for the oldest. */
+  #maxInFlight = 2;
   #emitAvailable = false;
   readonly #open = new Map<string, InProgressFile>();
   /** Files whose commit has started and not ended. */
@@ -94,12 +106,24 @@ export class HdfsSinkBolt implements Bolt {
     this.#emitAvailable = context.outputFields('available').length > 0;
     this.#collector = collector;
     this.#logger = context.logger.child('hdfs-sink', { task: context.taskId });
-    this.#reader = new SourceCoordinatesReader(this.#o.fields, context.componentId);
+    this.#reader = new SourceCoordinatesReader(this.#o.fields, context.componentId, this.#o.batch !== undefined);
     this.#owner = ownerTag(context.componentId, context.taskIndex);
     const fsOption = this.#options.fileSystem;
     this.#ownsFs = typeof fsOption === 'function';
     this.#fs = typeof fsOption === 'function' ? fsOption(context) : fsOption;
-    this.#metrics = createSinkMetrics(context.metrics, () => this.#open.size + this.#committing.size, () => this.#held + this.#committingHeld);
+    this.#metrics = createSinkMetrics(context.metrics, () => this.#open.size + this.#committing.size, () => this.#held + this.#committingHeld + (this.#intake?.held ?? 0));
+    const batch = this.#o.batch;
+    if (batch !== undefined) {
+      const runner = (this.#runner = batchRunner(batch.threads));
+      this.#maxInFlight = Math.max(2, 2 * runner.threads);
+      this.#intake = new BatchIntake({
+        runner,
+        spec: batch.spec,
+        batchRecords: batch.records,
+        apply: (b, result) => this.#applyBatch(b, result),
+        fail: (b, error) => this.#failBatch(b, error),
+      });
+    }
     if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
     await this.#recover(context);
     if (context.taskIndex === 0) await this.#writeTableDdl();
@@ -117,9 +141,17 @@ export class HdfsSinkBolt implements Bolt {
   flush(): void | Promise<void> {
     if (this.#state !== 'running') return;
     return this.#exclusive(async () => {
+      await this.#drainBatches();
       await this.#commitAll();
       await this.#maintain(Date.now(), true);
     });
+  }
+
+  /** Sends every batch of encoded input and waits until each is in its files. */
+  async #drainBatches(): Promise<void> {
+    if (this.#intake === undefined) return;
+    this.#intake.sendAll();
+    await this.#intake.drained();
   }
 
   /** Resolves once every commit started so far has ended (committed, or failed and its tuples failed). */
@@ -185,6 +217,7 @@ export class HdfsSinkBolt implements Bolt {
       this.#metrics.recordsSkipped.inc();
       return;
     }
+    if (this.#intake !== undefined) return this.#writeEncoded(tuple, src.record as Buffer, src.topic, src.partition, src.offset, key);
     const origin = `${key}@${src.offset}`;
     const placed = this.#o.partitioner.place(src.record);
     if ('error' in placed) return this.#reject(tuple, src.record, placed.error, origin, 'bad_event_time');
@@ -212,6 +245,67 @@ export class HdfsSinkBolt implements Bolt {
     }
     const rotate = this.#o.rotation.shouldRotate(file, now);
     if (rotate || file.readyBytes >= this.#o.writeBufferBytes || this.#held >= this.#o.maxHeldTuples) return this.#afterWrite(file, rotate);
+  }
+
+  /** Encoded input: the record joins its source's batch (or the file or batch holding its offset). */
+  #writeEncoded(tuple: Tuple, value: Buffer, topic: string, partition: number, offset: number, key: string): void | Promise<void> {
+    const intake = this.#intake!;
+    const frontier = this.#frontier.get(key);
+    if (frontier !== undefined && offset <= frontier) {
+      if (intake.holdReplay(key, offset, tuple)) return;
+      for (const f of this.#open.values()) if (f.source === key && this.#holdReplay(tuple, f, key, offset)) return;
+      if (this.#holdReplay(tuple, undefined, key, offset)) return;
+    }
+    intake.add(key, topic, partition, value, offset, tuple);
+    if (frontier === undefined || offset > frontier) this.#frontier.set(key, offset);
+    if (intake.inFlight >= this.#maxInFlight) return intake.oldest();
+  }
+
+  /** Puts an encoded batch's records into the files of their hours, and rejects those that failed. */
+  #applyBatch(batch: SourceBatch, result: BatchResult): void {
+    for (const e of result.errors) {
+      this.#reject(batch.tuples[e.index]!, batch.values[e.index], e.reason, `${batch.key}@${batch.offsets[e.index]}`, e.kind);
+      for (const t of batch.extras?.get(batch.offsets[e.index]!) ?? []) this.#collector.ack(t);
+    }
+    const now = Date.now();
+    const availability = this.#availability;
+    for (const g of result.groups) {
+      const fileKey = `${g.partition.path}\n${batch.key}`;
+      let file = this.#open.get(fileKey);
+      if (file === undefined) {
+        file = this.#newFile(fileKey, g.partition, batch.topic, batch.partition, batch.offsets[g.indices[0]!]!, now);
+        this.#open.set(fileKey, file);
+      }
+      file.writer.writeEncoded!(g);
+      for (const i of g.indices) {
+        const offset = batch.offsets[i]!;
+        file.offsets.add(offset);
+        file.tuples.push(batch.tuples[i]!);
+        const extras = batch.extras?.get(offset);
+        if (extras !== undefined) file.tuples.push(...extras);
+      }
+      this.#held += g.indices.length + (batch.extras === undefined ? 0 : g.indices.reduce((n, i) => n + (batch.extras!.get(batch.offsets[i]!)?.length ?? 0), 0));
+      this.#metrics.recordsWritten.inc(g.indices.length);
+      if (availability !== undefined) {
+        if (g.partition.end <= availability.watermark(batch.key)) this.#metrics.lateRecords.inc(g.indices.length);
+        availability.observe(batch.key, batch.topic, batch.partition, g.maxEventTime);
+      }
+      if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
+      else if (file.readyBytes >= this.#o.writeBufferBytes) {
+        const f = file;
+        f.writeChunk(this.#fs).catch((error: unknown) => this.#abandon(f, error, 'write_failed'));
+      }
+    }
+    if (this.#held >= this.#o.maxHeldTuples) for (const f of [...this.#open.values()]) this.#startCommit(f);
+  }
+
+  /** A batch no thread could encode: its tuples fail, and their source replays them. */
+  #failBatch(batch: SourceBatch, error: unknown): void {
+    const reason = hdfsError(HdfsErrorCodes.COMMIT_FAILED, `could not encode a batch of ${batch.size} records of ${batch.key}: ${messageOf(error)}`, { retriable: true, cause: error });
+    for (const t of batch.tuples) this.#collector.fail(t, reason);
+    for (const list of batch.extras?.values() ?? []) for (const t of list) this.#collector.fail(t, reason);
+    this.#metrics.errors('encode_failed').inc();
+    this.#collector.reportError(reason);
   }
 
   /**
@@ -330,6 +424,8 @@ export class HdfsSinkBolt implements Bolt {
 
   /** Gives up on a file: fails its tuples (their source replays them) and removes what was written. */
   #abandon(file: InProgressFile, error: unknown, kind: SinkErrorKind): void {
+    if (file.abandoned) return;
+    file.abandoned = true;
     if (this.#committing.delete(file)) this.#committingHeld -= file.tuples.length;
     else if (this.#open.get(file.key) === file) {
       this.#open.delete(file.key);
@@ -360,6 +456,8 @@ export class HdfsSinkBolt implements Bolt {
    * its watermark has closed holds its watermark back.
    */
   async #maintain(now: number, force: boolean): Promise<void> {
+    // Batches of encoded input wait no longer than one timer interval to be encoded.
+    this.#intake?.sendAll();
     const availability = this.#availability;
     let closedHours = false;
     for (const f of [...this.#open.values()]) {
@@ -400,13 +498,19 @@ export class HdfsSinkBolt implements Bolt {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#o.closeTimeoutMs)));
-    const work = Promise.resolve(this.#exclusive(() => this.#commitAll())).then(() => 'done' as const);
+    const work = Promise.resolve(
+      this.#exclusive(async () => {
+        await this.#drainBatches();
+        await this.#commitAll();
+      }),
+    ).then(() => 'done' as const);
     const outcome = await Promise.race([work, deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
       for (const f of [...this.#open.values(), ...this.#committing]) f.abort();
       this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size + this.#committing.size, closeTimeoutMs: this.#o.closeTimeoutMs });
     }
+    await this.#runner?.release();
     if (this.#ownsFs) await this.#fs.close().catch(() => {});
     this.#state = 'closed';
   }

@@ -28,10 +28,14 @@ export class InProgressFile implements OpenFileStats {
   readonly tempPath: string;
   /** True once the temporary file exists on the filesystem. */
   created = false;
+  /** Set once the sink gave up on the file (its tuples failed). */
+  abandoned = false;
   /** Bytes already handed to the filesystem. */
   flushedBytes = 0;
   /** The open stream, on filesystems that have them. */
   #stream: FileStream | undefined;
+  /** The last write sent: writes reach the filesystem one after the other, in order. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly key: string,
@@ -71,9 +75,16 @@ export class InProgressFile implements OpenFileStats {
 
   /**
    * Sends the bytes that are ready to the filesystem: through one stream for the whole file where
-   * the filesystem has streams, else a create the first time and appends after.
+   * the filesystem has streams, else a create the first time and appends after. Calls made
+   * before an earlier one ends wait for it.
    */
-  async writeChunk(fs: FileSystem, last = false): Promise<void> {
+  writeChunk(fs: FileSystem, last = false): Promise<void> {
+    const next = this.#writing.then(() => this.#send(fs, last));
+    this.#writing = next.catch(() => {});
+    return next;
+  }
+
+  async #send(fs: FileSystem, last: boolean): Promise<void> {
     const data = last ? this.writer.end() : this.writer.take();
     if (data === undefined || (data.length === 0 && this.created)) return;
     if (!this.created) {

@@ -1,6 +1,7 @@
 /** Newline-delimited JSON: one record per line, UTF-8. */
 import { HdfsErrorCodes, hdfsError } from './errors.js';
-import type { RecordFormat, RecordWriter } from './record-format.js';
+import type { FormatEncoding } from './batch-encoder.js';
+import type { EncodedChunks, RecordFormat, RecordWriter } from './record-format.js';
 
 const NEWLINE = 0x0a;
 
@@ -34,6 +35,15 @@ class NdjsonWriter implements RecordWriter {
     this.records++;
   }
 
+  writeEncoded(encoded: EncodedChunks): void {
+    for (let i = 0; i < encoded.chunks.length; i++) {
+      const data = encoded.chunks[i]!;
+      this.#chunks.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      this.#ready += data.byteLength;
+      this.records += encoded.counts[i]!;
+    }
+  }
+
   take(): Buffer | undefined {
     if (this.#chunks.length === 0) return undefined;
     const out = Buffer.concat(this.#chunks, this.#ready);
@@ -52,6 +62,7 @@ class NdjsonWriter implements RecordWriter {
 export class NdjsonFormat implements RecordFormat {
   readonly extension = '.ndjson';
   readonly name = 'ndjson';
+  readonly encoding: FormatEncoding = Object.freeze({ kind: 'ndjson' });
   open(): RecordWriter {
     return new NdjsonWriter();
   }

@@ -4,6 +4,15 @@
  * bytes that are ready, so the sink decides when they reach the filesystem.
  */
 
+import type { FormatEncoding } from './batch-encoder.js';
+
+/** Records encoded elsewhere (by the sink's batch encoder): Avro blocks' data, or NDJSON lines. */
+export interface EncodedChunks {
+  readonly chunks: readonly Uint8Array[];
+  /** Records in each chunk. */
+  readonly counts: readonly number[];
+}
+
 /** Encodes the records of one file. */
 export interface RecordWriter {
   /**
@@ -11,6 +20,8 @@ export interface RecordWriter {
    * changes nothing) when the record does not fit the format.
    */
   write(record: unknown): void;
+  /** Appends records the format's batch encoder produced (formats with an `encoding`). */
+  writeEncoded?(encoded: EncodedChunks): void;
   /** The bytes that are complete (a header, whole blocks) and not yet taken, or undefined. */
   take(): Buffer | undefined;
   /** Ends the file: every byte not yet taken, the last block included. */
@@ -34,6 +45,11 @@ export interface RecordFormat {
    * undefined when Hive cannot read them without more information.
    */
   readonly hiveStorage?: string;
+  /**
+   * The format as plain data, when the sink's batch encoder (which may run on other threads)
+   * can produce it; its writers then implement `writeEncoded`.
+   */
+  readonly encoding?: FormatEncoding;
   /** A writer for one new file. */
   open(): RecordWriter;
 }

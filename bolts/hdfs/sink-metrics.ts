@@ -5,7 +5,7 @@
 import type { Counter, Histogram, MetricGroup } from '../../core/index.js';
 
 /** Why a record went to the `errors` stream, as the `reason` label of the errors counter. */
-export type SinkErrorKind = 'bad_event_time' | 'bad_record' | 'bad_coordinates' | 'write_failed' | 'commit_failed';
+export type SinkErrorKind = 'bad_event_time' | 'bad_record' | 'bad_coordinates' | 'write_failed' | 'commit_failed' | 'encode_failed';
 
 export interface SinkMetrics {
   readonly recordsWritten: Counter;

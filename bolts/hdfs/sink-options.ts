@@ -10,12 +10,14 @@ import { baseName, type FileSystem } from './file-system.js';
 import type { HiveTableOptions } from './hive-ddl.js';
 import { NdjsonFormat } from './ndjson-format.js';
 import { HourlyPartitioner, type Partitioner } from './partitioner.js';
+import type { BatchSpec } from './batch-encoder.js';
 import type { RecordFormat } from './record-format.js';
+import avro from 'avsc';
 import { AgeRotationPolicy, anyOf, type OpenFileStats, type RotationOptions, type RotationPolicy, rotationPolicy } from './rotation-policy.js';
 
 /** The input fields the sink reads. */
 export interface HdfsSinkFields {
-  /** The record to write: an object. @default 'record' */
+  /** The record to write: an object, or its bytes or text with the `input` option. @default 'record' */
   readonly record?: string;
   /** The source topic (for a file source, the file name). @default 'topic' */
   readonly topic?: string;
@@ -35,6 +37,20 @@ export interface HdfsSinkOptions {
   readonly root: string;
   /** @default new NdjsonFormat() */
   readonly format?: RecordFormat;
+  /**
+   * What the record field holds: `'record'`, an object; or the record still encoded, as JSON
+   * text (a string or UTF-8 bytes) or binary Avro of a schema. Encoded records are decoded,
+   * placed and encoded in batches, on `threads` threads: a Kafka spout with `valueFormat:
+   * 'buffer'` can then pass records through without decoding them on its own thread. Encoded
+   * input needs a built-in format (Avro container or NDJSON) and the default partitioner; a value
+   * that cannot be decoded goes to the `errors` stream with the reason.
+   * @default 'record'
+   */
+  readonly input?: 'record' | 'json' | { readonly avro: avro.Schema | avro.Type };
+  /** Threads that decode and encode batches of encoded input (0: the task's own thread). @default 0 */
+  readonly threads?: number;
+  /** Records per batch of encoded input. @default 512 */
+  readonly batchRecords?: number;
   /** @default new HourlyPartitioner({ timeField }) */
   readonly partitioner?: Partitioner;
   /** The event-time field of the default partitioner. @default 'dt' */
@@ -91,6 +107,8 @@ export interface CompiledSinkOptions {
   readonly hive: (HiveTableOptions & { readonly location: string }) | undefined;
   readonly closeTimeoutMs: number;
   readonly timerIntervalMs: number;
+  /** Encoded input: what the batch encoder needs; undefined for record input. */
+  readonly batch: { readonly spec: BatchSpec; readonly threads: number; readonly records: number } | undefined;
 }
 
 function invalid(component: string, message: string): Error {
@@ -151,10 +169,35 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
       ? undefined
       : { table: options.hive?.table ?? (baseName(root).replace(/[^A-Za-z0-9_]/g, '_') || 'squall_output'), ...options.hive, location: options.hive?.location ?? root };
 
+  const format = options.format ?? new NdjsonFormat();
+  const timeField = options.timeField ?? DEFAULT_HDFS_SINK_OPTIONS.timeField;
+  let batch: CompiledSinkOptions['batch'];
+  const input = options.input ?? 'record';
+  if (input !== 'record') {
+    if (format.encoding === undefined) throw invalid(c, `input ${JSON.stringify(input === 'json' ? input : 'avro')} needs a built-in format (AvroContainerFormat or NdjsonFormat); format '${format.name}' can only take records: use input 'record'`);
+    if (options.partitioner !== undefined) throw invalid(c, 'encoded input is placed by the default hourly partitioner: drop the partitioner option (set timeField) or use input \'record\'');
+    let schemaJson: string | undefined;
+    if (input !== 'json') {
+      if (typeof input !== 'object' || input === null || !('avro' in input)) throw invalid(c, `input is ${JSON.stringify(input)}: use 'record', 'json' or { avro: schema }`);
+      const type = avro.Type.isType(input.avro) ? (input.avro as avro.Type) : avro.Type.forSchema(input.avro as avro.Schema);
+      schemaJson = JSON.stringify(type.schema({ exportAttrs: true }));
+    }
+    const threads = options.threads ?? 0;
+    if (!Number.isInteger(threads) || threads < 0) throw invalid(c, `threads is ${JSON.stringify(threads)}: use 0 (the task's thread) or a whole number of threads`);
+    const records = positiveNumber(c, 'batchRecords', options.batchRecords ?? 512, 'records');
+    batch = {
+      spec: { input: schemaJson === undefined ? { kind: 'json' } : { kind: 'avro', schemaJson }, format: format.encoding, timeField, recordField: fields.record },
+      threads,
+      records,
+    };
+  } else if (options.threads !== undefined && options.threads > 0) {
+    throw invalid(c, `threads (${options.threads}) encode records that arrive encoded: set input to 'json' or { avro: schema }, or drop threads`);
+  }
+
   return Object.freeze({
     root,
-    format: options.format ?? new NdjsonFormat(),
-    partitioner: options.partitioner ?? new HourlyPartitioner({ timeField: options.timeField ?? DEFAULT_HDFS_SINK_OPTIONS.timeField }),
+    format,
+    partitioner: options.partitioner ?? new HourlyPartitioner({ timeField }),
     fileNames: options.fileNames ?? new OffsetRangeFileNameFormat(),
     rotation: { shouldRotate: (file: OpenFileStats, now: number) => rotation.shouldRotate(file, now), maxAgeMs },
     fields,
@@ -164,5 +207,6 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
     hive,
     closeTimeoutMs,
     timerIntervalMs,
+    batch,
   });
 }

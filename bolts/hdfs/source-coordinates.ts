@@ -8,6 +8,7 @@ import type { HdfsSinkFields } from './sink-options.js';
 
 /** A record and where it came from. */
 export interface SourceRecord {
+  /** An object; with encoded input, its bytes. */
   readonly record: object;
   readonly topic: string;
   readonly partition: number;
@@ -35,11 +36,14 @@ function wholeNumber(value: unknown): number | undefined {
 export class SourceCoordinatesReader {
   readonly #fields: Readonly<Required<HdfsSinkFields>>;
   readonly #component: string;
+  readonly #encoded: boolean;
   readonly #indexes = new WeakMap<readonly string[], readonly [number, number, number, number]>();
 
-  constructor(fields: Readonly<Required<HdfsSinkFields>>, component: string) {
+  /** With `encoded`, records are bytes or text to decode (strings come back as UTF-8 bytes). */
+  constructor(fields: Readonly<Required<HdfsSinkFields>>, component: string, encoded = false) {
     this.#fields = fields;
     this.#component = component;
+    this.#encoded = encoded;
   }
 
   read(tuple: Tuple): SourceRecord | UnusableTuple {
@@ -52,6 +56,13 @@ export class SourceCoordinatesReader {
     if (typeof topic !== 'string' || topic === '') return { error: `field '${this.#fields.topic}' is ${JSON.stringify(topic) ?? String(topic)}: not a topic name`, value: record, origin };
     if (partition === undefined) return { error: `field '${this.#fields.partition}' is ${String(tuple.values[pi])}: not a whole number`, value: record, origin };
     if (offset === undefined) return { error: `field '${this.#fields.offset}' is ${String(tuple.values[oi])}: not a whole number`, value: record, origin };
+    if (this.#encoded) {
+      if (typeof record === 'string') return { record: Buffer.from(record, 'utf8'), topic, partition, offset };
+      if (Buffer.isBuffer(record)) return { record, topic, partition, offset };
+      if (record instanceof Uint8Array) return { record: Buffer.from(record.buffer, record.byteOffset, record.byteLength), topic, partition, offset };
+      const what = record === null ? 'the record has no value (null)' : `field '${this.#fields.record}' is ${Array.isArray(record) ? 'an array' : typeof record}`;
+      return { error: `${what}: the sink takes encoded records (bytes or text) here`, value: record, origin };
+    }
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       return { error: `field '${this.#fields.record}' is ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}: not a record object`, value: record, origin };
     }

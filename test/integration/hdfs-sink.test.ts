@@ -103,6 +103,7 @@ describe('HDFS over WebHDFS (integration)', () => {
     const c1 = new RecordingCollector();
     await first.prepare(sinkContext(), c1);
     for (let o = 0; o < 100; o++) await first.execute(sourceTuple(event(o), 'webrequest_text', 0, o));
+    await first.settled();
     // Hour 10 holds 0..79: files 0..29, 30..59 committed; 60..79 open. Hour 11: 80..99 open.
     assert.equal(c1.acked.length, 60);
     assert.ok((await tree(fs, sinkRoot)).some((p) => p.includes('/_tmp.')), 'open files are on HDFS under temporary names');

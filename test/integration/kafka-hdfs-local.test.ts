@@ -140,7 +140,7 @@ test('with no hdfs and no output, kafka-to-hdfs writes the HDFS layout under ./o
   assert.deepEqual(JSON.parse(errorLines[0]!), {
     origin: `${names.topic}/1@${end1.get(1)! - 1}`,
     reason: `invalid JSON (Unterminated string in JSON at position 10) in 10 bytes starting "{\\"not json"`,
-    from: 'kafka',
+    from: 'hdfs',
     value: '{"not json',
   });
 });

@@ -1,0 +1,221 @@
+/**
+ * Encoding a batch of raw values at once, on the sink's thread or on a thread of its pool: each
+ * value is decoded (JSON text or binary Avro), placed in its hour by its event time, and encoded
+ * in the file format (Avro blocks, compressed; or NDJSON lines). Everything here is plain data in
+ * and out, so a batch crosses to a worker thread as one buffer and comes back as a few.
+ *
+ * A value that cannot be decoded, has no usable event time or does not fit the schema comes back
+ * as an error with its index and the reason; the rest of the batch is unaffected.
+ */
+import avro from 'avsc';
+import { type AvroCodecName, blockCompressor, type BlockCompressor } from './avro-codecs.js';
+import { describeInvalid } from './avro-container-format.js';
+import { HourlyPartitioner, type Partition } from './partitioner.js';
+
+/** What the sink's input values hold: JSON text (or its UTF-8 bytes), or binary Avro of a schema. */
+export type ValueEncoding = { readonly kind: 'json' } | { readonly kind: 'avro'; readonly schemaJson: string };
+
+/** The output format of a batch, as plain data. */
+export type FormatEncoding =
+  | { readonly kind: 'ndjson' }
+  | { readonly kind: 'avro'; readonly schemaJson: string; readonly codec: AvroCodecName; readonly deflateLevel: number; readonly blockBytes: number };
+
+/** Everything a thread needs to encode batches for one sink. */
+export interface BatchSpec {
+  readonly input: ValueEncoding;
+  readonly format: FormatEncoding;
+  /** The event-time field of the hourly partitioner. */
+  readonly timeField: string;
+  /** The name of the record field, for error reasons. */
+  readonly recordField: string;
+}
+
+/** One batch: the values concatenated, and where each ends. */
+export interface BatchTask {
+  readonly spec: BatchSpec;
+  readonly data: Uint8Array;
+  /** `ends[i]` is the end of value i in `data`; value i starts at `ends[i - 1]` (or 0). */
+  readonly ends: Uint32Array;
+}
+
+/** The records of a batch that fall in one partition, encoded. */
+export interface EncodedGroup {
+  readonly partition: Partition;
+  /** Indexes of the batch's values in this group, in order. */
+  readonly indices: number[];
+  readonly maxEventTime: number;
+  /** Encoded chunks: whole Avro blocks (compressed data, framed by the writer), or NDJSON lines. */
+  readonly chunks: Uint8Array[];
+  /** Records in each chunk. */
+  readonly counts: number[];
+  /** Bytes before compression. */
+  readonly rawBytes: number;
+}
+
+/** Why a value of the batch was not encoded. */
+export interface BatchError {
+  readonly index: number;
+  readonly kind: 'bad_record' | 'bad_event_time';
+  readonly reason: string;
+}
+
+export interface BatchResult {
+  readonly groups: EncodedGroup[];
+  readonly errors: BatchError[];
+}
+
+interface Compiled {
+  readonly decode: (bytes: Buffer) => unknown;
+  readonly partitioner: HourlyPartitioner;
+  readonly avroType: avro.Type | undefined;
+  readonly compress: BlockCompressor | undefined;
+}
+
+const compiledSpecs = new Map<string, Compiled>();
+const types = new Map<string, avro.Type>();
+const MAX_PREVIEW = 40;
+const NEWLINE = 0x0a;
+
+function typeOf(schemaJson: string): avro.Type {
+  let type = types.get(schemaJson);
+  if (type === undefined) types.set(schemaJson, (type = avro.Type.forSchema(JSON.parse(schemaJson) as avro.Schema)));
+  return type;
+}
+
+/** The same reasons as the Kafka spout's decoders, so an error reads the same wherever it was found. */
+function decoderOf(input: ValueEncoding): (bytes: Buffer) => unknown {
+  if (input.kind === 'json') {
+    return (bytes) => {
+      if (bytes.length === 0) throw new Error('empty message: JSON needs at least one byte');
+      const text = bytes.toString('utf8');
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        const preview = text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
+        throw new Error(`invalid JSON (${(error as Error).message}) in ${bytes.length} bytes starting ${JSON.stringify(preview)}`);
+      }
+    };
+  }
+  const type = typeOf(input.schemaJson);
+  const label = type.name ?? type.typeName;
+  return (bytes) => {
+    if (bytes.length === 0) throw new Error(`empty message: Avro (${label}) needs at least one byte`);
+    try {
+      return type.fromBuffer(bytes);
+    } catch (error) {
+      throw new Error(`invalid Avro for ${label} (${(error as Error).message}) in ${bytes.length} bytes`);
+    }
+  };
+}
+
+function compile(spec: BatchSpec): Compiled {
+  const key = JSON.stringify(spec);
+  let c = compiledSpecs.get(key);
+  if (c === undefined) {
+    const avroFormat = spec.format.kind === 'avro' ? spec.format : undefined;
+    c = {
+      decode: decoderOf(spec.input),
+      partitioner: new HourlyPartitioner({ timeField: spec.timeField }),
+      avroType: avroFormat === undefined ? undefined : typeOf(avroFormat.schemaJson),
+      compress: avroFormat === undefined ? undefined : blockCompressor(avroFormat.codec, avroFormat.deflateLevel),
+    };
+    compiledSpecs.set(key, c);
+  }
+  return c;
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** Builds one group's chunks: Avro blocks of about `blockBytes`, or NDJSON lines. */
+class GroupBuilder {
+  readonly indices: number[] = [];
+  readonly chunks: Uint8Array[] = [];
+  readonly counts: number[] = [];
+  maxEventTime = -Infinity;
+  rawBytes = 0;
+  #parts: Buffer[] = [];
+  #partBytes = 0;
+
+  constructor(
+    readonly partition: Partition,
+    readonly blockBytes: number,
+    readonly compress: BlockCompressor | undefined,
+  ) {}
+
+  add(index: number, encoded: Buffer, eventTime: number): void {
+    this.indices.push(index);
+    if (eventTime > this.maxEventTime) this.maxEventTime = eventTime;
+    this.#parts.push(encoded);
+    this.#partBytes += encoded.length;
+    this.rawBytes += encoded.length;
+    if (this.#partBytes >= this.blockBytes) this.#close();
+  }
+
+  #close(): void {
+    if (this.#parts.length === 0) return;
+    const raw = Buffer.concat(this.#parts, this.#partBytes);
+    this.chunks.push(this.compress === undefined ? raw : this.compress(raw));
+    this.counts.push(this.#parts.length);
+    this.#parts = [];
+    this.#partBytes = 0;
+  }
+
+  finish(): EncodedGroup {
+    this.#close();
+    return { partition: this.partition, indices: this.indices, maxEventTime: this.maxEventTime, chunks: this.chunks, counts: this.counts, rawBytes: this.rawBytes };
+  }
+}
+
+/** Decodes, places and encodes every value of a batch. Never throws for a bad value. */
+export function encodeBatch(task: BatchTask): BatchResult {
+  const { spec } = task;
+  const c = compile(spec);
+  const data = Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength);
+  const groups = new Map<string, GroupBuilder>();
+  const errors: BatchError[] = [];
+  const blockBytes = spec.format.kind === 'avro' ? spec.format.blockBytes : Infinity;
+  let start = 0;
+  for (let i = 0; i < task.ends.length; i++) {
+    const end = task.ends[i]!;
+    const bytes = data.subarray(start, end);
+    start = end;
+    let record: unknown;
+    try {
+      record = c.decode(bytes);
+    } catch (error) {
+      errors.push({ index: i, kind: 'bad_record', reason: (error as Error).message });
+      continue;
+    }
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      errors.push({ index: i, kind: 'bad_record', reason: `field '${spec.recordField}' is ${kindOf(record)}: not a record object` });
+      continue;
+    }
+    const placed = c.partitioner.place(record);
+    if ('error' in placed) {
+      errors.push({ index: i, kind: 'bad_event_time', reason: placed.error });
+      continue;
+    }
+    let encoded: Buffer;
+    if (c.avroType !== undefined) {
+      try {
+        encoded = c.avroType.toBuffer(record);
+      } catch {
+        errors.push({ index: i, kind: 'bad_record', reason: `record does not fit Avro schema ${c.avroType.name ?? c.avroType.typeName}: ${describeInvalid(c.avroType, record)}` });
+        continue;
+      }
+    } else if (spec.input.kind === 'json' && !bytes.includes(NEWLINE)) {
+      // Valid one-line JSON is written as it came: a pass-through keeps the producer's bytes.
+      encoded = Buffer.allocUnsafe(bytes.length + 1);
+      bytes.copy(encoded);
+      encoded[bytes.length] = NEWLINE;
+    } else {
+      encoded = Buffer.from(`${JSON.stringify(record)}\n`);
+    }
+    let group = groups.get(placed.partition.path);
+    if (group === undefined) groups.set(placed.partition.path, (group = new GroupBuilder(placed.partition, blockBytes, c.compress)));
+    group.add(i, encoded, placed.eventTime);
+  }
+  return { groups: [...groups.values()].map((g) => g.finish()), errors };
+}
