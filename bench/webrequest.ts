@@ -2,7 +2,7 @@
  * The webrequest refinery in local mode, against a single tight loop doing the same work
  * (parse, classify, geotag, HMAC, serialize) on the same lines, in the same run.
  *
- *   node --import tsx bench/webrequest.ts [--records 100000] [--runs 3] [--format ndjson|avro]
+ *   node --import tsx bench/webrequest.ts [--records 100000] [--runs 3] [--format ndjson|avro] [--threads N]
  *
  * The topology run is the whole local-mode topology (sequence check, pageview counts and error
  * output included) writing to a temporary directory; the loop serializes to memory.
@@ -21,11 +21,14 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     format: { type: 'string', default: 'ndjson' },
+    threads: { type: 'string' },
   },
 });
 const N = Number(args.records);
 const RUNS = Number(args.runs);
 const format = args.format as 'ndjson' | 'avro';
+// The topology's own default unless given: see topologies/webrequest.ts.
+const threadsConfig = args.threads === undefined ? {} : { threads: Number(args.threads) };
 
 const dir = mkdtempSync(join(tmpdir(), 'squall-bench-webrequest-'));
 const input = join(dir, 'input.ndjson');
@@ -54,8 +57,8 @@ async function tightLoop(): Promise<number> {
 
 async function topologyRun(run: number): Promise<number> {
   const output = join(dir, `out-${run}`);
-  const definition = webrequest({ input, output, format });
-  const runtime = new TopologyRuntime({ topology: definition, config: { input, output, format } });
+  const config = { input, output, format, ...threadsConfig };
+  const runtime = new TopologyRuntime({ topology: webrequest(config), config });
   const started = performance.now();
   await runtime.start();
   await runtime.completion;
@@ -79,6 +82,6 @@ rmSync(dir, { recursive: true, force: true });
 
 const rate = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en-US');
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
-console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, median shown`);
+console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, threads: ${args.threads ?? 'default'}, median shown`);
 console.log(`tight loop   ${rate(median(loop)).padStart(9)} records/s`);
 console.log(`topology     ${rate(median(topo)).padStart(9)} records/s   ${(median(loop) / median(topo)).toFixed(2)}x the tight loop`);

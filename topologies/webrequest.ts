@@ -1,10 +1,15 @@
 /**
  * Webrequest refinement, after Wikimedia's production pipeline:
  *
- *   source ─▶ canonicalize ─▶ geotag ─▶ anonymize ─▶ refined sink (Avro or NDJSON, year=/month=/day=/hour=)
+ *   source ─▶ refine [canonicalize ─▶ geotag ─▶ anonymize] ─▶ refined sink (Avro or NDJSON, year=/month=/day=/hour=)
  *                  ├─▶ sequence check (per host and hour) ─▶ sequence-stats files
  *                  ├─▶ pageview counts (per project and page) ─▶ hourly dump files
  *                  └─▶ errors (reason, IPs redacted) ─▶ error files
+ *
+ * `refine` fuses the three stateless, CPU-bound stages into one component that runs them over
+ * batches in a thread pool (`threads`): one hop instead of three, and the refining off the main
+ * thread, which keeps the engine, the sink and the side streams. Each stage keeps its own module
+ * and tests (bolts/webrequest/canonicalize.ts, geotag.ts, anonymize.ts; see refine-bolt.ts).
  *
  *   npx nimbus local topologies/webrequest.ts                         # synthetic traffic, nothing installed
  *   npx nimbus local topologies/webrequest.ts -c input=requests.ndjson -c output=out/wr -c format=ndjson
@@ -17,14 +22,14 @@
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
+ * - `threads`: refine threads (default: the cores but one, at least 1); 0 refines on the main thread.
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type TopologyContext, configNumber as num, configString as str, fields, global, shuffle, topology } from '../core/index.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from '../bolts/webrequest/streams.js';
-import { CanonicalizeBolt } from '../bolts/webrequest/canonicalize-bolt.js';
-import { GeotagBolt } from '../bolts/webrequest/geotag-bolt.js';
-import { AnonymizeBolt } from '../bolts/webrequest/anonymize-bolt.js';
+import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
 import { PageviewCountBolt } from '../bolts/webrequest/pageview-count-bolt.js';
 import { PageviewDumpWriterBolt } from '../bolts/webrequest/pageview-dump-writer-bolt.js';
@@ -95,26 +100,17 @@ export default (config: Config) => {
   const root = outputRoot(config);
   const fs = () => fileSystemOf(config);
   const refineParallelism = num(config, 'refineParallelism', 1);
+  // One core stays with the main thread; on 2 cores that is 1 refine thread (bench/RESULTS.md).
+  const threads = num(config, 'threads', Math.max(1, availableParallelism() - 1));
   const maxSpoutPending = num(config, 'maxSpoutPending', 8000);
   return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
     .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
-    .bolt('canonicalize', {
-      create: () => new CanonicalizeBolt(),
+    // canonicalize → geotag → anonymize, fused: batches of lines refined in a thread pool.
+    .bolt('refine', {
+      create: () => new RefineBolt({ threads }),
       parallelism: refineParallelism,
       inputs: [{ from: 'source', grouping: shuffle() }],
       outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS },
-    })
-    .bolt('geotag', {
-      create: () => new GeotagBolt(),
-      parallelism: refineParallelism,
-      inputs: [{ from: 'canonicalize', grouping: shuffle() }],
-      outputs: { default: RECORD_FIELDS },
-    })
-    .bolt('anonymize', {
-      create: () => new AnonymizeBolt(),
-      parallelism: refineParallelism,
-      inputs: [{ from: 'geotag', grouping: shuffle() }],
-      outputs: { default: RECORD_FIELDS },
     })
     .bolt('refined', {
       create: () =>
@@ -129,13 +125,13 @@ export default (config: Config) => {
           maxHeldTuples: Math.floor(maxSpoutPending / 4),
         }),
       // Each source partition is written by one task, so its offsets stay contiguous.
-      inputs: [{ from: 'anonymize', grouping: fields('topic', 'partition') }],
+      inputs: [{ from: 'refine', grouping: fields('topic', 'partition') }],
       outputs: HDFS_SINK_OUTPUTS,
     })
     .bolt('sequence-check', {
       create: () => new SequenceCheckBolt(),
       tickIntervalMs: 10_000,
-      inputs: [{ from: 'canonicalize', stream: 'sequence', grouping: fields('hostname') }],
+      inputs: [{ from: 'refine', stream: 'sequence', grouping: fields('hostname') }],
       outputs: { default: ['stats'], alerts: ['stats'] },
     })
     .bolt('sequence-stats', {
@@ -147,7 +143,7 @@ export default (config: Config) => {
       create: () => new PageviewCountBolt({ checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/pageview-counts-${ctx.taskId}`) }),
       parallelism: 2,
       tickIntervalMs: 10_000,
-      inputs: [{ from: 'canonicalize', stream: 'pageviews', grouping: fields('domain_code', 'page_title') }],
+      inputs: [{ from: 'refine', stream: 'pageviews', grouping: fields('domain_code', 'page_title') }],
       outputs: { default: ['hour', 'lines', 'closed_through'], errors: ERROR_FIELDS },
     })
     .bolt('pageview-dumps', {
@@ -165,7 +161,7 @@ export default (config: Config) => {
       tickIntervalMs: 10_000,
       inputs: [
         { from: 'source', stream: 'errors', grouping: shuffle() },
-        { from: 'canonicalize', stream: 'errors', grouping: shuffle() },
+        { from: 'refine', stream: 'errors', grouping: shuffle() },
         { from: 'refined', stream: 'errors', grouping: shuffle() },
         { from: 'pageview-counts', stream: 'errors', grouping: shuffle() },
       ],

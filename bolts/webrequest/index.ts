@@ -114,3 +114,4 @@ export {
 export { SequenceStatsAccumulator, type SequenceStatsRow } from './sequence-stats.js';
 export { PageviewCounter, domainCodeOf, FAMILY_SUFFIXES, type PageviewCountable } from './pageview-dump.js';
 export { refineLine, type RefineDeps, type RefineResult } from './refine.js';
+export { refineBatch, type RefineBatch, type RefinedBatch, type RefineBatchDeps, type RefineFailure } from './refine-batch.js';

@@ -112,8 +112,9 @@ test('no input IP reaches an output file, a log line or /metrics, and no salt re
   let metricsUrl: string | undefined;
   let scraping: Promise<void> | undefined;
   const r = await runNimbus(
+    // Two refine threads: records are refined off the main thread, with salts handed over in memory.
     ['local', 'topologies/webrequest.ts', '--no-typecheck', '--log-level', 'debug', '--metrics-port', '0', '--status-interval', '0.2',
-      '-c', `input=${input}`, '-c', `output=${output}`, '-c', `redis=${redisUrl}`, '-c', `saltKeyPrefix=${prefix}`],
+      '-c', `input=${input}`, '-c', `output=${output}`, '-c', `redis=${redisUrl}`, '-c', `saltKeyPrefix=${prefix}`, '-c', 'threads=2'],
     (text) => {
       metricsUrl ??= /metrics at (http:\/\/\S+)/.exec(text)?.[1];
       if (metricsUrl === undefined || scraping !== undefined) return;
@@ -125,7 +126,7 @@ test('no input IP reaches an output file, a log line or /metrics, and no salt re
   );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /source\s+spout\s+20,000\s+-\s+20,000\s+0/);
-  assert.ok(scrapes.some((s) => /squall_emitted_total\{[^}]*component="anonymize"[^}]*\} [1-9]/.test(s)), 'a /metrics page was scraped while records flowed');
+  assert.ok(scrapes.some((s) => /squall_emitted_total\{[^}]*component="refine"[^}]*\} [1-9]/.test(s)), 'a /metrics page was scraped while records flowed');
 
   const files = filesUnder(output);
   assert.ok(files.some((f) => f.endsWith('.avro')) && files.some((f) => f.includes('/errors/')), 'refined and error files were written');
@@ -150,16 +151,16 @@ test('no input IP reaches an output file, a log line or /metrics, and no salt re
   await redis.del(...keys);
 });
 
-test('anonymize tasks in two processes hash an IP alike within a period, and differently after rotation', { timeout: 120_000 }, async () => {
+test('two processes, one refining on its main thread and one in a thread, hash an IP alike within a period, and differently after rotation', { timeout: 120_000 }, async () => {
   const record = (sequence: number, dt: string, ip: string) =>
     JSON.stringify({ hostname: 'cp1001.eqiad.wmnet', sequence, dt, time_firstbyte: 0.01, ip, cache_status: 'hit', http_status: '200', response_size: 10, http_method: 'GET', uri_host: 'en.wikipedia.org', uri_path: '/wiki/Salt', uri_query: '', content_type: 'text/html', referer: '-', x_forwarded_for: '-', user_agent: 'Mozilla/5.0', accept_language: 'en', x_analytics: '', range: '-', x_cache: '-', accept: '-' });
   const input = join(work, 'rotation.ndjson');
   writeFileSync(input, [record(1, '2026-11-22T10:59:58Z', '203.0.113.7'), record(2, '2026-11-22T10:59:59Z', '2001:db8::7'), record(3, '2026-11-22T11:00:01Z', '203.0.113.7')].join('\n'));
   const prefix = uniqueRedisPrefix('rotation');
-  const runOnce = async (name: string) => {
+  const runOnce = async (name: string, threads: number) => {
     const output = join(work, name);
     const r = await runNimbus(['local', 'topologies/webrequest.ts', '--no-typecheck', '-q', '-c', `input=${input}`, '-c', `output=${output}`, '-c', 'format=ndjson',
-      '-c', `redis=${redisUrl}`, '-c', `saltKeyPrefix=${prefix}`, '-c', 'saltRotationMs=3600000']);
+      '-c', `redis=${redisUrl}`, '-c', `saltKeyPrefix=${prefix}`, '-c', 'saltRotationMs=3600000', '-c', `threads=${threads}`]);
     assert.equal(r.code, 0, r.stderr);
     const hashes = new Map<number, string>();
     for (const file of filesUnder(join(output, 'webrequest')).filter((f) => /part-[^/]*\.ndjson$/.test(f))) {
@@ -170,7 +171,7 @@ test('anonymize tasks in two processes hash an IP alike within a period, and dif
     }
     return hashes;
   };
-  const [a, b] = await Promise.all([runOnce('process-a'), runOnce('process-b')]);
+  const [a, b] = await Promise.all([runOnce('process-a', 0), runOnce('process-b', 1)]);
   assert.equal(a.size, 3);
   assert.match(a.get(1)!, /^[0-9a-f]{64}$/);
   assert.deepEqual([...a], [...b], 'two processes hash every record alike');

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { shuffle, topology } from '../../core/index.js';
+import { FnBolt, ListSpout, newLedger } from '../../test/fixtures/components.js';
+import { startRuntime } from '../../test/fixtures/harness.js';
+import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
+import { MemorySaltStore, type SaltStore } from './salt-store.js';
+import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from './streams.js';
+
+const SOURCE = { default: ['topic', 'partition', 'offset', 'key', 'value', 'timestamp', 'headers'] } as const;
+const IP = '203.0.113.9';
+
+function line(sequence: number, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    hostname: 'cp1001.eqiad.wmnet', sequence, dt: '2026-11-22T10:15:00Z', time_firstbyte: 0.01, ip: IP, cache_status: 'hit', http_status: '200',
+    response_size: 100, http_method: 'GET', uri_host: 'en.wikipedia.org', uri_path: '/wiki/Main_Page', uri_query: '', content_type: 'text/html; charset=UTF-8',
+    referer: '-', x_forwarded_for: '-', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0', accept_language: 'en', x_analytics: '', range: '-', x_cache: '-', accept: '-',
+    ...overrides,
+  });
+}
+
+const rowsOf = (values: string[]) => values.map((value, i) => ['webrequest_text', 0, i, null, value, 0, {}]);
+
+/** Runs source → refine → collectors to completion; returns what each stream got and the spout's ledger. */
+async function run(t: Parameters<typeof startRuntime>[0], values: string[], options: RefineBoltOptions) {
+  const got: Record<string, unknown[][]> = { default: [], errors: [], sequence: [], pageviews: [] };
+  const ledger = newLedger();
+  const collect = (stream: string) => () => new FnBolt((tuple) => void got[stream]!.push([...tuple.values]));
+  const definition = topology('refine-test', { maxSpoutPending: 50 })
+    .spout('source', { create: () => new ListSpout(rowsOf(values), ledger, { maxReplays: 3 }), outputs: SOURCE })
+    .bolt('refine', {
+      create: () => new RefineBolt({ batchSize: 4, ...options }),
+      inputs: [{ from: 'source', grouping: shuffle() }],
+      outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS },
+    })
+    .bolt('records', { create: collect('default'), inputs: [{ from: 'refine', grouping: shuffle() }] })
+    .bolt('errors', { create: collect('errors'), inputs: [{ from: 'refine', stream: 'errors', grouping: shuffle() }] })
+    .bolt('sequence', { create: collect('sequence'), inputs: [{ from: 'refine', stream: 'sequence', grouping: shuffle() }] })
+    .bolt('pageviews', { create: collect('pageviews'), inputs: [{ from: 'refine', stream: 'pageviews', grouping: shuffle() }] })
+    .build();
+  const runtime = await startRuntime(t, definition);
+  await runtime.completion;
+  await runtime.stop();
+  return { got, ledger };
+}
+
+const INPUT = [line(1), line(2, { user_agent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' }), `{"hostname":"cp1","ip":"${IP}",`, line(3, { dt: '-' }), line(4, { ip: '2001:db8::9' }), line(5)];
+
+for (const threads of [0, 1]) {
+  test(`refine (threads: ${threads}): records in input order, sequence and pageview streams; a malformed line goes to errors, redacted; all acked once`, async (t) => {
+    const { got, ledger } = await run(t, INPUT, { threads });
+    assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], 'source coordinates ride along, in input order');
+    const first = got.default![0]!;
+    assert.deepEqual([first[1], first[2], first[3]], ['webrequest_text', 0, 0]);
+    const record = first[0] as Record<string, unknown>;
+    assert.equal(record.webrequest_source, 'text');
+    assert.equal(record.is_pageview, true);
+    assert.match(record.client_ip as string, /^[0-9a-f]{64}$/);
+    assert.equal('ip' in record || 'x_forwarded_for' in record, false);
+    assert.deepEqual((record.geocoded_data as { country_code: string }).country_code.length, 2);
+    assert.equal(JSON.stringify(got.default).includes(IP), false, 'no raw IP in any record');
+    assert.deepEqual(got.sequence!.map((s) => s[1]), [1, 2, 3, 4, 5], 'every refined record feeds the sequence check');
+    assert.equal(got.sequence!.find((s) => s[1] === 3)![2], null, 'a record without dt has no time');
+    assert.deepEqual(got.pageviews!.map((p) => [p[0], p[1]]), [['en', 'Main_Page'], ['en', 'Main_Page'], ['en', 'Main_Page']], 'user pageviews with a time');
+    assert.equal(got.errors!.length, 1);
+    const [value, reason, origin] = got.errors![0] as [string, string, string];
+    assert.equal(origin, 'webrequest_text/0@2');
+    assert.equal(reason, 'malformed JSON');
+    assert.ok(!value.includes(IP), 'the error value is redacted');
+    assert.deepEqual([...ledger.acked].sort(), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(ledger.failed, []);
+  });
+}
+
+test('refine hashes an IP alike on the main thread and in a thread (one salt per period, from the store)', async (t) => {
+  const store = new MemorySaltStore();
+  const inline = await run(t, [line(1), line(2)], { threads: 0, saltStore: store });
+  const pooled = await run(t, [line(1), line(2)], { threads: 1, saltStore: store });
+  const hashes = (r: typeof inline) => r.got.default!.map((v) => (v[0] as { client_ip: string }).client_ip);
+  assert.deepEqual(hashes(pooled), hashes(inline));
+  assert.equal(store.size, 1);
+});
+
+test('a line whose salt cannot be had is failed with the reason, and refined once the store recovers', async (t) => {
+  const memory = new MemorySaltStore();
+  let down = true;
+  const flaky: SaltStore = {
+    saltFor: (period) => (down ? Promise.reject(new Error('Redis is down')) : memory.saltFor(period)),
+    cachedSalt: (period) => memory.cachedSalt(period),
+    close: () => Promise.resolve(),
+  };
+  const { got, ledger } = await run(t, [line(1), line(2)], {
+    threads: 1,
+    saltStore: {
+      ...flaky,
+      saltFor: (period) => {
+        const result = flaky.saltFor(period);
+        down = false;
+        return result;
+      },
+    },
+  });
+  assert.deepEqual(ledger.failed.map((f) => [f.msgId, f.reason.message]).sort(), [
+    [0, 'the salt of period 2026-11-22T00:00:00.000Z is unavailable: Redis is down'],
+    [1, 'the salt of period 2026-11-22T00:00:00.000Z is unavailable: Redis is down'],
+  ]);
+  assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1], 'each record once, after its replay');
+  assert.deepEqual([...ledger.acked].sort(), [0, 1]);
+});
+
+test('a batch whose thread dies is failed and replayed: every line is refined or reported exactly once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-refine-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const marker = join(dir, 'crash');
+  writeFileSync(marker, '');
+  process.env.SQUALL_TEST_CRASH_MARKER = marker;
+  t.after(() => delete process.env.SQUALL_TEST_CRASH_MARKER);
+  const values = [line(1), line(2, { uri_path: '/wiki/crash-once' }), '{broken', line(4), line(5), line(6)];
+  const { got, ledger } = await run(t, values, { threads: 1, threadModule: new URL('./fixtures/crash-once-refine-thread.ts', import.meta.url) });
+  assert.ok(ledger.failed.length >= 1, 'the dead thread failed its batch');
+  assert.ok(ledger.failed.every((f) => /thread pool 'refine refine' failed/.test(f.reason.message)), JSON.stringify(ledger.failed.map((f) => f.reason.message)));
+  assert.ok(ledger.failed.some((f) => f.msgId === 1), 'the crashing line was in the failed batch');
+  assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1, 3, 4, 5], 'each good line refined exactly once');
+  assert.deepEqual(got.errors!.map((e) => e[2]), ['webrequest_text/0@2'], 'the bad line reported once');
+  assert.deepEqual([...ledger.acked].sort(), [0, 1, 2, 3, 4, 5]);
+});
+
+test('options are validated with a way to fix them', () => {
+  assert.throws(() => compileRefineBoltOptions({ threads: -1 }), { code: 'SQUALL_ERR_INVALID_CONFIG', message: /threads is -1: use 0 \(refine on the main thread\)/ });
+  assert.throws(() => compileRefineBoltOptions({ batchSize: 0 }), { message: /batchSize is 0/ });
+  assert.deepEqual([compileRefineBoltOptions({ threads: 2 }).maxBatchesInFlight, compileRefineBoltOptions().batchSize], [12, 256]);
+});

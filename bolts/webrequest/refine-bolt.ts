@@ -1,0 +1,297 @@
+/**
+ * refine: canonicalize → geotag → anonymize, fused into one stage. Each stage's logic keeps its
+ * own module (canonicalize.ts, geotag.ts, anonymize.ts, joined by refine.ts); this bolt only
+ * batches lines and runs them, in a thread pool (`threads` ≥ 1, see refine-thread.ts) or on the
+ * main thread (`threads: 0`). The stages are stateless and CPU-bound, so fusing them saves two
+ * hops per record and lets the pool do all of the refining; a refined record holds no raw IP.
+ *
+ * Outputs, in input order: each refined record on `default`, its sequence facts on `sequence`,
+ * each user pageview on `pageviews`, and each malformed line on `errors` with its reason (IPs
+ * redacted). A line whose salt cannot be had (Redis down), and every line of a batch whose
+ * thread failed, is failed, so its source replays it. Every input is acked or failed once.
+ *
+ * Salts come from the salt store (`acquireSaltStore`) on the main thread and travel to the
+ * threads with each batch, in memory only.
+ */
+import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { ErrorCodes, SquallError, messageOf } from '../../core/index.js';
+import { ThreadPool } from '../../worker/thread-pool.js';
+import { CanonicalizeCaches } from './canonicalize.js';
+import { type GeoLookup, openSharedGeoReader } from './geotag.js';
+import { domainCodeOf } from './pageview-dump.js';
+import { redactIps } from './redact.js';
+import { refineBatch, type RefineBatch, type RefinedBatch, type RefineFailure } from './refine-batch.js';
+import { unpackRefinedBatch } from './refined-batch-codec.js';
+import { DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
+import { acquireSaltStore, type HeldSaltStore } from './salt-store-config.js';
+import type { SaltStore } from './salt-store.js';
+import type { WebrequestRefined } from './schema.js';
+import { SharedResources } from './shared-resources.js';
+import { webrequestSourceOf } from './streams.js';
+
+/** Options of a {@link RefineBolt}. */
+export interface RefineBoltOptions {
+  /** Threads of the process's refine pool; 0 refines on the main thread. @default 1 */
+  readonly threads?: number;
+  /** Lines per batch. A batch also leaves when the inbox runs dry. @default 256 */
+  readonly batchSize?: number;
+  /** Batches refining at once before `execute` waits for one (backpressure). @default 4 × (threads + 1) */
+  readonly maxBatchesInFlight?: number;
+  /** Salts from this store, which the bolt does not close. @default the store of the config (`acquireSaltStore`) */
+  readonly saltStore?: SaltStore;
+  /** The threads' module: refine-thread.ts, or a variant of it in tests. */
+  readonly threadModule?: URL;
+}
+
+const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
+
+/** The defaults of {@link RefineBoltOptions}. */
+export const REFINE_BOLT_DEFAULTS = Object.freeze({ threads: 1, batchSize: 256 });
+
+/** {@link RefineBoltOptions}, merged over the defaults and validated. */
+export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Required<Omit<RefineBoltOptions, 'saltStore'>> & Pick<RefineBoltOptions, 'saltStore'> {
+  const threads = options.threads ?? REFINE_BOLT_DEFAULTS.threads;
+  const batchSize = options.batchSize ?? REFINE_BOLT_DEFAULTS.batchSize;
+  const maxBatchesInFlight = options.maxBatchesInFlight ?? 4 * (threads + 1);
+  const invalid = (message: string) => new SquallError(ErrorCodes.INVALID_CONFIG, `refine: ${message}`);
+  if (!Number.isInteger(threads) || threads < 0) throw invalid(`threads is ${String(threads)}: use 0 (refine on the main thread) or a number of pool threads, such as 1`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid(`batchSize is ${String(batchSize)}: use a whole number of lines, such as 256`);
+  if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1) throw invalid(`maxBatchesInFlight is ${String(maxBatchesInFlight)}: use a whole number, such as ${4 * (threads + 1)}`);
+  return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD };
+}
+
+/** Pool threads shut down this long after the last batch was asked to stop. */
+const POOL_CLOSE_TIMEOUT_MS = 2_000;
+const pools = new SharedResources<ThreadPool<RefineBatch, Uint8Array>>();
+
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return value === null || value === undefined ? '' : JSON.stringify(value);
+}
+
+/** Lines collected for the next batch, with the tuples they came from. */
+class OpenBatch {
+  readonly tuples: Tuple[] = [];
+  readonly lines: string[] = [];
+  readonly sources: string[] = [];
+}
+
+/** A batch being refined; its outcome is emitted once every batch before it was. */
+interface InFlight {
+  readonly tuples: readonly Tuple[];
+  settled: boolean;
+  outcome?: RefinedBatch;
+  error?: unknown;
+}
+
+export class RefineBolt implements Bolt {
+  readonly ackMode = 'manual' as const;
+  readonly #options: ReturnType<typeof compileRefineBoltOptions>;
+  #collector!: OutputCollector;
+  #fallbackSource = 'text';
+  #malformed!: { inc(by?: number): void };
+  #salts!: HeldSaltStore;
+  /** Salts this bolt fetched, by period, copied into their own buffers for the threads. */
+  readonly #heldSalts = new Map<string, { salt: Buffer; copy: Uint8Array }>();
+  #pool: ThreadPool<RefineBatch, Uint8Array> | undefined;
+  #poolKey = '';
+  #geo: GeoLookup | undefined;
+  readonly #caches = new CanonicalizeCaches();
+  #open = new OpenBatch();
+  #dispatchQueued = false;
+  readonly #inFlight: InFlight[] = [];
+  #waiters: { ready: () => boolean; resolve: () => void }[] = [];
+  #closed = false;
+
+  constructor(options: RefineBoltOptions = {}) {
+    this.#options = compileRefineBoltOptions(options);
+  }
+
+  async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
+    this.#collector = collector;
+    this.#fallbackSource = String(context.config.webrequestSource ?? 'text');
+    this.#malformed = context.metrics.counter('webrequest_malformed_total', 'Lines that could not be parsed');
+    const injected = this.#options.saltStore;
+    this.#salts =
+      injected === undefined
+        ? acquireSaltStore(context)
+        : { store: injected, rotationMs: Number(context.config.saltRotationMs ?? DEFAULT_SALT_ROTATION_MS), release: () => Promise.resolve() };
+    const threads = this.#options.threads;
+    if (threads > 0) this.#startPool(context, threads);
+    this.#geo = await openSharedGeoReader();
+  }
+
+  #startPool(context: TopologyContext, threads: number): void {
+    this.#poolKey = `${threads}|${this.#options.threadModule.href}`;
+    this.#pool = pools.acquire(this.#poolKey, () =>
+      new ThreadPool<RefineBatch, Uint8Array>({
+        module: this.#options.threadModule,
+        threads,
+        name: `${context.componentId} refine`,
+        closeTimeoutMs: POOL_CLOSE_TIMEOUT_MS,
+        onError: (error) => context.logger.warn(`refine thread: ${redactIps(error.message)}`),
+      }),
+    );
+  }
+
+  execute(tuple: Tuple): void | Promise<void> {
+    const open = this.#open;
+    open.tuples.push(tuple);
+    open.lines.push(textOf(tuple.get('value')));
+    open.sources.push(webrequestSourceOf(tuple.get<string>('topic'), this.#fallbackSource));
+    if (open.tuples.length >= this.#options.batchSize) this.#dispatch();
+    else if (!this.#dispatchQueued) {
+      // Send what there is once this round of the scheduler is over.
+      this.#dispatchQueued = true;
+      setImmediate(() => this.#dispatch());
+    }
+    if (this.#inFlight.length >= this.#options.maxBatchesInFlight) {
+      return this.#until(() => this.#inFlight.length < this.#options.maxBatchesInFlight);
+    }
+  }
+
+  /** Sends the open batch and waits until every batch is emitted. */
+  flush(): Promise<void> {
+    this.#dispatch();
+    return this.#until(() => this.#inFlight.length === 0);
+  }
+
+  async cleanup(): Promise<void> {
+    this.#closed = true;
+    const releases = [this.#salts?.release()];
+    if (this.#pool !== undefined) releases.push(pools.release(this.#poolKey));
+    await Promise.all(releases);
+  }
+
+  #dispatch(): void {
+    this.#dispatchQueued = false;
+    const open = this.#open;
+    if (open.tuples.length === 0) return;
+    this.#open = new OpenBatch();
+    const batch: InFlight = { tuples: open.tuples, settled: false };
+    this.#inFlight.push(batch);
+    // The pool gets a batch while it has fewer than two per thread; otherwise this thread would
+    // only wait, so it refines the batch itself (also while the threads are still starting).
+    const inThread = this.#pool !== undefined && this.#pool.pending < 2 * this.#pool.threads;
+    this.#refine(open.lines, open.sources, inThread, true).then(
+      (outcome) => this.#settle(batch, outcome, undefined),
+      (error: unknown) => this.#settle(batch, undefined, error),
+    );
+  }
+
+  #settle(batch: InFlight, outcome: RefinedBatch | undefined, error: unknown): void {
+    batch.settled = true;
+    batch.outcome = outcome;
+    batch.error = error;
+    while (this.#inFlight.length > 0 && this.#inFlight[0]!.settled) {
+      const next = this.#inFlight.shift()!;
+      if (next.outcome !== undefined && !this.#closed) this.#emit(next.tuples, next.outcome);
+      else this.#failAll(next.tuples, next.error ?? new Error('the refine bolt was stopped'));
+    }
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.ready()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  #until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ ready, resolve }));
+  }
+
+  /** Refines lines; fetches the salts the first try lacked and refines those lines again, once. */
+  async #refine(lines: string[], sources: string[], inThread: boolean, fetchSalts: boolean): Promise<RefinedBatch> {
+    const outcome = await this.#refineOnce({ lines, sources, rotationMs: this.#salts.rotationMs, salts: [] }, inThread);
+    const misses = outcome.failures.filter((f) => f.stage === 'salt');
+    if (misses.length === 0 || !fetchSalts) return outcome;
+    const failures = outcome.failures.filter((f) => f.stage !== 'salt');
+    const unavailable = await this.#fetchSalts(new Set(misses.map((f) => f.period!)));
+    const again: number[] = [];
+    for (const miss of misses) {
+      const why = unavailable.get(miss.period!);
+      if (why === undefined) again.push(miss.index);
+      else failures.push({ ...miss, reason: `the salt of period ${miss.period} is unavailable: ${why}` });
+    }
+    if (again.length > 0) {
+      const retried = await this.#refine(again.map((i) => lines[i]!), again.map((i) => sources[i]!), inThread, false);
+      retried.records.forEach((record, j) => (outcome.records[again[j]!] = record));
+      for (const f of retried.failures) failures.push({ ...f, index: again[f.index]! });
+    }
+    return { records: outcome.records, failures };
+  }
+
+  async #refineOnce(batch: RefineBatch, inThread: boolean): Promise<RefinedBatch> {
+    if (inThread) return unpackRefinedBatch(await this.#pool!.run({ ...batch, salts: this.#saltsForThreads() }));
+    const store = this.#salts.store;
+    return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => store.cachedSalt(period) });
+  }
+
+  /** Fetches salts; returns why each one that could not be had failed. */
+  async #fetchSalts(periods: Set<string>): Promise<Map<string, string>> {
+    const unavailable = new Map<string, string>();
+    await Promise.all(
+      [...periods].map((period) =>
+        this.#salts.store.saltFor(period).then(
+          (salt) => void this.#heldSalts.set(period, { salt, copy: new Uint8Array(salt) }),
+          (error: unknown) => void unavailable.set(period, messageOf(error)),
+        ),
+      ),
+    );
+    return unavailable;
+  }
+
+  /** The salts still current in the store, each in a buffer of its own (never a pooled slab). */
+  #saltsForThreads(): [string, Uint8Array][] {
+    const out: [string, Uint8Array][] = [];
+    for (const [period, held] of this.#heldSalts) {
+      const current = this.#salts.store.cachedSalt(period);
+      if (current === undefined) this.#heldSalts.delete(period);
+      else if (current !== held.salt) this.#heldSalts.set(period, { salt: current, copy: new Uint8Array(current) });
+      if (current !== undefined) out.push([period, this.#heldSalts.get(period)!.copy]);
+    }
+    return out;
+  }
+
+  #emit(tuples: readonly Tuple[], outcome: RefinedBatch): void {
+    const failed = new Map<number, RefineFailure>();
+    for (const f of outcome.failures) failed.set(f.index, f);
+    const c = this.#collector;
+    for (let i = 0; i < tuples.length; i++) {
+      const tuple = tuples[i]!;
+      const record = outcome.records[i];
+      if (record !== null && record !== undefined) {
+        this.#emitRecord(tuple, record);
+        c.ack(tuple);
+        continue;
+      }
+      const failure = failed.get(i);
+      if (failure === undefined || failure.stage === 'salt') {
+        c.fail(tuple, failure?.reason ?? 'refine returned no outcome for this line');
+        continue;
+      }
+      this.#malformed.inc();
+      const origin = `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}@${tuple.get<number | string>('offset')}`;
+      c.emitTo('errors', [redactIps(textOf(tuple.get('value'))), failure.reason, origin], tuple);
+      c.ack(tuple);
+    }
+  }
+
+  #emitRecord(tuple: Tuple, record: WebrequestRefined): void {
+    const c = this.#collector;
+    c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset')], tuple);
+    c.emitTo('sequence', [record.hostname, record.sequence, record.ts], tuple);
+    const info = record.pageview_info;
+    // A pageview without a time cannot be placed in an hour's dump; the sequence check counts it as incomplete.
+    if (record.is_pageview && record.agent_type === 'user' && info !== null && record.ts !== null) {
+      const code = domainCodeOf(info.project, record.access_method);
+      if (code !== undefined) c.emitTo('pageviews', [code, info.page_title, record.ts], tuple);
+    }
+  }
+
+  #failAll(tuples: readonly Tuple[], error: unknown): void {
+    const reason = redactIps(messageOf(error));
+    for (const tuple of tuples) this.#collector.fail(tuple, reason);
+  }
+}
