@@ -12,7 +12,9 @@
  * `stop()` returns with every record acked: its last files are committed by the shutdown flush
  * rather than waiting for their age limit. `-c` passes topology config, as `nimbus local` does.
  */
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { TopologyRuntime, parseConfigOverride } from '../core/index.js';
@@ -130,6 +132,38 @@ function traceLine(runtime: TopologyRuntime): void {
   );
 }
 
+/** CPU seconds used so far by this process and by each infra service (from /proc, where there is one). */
+function cpuSeconds(): Map<string, number> {
+  const out = new Map<string, number>();
+  const usage = process.cpuUsage();
+  out.set('bench process', (usage.user + usage.system) / 1e6);
+  const ticks = 100; // USER_HZ on Linux
+  for (const [name, pidFile] of [
+    ['kafka', 'kafka/kafka.pid'],
+    ['namenode', 'hdfs/namenode.pid'],
+    ['datanode', 'hdfs/datanode.pid'],
+  ] as const) {
+    try {
+      const pid = readFileSync(join(infra.stateDir, pidFile), 'utf8').trim();
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(name, (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // No /proc, or the service is not ours: leave it out.
+    }
+  }
+  return out;
+}
+
+/** CPU seconds each consumer used between two readings. */
+function cpuBetween(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+}
+
+const cpu = { raw: new Map<string, number[]>(), topology: new Map<string, number[]>() };
+function recordCpu(phase: 'raw' | 'topology', used: Map<string, number>, records: number): void {
+  for (const [k, v] of used) cpu[phase].set(k, [...(cpu[phase].get(k) ?? []), (v / records) * 1e6]);
+}
+
 async function countFiles(fs: WebHdfsFileSystem, dir: string): Promise<number> {
   let n = 0;
   for (const e of await fs.list(dir)) {
@@ -157,8 +191,12 @@ const raw: number[] = [];
 const topo: number[] = [];
 try {
   for (let r = 0; r < RUNS; r++) {
+    let before = cpuSeconds();
     raw.push(rate(await rawConsume(r)));
+    recordCpu('raw', cpuBetween(before, cpuSeconds()), N);
+    before = cpuSeconds();
     const t = await topologyRun(r);
+    recordCpu('topology', cpuBetween(before, cpuSeconds()), N);
     topo.push(rate(t.ms));
     process.stderr.write(`run ${r + 1}/${RUNS}: raw consume ${Math.round(raw[r]!)}/s, topology ${Math.round(topo[r]!)}/s (${t.files} files)\n`);
   }
@@ -174,3 +212,6 @@ console.log(`records: ${N} (~1 KB JSON), partitions: ${PARTITIONS}, runs: ${RUNS
 console.log(`raw consume (kafkajs eachBatch + JSON.parse)  ${fmt(median(raw)).padStart(8)} records/s  (${range(raw)})`);
 console.log(`topology (Kafka spout → HDFS sink, WebHDFS)   ${fmt(median(topo)).padStart(8)} records/s  (${range(topo)})`);
 console.log(`ratio: ${(median(topo) / median(raw)).toFixed(2)}x raw consume (target 0.8x)`);
+const us = (xs: number[] | undefined) => (xs === undefined ? '-' : median(xs).toFixed(1));
+console.log('CPU per record, µs (median; includes group join and shutdown):');
+for (const k of cpu.topology.keys()) console.log(`  ${k.padEnd(14)} raw ${us(cpu.raw.get(k)).padStart(6)}   topology ${us(cpu.topology.get(k)).padStart(6)}`);

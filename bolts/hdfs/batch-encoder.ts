@@ -75,6 +75,7 @@ const compiledSpecs = new Map<string, Compiled>();
 const types = new Map<string, avro.Type>();
 const MAX_PREVIEW = 40;
 const NEWLINE = 0x0a;
+const NEWLINE_BYTE = Buffer.from([NEWLINE]);
 
 function typeOf(schemaJson: string): avro.Type {
   let type = types.get(schemaJson);
@@ -137,6 +138,7 @@ class GroupBuilder {
   rawBytes = 0;
   #parts: Buffer[] = [];
   #partBytes = 0;
+  #records = 0;
 
   constructor(
     readonly partition: Partition,
@@ -144,12 +146,16 @@ class GroupBuilder {
     readonly compress: BlockCompressor | undefined,
   ) {}
 
-  add(index: number, encoded: Buffer, eventTime: number): void {
+  /** Adds a record's encoding; `lines` ends each with a newline (NDJSON). */
+  add(index: number, encoded: Buffer, eventTime: number, lines: boolean): void {
     this.indices.push(index);
+    this.#records++;
     if (eventTime > this.maxEventTime) this.maxEventTime = eventTime;
     this.#parts.push(encoded);
-    this.#partBytes += encoded.length;
-    this.rawBytes += encoded.length;
+    if (lines) this.#parts.push(NEWLINE_BYTE);
+    const size = encoded.length + (lines ? 1 : 0);
+    this.#partBytes += size;
+    this.rawBytes += size;
     if (this.#partBytes >= this.blockBytes) this.#close();
   }
 
@@ -157,7 +163,8 @@ class GroupBuilder {
     if (this.#parts.length === 0) return;
     const raw = Buffer.concat(this.#parts, this.#partBytes);
     this.chunks.push(this.compress === undefined ? raw : this.compress(raw));
-    this.counts.push(this.#parts.length);
+    this.counts.push(this.#records);
+    this.#records = 0;
     this.#parts = [];
     this.#partBytes = 0;
   }
@@ -207,15 +214,13 @@ export function encodeBatch(task: BatchTask): BatchResult {
       }
     } else if (spec.input.kind === 'json' && !bytes.includes(NEWLINE)) {
       // Valid one-line JSON is written as it came: a pass-through keeps the producer's bytes.
-      encoded = Buffer.allocUnsafe(bytes.length + 1);
-      bytes.copy(encoded);
-      encoded[bytes.length] = NEWLINE;
+      encoded = bytes;
     } else {
-      encoded = Buffer.from(`${JSON.stringify(record)}\n`);
+      encoded = Buffer.from(JSON.stringify(record));
     }
     let group = groups.get(placed.partition.path);
     if (group === undefined) groups.set(placed.partition.path, (group = new GroupBuilder(placed.partition, blockBytes, c.compress)));
-    group.add(i, encoded, placed.eventTime);
+    group.add(i, encoded, placed.eventTime, c.avroType === undefined);
   }
   return { groups: [...groups.values()].map((g) => g.finish()), errors };
 }

@@ -57,12 +57,20 @@ export class SourceBatch {
     return n;
   }
 
-  /** The batch as one buffer and the end of each value in it. */
+  /**
+   * The batch as one buffer and the end of each value in it. The buffer has its own memory (never
+   * Node's shared pool), so it can be transferred to another thread.
+   */
   pack(): { data: Buffer; ends: Uint32Array } {
     const ends = new Uint32Array(this.values.length);
+    const data = Buffer.allocUnsafeSlow(this.#bytes);
     let end = 0;
-    for (let i = 0; i < this.values.length; i++) ends[i] = end += this.values[i]!.length;
-    return { data: Buffer.concat(this.values, this.#bytes), ends };
+    for (let i = 0; i < this.values.length; i++) {
+      const value = this.values[i]!;
+      value.copy(data, end);
+      ends[i] = end += value.length;
+    }
+    return { data, ends };
   }
 }
 

@@ -57,7 +57,8 @@ export function batchRunner(threads: number): BatchRunner {
   let released = false;
   return {
     threads,
-    run: (task) => current.pool.run(task),
+    // The batch's buffer is handed over, not copied: the sink made it for this task alone.
+    run: (task) => current.pool.run(task, { transferList: [task.data.buffer as ArrayBuffer] }),
     async release() {
       if (released) return;
       released = true;

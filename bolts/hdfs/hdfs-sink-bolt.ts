@@ -62,8 +62,8 @@ export class HdfsSinkBolt implements Bolt {
   #availability: DataAvailability | undefined;
   #intake: BatchIntake | undefined;
   #runner: BatchRunner | undefined;
-  /** Batches encoding at once before `execute` waits for the oldest. */
-  #maxInFlight = 2;
+  /** Batches sent to the encoder before `execute` waits for the oldest: enough to keep every thread busy. */
+  #maxInFlight = 4;
   #emitAvailable = false;
   readonly #open = new Map<string, InProgressFile>();
   /** Files whose commit has started and not ended. */
@@ -76,6 +76,8 @@ export class HdfsSinkBolt implements Bolt {
   readonly #failedSources = new Set<string>();
   /** The highest offset written per source in this run: a higher one cannot be a replay. */
   readonly #frontier = new Map<string, number>();
+  /** Source keys by topic and partition. */
+  readonly #keys = new Map<string, string[]>();
   /** Tuples in open files. */
   #held = 0;
   /** Tuples in committing files. */
@@ -115,7 +117,7 @@ export class HdfsSinkBolt implements Bolt {
     const batch = this.#o.batch;
     if (batch !== undefined) {
       const runner = (this.#runner = batchRunner(batch.threads));
-      this.#maxInFlight = Math.max(2, 2 * runner.threads);
+      this.#maxInFlight = Math.max(4, 4 * runner.threads);
       this.#intake = new BatchIntake({
         runner,
         spec: batch.spec,
@@ -192,6 +194,13 @@ export class HdfsSinkBolt implements Bolt {
     await this.#fs.create(joinPath(this.#o.root, '_hive', `${hive.table}.ddl`), Buffer.from(ddl), { overwrite: true });
   }
 
+  /** {@link sourceKey}, made once per source rather than once per record. */
+  #sourceKey(topic: string, partition: number): string {
+    let keys = this.#keys.get(topic);
+    if (keys === undefined) this.#keys.set(topic, (keys = []));
+    return (keys[partition] ??= sourceKey(topic, partition));
+  }
+
   /** Runs `fn` after any I/O in progress; stays synchronous when nothing is in progress. */
   #exclusive(fn: () => void | Promise<void>): void | Promise<void> {
     if (this.#busy !== undefined) return this.#busy.then(() => this.#exclusive(fn));
@@ -211,7 +220,7 @@ export class HdfsSinkBolt implements Bolt {
   #write(tuple: Tuple): void | Promise<void> {
     const src = this.#reader.read(tuple);
     if ('error' in src) return this.#reject(tuple, src.value, src.error, src.origin, 'bad_coordinates');
-    const key = sourceKey(src.topic, src.partition);
+    const key = this.#sourceKey(src.topic, src.partition);
     if (this.#committed.get(key)?.has(src.offset)) {
       this.#collector.ack(tuple);
       this.#metrics.recordsSkipped.inc();

@@ -52,6 +52,10 @@ export class SourceCoordinatesReader {
     const topic = tuple.values[ti];
     const partition = wholeNumber(tuple.values[pi]);
     const offset = wholeNumber(tuple.values[oi]);
+    if (typeof topic === 'string' && topic !== '' && partition !== undefined && offset !== undefined && this.#encoded && Buffer.isBuffer(record)) {
+      // The common case of encoded input, first and without building the origin it does not need.
+      return { record, topic, partition, offset };
+    }
     const origin = `${String(topic)}/${String(tuple.values[pi])}@${String(tuple.values[oi])}`;
     if (typeof topic !== 'string' || topic === '') return { error: `field '${this.#fields.topic}' is ${JSON.stringify(topic) ?? String(topic)}: not a topic name`, value: record, origin };
     if (partition === undefined) return { error: `field '${this.#fields.partition}' is ${String(tuple.values[pi])}: not a whole number`, value: record, origin };
