@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { TopologyRuntime } from '../core/index.js';
 import { MemorySaltStore, openSharedGeoReader, refineLine, periodOf, webrequestRefinedAvroType } from '../bolts/webrequest/index.js';
 import { WebrequestGenerator } from '../spouts/generator/index.js';
-import webrequest from '../topologies/webrequest.js';
+import webrequest, { defaultRefineThreads } from '../topologies/webrequest.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -82,6 +82,6 @@ rmSync(dir, { recursive: true, force: true });
 
 const rate = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en-US');
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
-console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, threads: ${args.threads ?? 'default'}, median shown`);
+console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, threads: ${args.threads ?? `${defaultRefineThreads()} (the default)`}, median shown`);
 console.log(`tight loop   ${rate(median(loop)).padStart(9)} records/s`);
 console.log(`topology     ${rate(median(topo)).padStart(9)} records/s   ${(median(loop) / median(topo)).toFixed(2)}x the tight loop`);

@@ -7,8 +7,8 @@
  *                  └─▶ errors (reason, IPs redacted) ─▶ error files
  *
  * `refine` fuses the three stateless, CPU-bound stages into one component that runs them over
- * batches in a thread pool (`threads`): one hop instead of three, and the refining off the main
- * thread, which keeps the engine, the sink and the side streams. Each stage keeps its own module
+ * batches, in a thread pool (`threads`) or on the main thread: one hop instead of three, and with
+ * threads the refining leaves the main thread, which keeps the engine, the sink and side streams. Each stage keeps its own module
  * and tests (bolts/webrequest/canonicalize.ts, geotag.ts, anonymize.ts; see refine-bolt.ts).
  *
  *   npx nimbus local topologies/webrequest.ts                         # synthetic traffic, nothing installed
@@ -22,7 +22,7 @@
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
- * - `threads`: refine threads (default: the cores but one, at least 1); 0 refines on the main thread.
+ * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one; 0 on 2 cores or fewer).
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  */
 import { availableParallelism } from 'node:os';
@@ -96,16 +96,25 @@ function sourceSpout(config: Config, context: { taskId: number }) {
   return new NdjsonFileSpout({ path: input });
 }
 
+/**
+ * Refine threads when `threads` is not set: the cores but one, which stays with the main thread.
+ * With 2 cores or fewer, none: measured on 2 cores, a refine thread costs the process more CPU
+ * (copying records back, a second heap to collect) than it takes off the main thread, and the
+ * topology ran at 0.44x the tight loop with one thread against 0.60x without (bench/RESULTS.md).
+ */
+export function defaultRefineThreads(cores: number = availableParallelism()): number {
+  return cores <= 2 ? 0 : cores - 1;
+}
+
 export default (config: Config) => {
   const root = outputRoot(config);
   const fs = () => fileSystemOf(config);
   const refineParallelism = num(config, 'refineParallelism', 1);
-  // One core stays with the main thread; on 2 cores that is 1 refine thread (bench/RESULTS.md).
-  const threads = num(config, 'threads', Math.max(1, availableParallelism() - 1));
+  const threads = num(config, 'threads', defaultRefineThreads());
   const maxSpoutPending = num(config, 'maxSpoutPending', 8000);
   return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
     .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
-    // canonicalize → geotag → anonymize, fused: batches of lines refined in a thread pool.
+    // canonicalize → geotag → anonymize, fused: batches of lines, refined in a thread pool or inline.
     .bolt('refine', {
       create: () => new RefineBolt({ threads }),
       parallelism: refineParallelism,

@@ -121,7 +121,7 @@ test('a batch whose thread dies is failed and replayed: every line is refined or
   const values = [line(1), line(2, { uri_path: '/wiki/crash-once' }), '{broken', line(4), line(5), line(6)];
   const { got, ledger } = await run(t, values, { threads: 1, threadModule: new URL('./fixtures/crash-once-refine-thread.ts', import.meta.url) });
   assert.ok(ledger.failed.length >= 1, 'the dead thread failed its batch');
-  assert.ok(ledger.failed.every((f) => /thread pool 'refine refine' failed/.test(f.reason.message)), JSON.stringify(ledger.failed.map((f) => f.reason.message)));
+  assert.ok(ledger.failed.every((f) => /thread pool 'refine' failed/.test(f.reason.message)), JSON.stringify(ledger.failed.map((f) => f.reason.message)));
   assert.ok(ledger.failed.some((f) => f.msgId === 1), 'the crashing line was in the failed batch');
   assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1, 3, 4, 5], 'each good line refined exactly once');
   assert.deepEqual(got.errors!.map((e) => e[2]), ['webrequest_text/0@2'], 'the bad line reported once');

@@ -128,7 +128,7 @@ export class RefineBolt implements Bolt {
       new ThreadPool<RefineBatch, Uint8Array>({
         module: this.#options.threadModule,
         threads,
-        name: `${context.componentId} refine`,
+        name: context.componentId,
         closeTimeoutMs: POOL_CLOSE_TIMEOUT_MS,
         onError: (error) => context.logger.warn(`refine thread: ${redactIps(error.message)}`),
       }),
