@@ -50,3 +50,5 @@ export type { RuntimeOptions, RuntimeState, StopOptions, StopReport, ComponentEr
 export type { RuntimeStats, ComponentStats } from './engine/stats.js';
 export { computeLayout } from './engine/layout.js';
 export type { TopologyLayout, ExecutorLayout } from './engine/layout.js';
+export { ThreadPool, ThreadPoolErrorCodes, THREAD_POOL_DEFAULTS, MAX_THREADS, compileThreadPoolOptions, transferResult, threadData } from './threads/thread-pool.js';
+export type { ThreadPoolOptions, CompiledThreadPoolOptions } from './threads/thread-pool.js';

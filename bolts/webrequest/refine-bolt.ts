@@ -15,7 +15,7 @@
  */
 import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { ErrorCodes, SquallError, messageOf } from '../../core/index.js';
-import { ThreadPool } from '../../worker/thread-pool.js';
+import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
 import { domainCodeOf } from './pageview-dump.js';

@@ -8,7 +8,7 @@
  * batch and stay in this thread's memory only.
  */
 import { Packr } from 'msgpackr';
-import { transferResult } from '../../worker/thread-pool.js';
+import { transferResult } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { openSharedGeoReader } from './geotag.js';
 import { refineBatch, type RefineBatch } from './refine-batch.js';

@@ -22,6 +22,9 @@
  * await pool.close();
  * ```
  *
+ * It lives in core, beside the engine, so that any bolt (bolts may import only core) can give
+ * its CPU-bound work to threads: the webrequest refine stage and the HDFS sink's encoder do.
+ *
  * States: running → closing (no new tasks; running ones finish until `closeTimeoutMs`) → closed
  * (threads terminated; tasks still running were rejected with `SQUALL_ERR_THREAD_POOL_CLOSED`).
  */
@@ -29,7 +32,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type TransferListItem, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { ErrorCodes, SquallError, messageOf } from '../core/index.js';
+import { ErrorCodes, SquallError, messageOf } from '../errors.js';
 
 /** Stable codes of the errors a {@link ThreadPool} raises. */
 export const ThreadPoolErrorCodes = Object.freeze({
