@@ -1,7 +1,9 @@
 /**
  * Kafka → HDFS, pass-through: records per second through topologies/kafka-to-hdfs.ts in this
- * process (TopologyRuntime, WebHDFS, Avro snappy), against kafkajs consuming the same topic raw
- * (eachBatch, JSON.parse of every value), in the same run on the same machine.
+ * process (TopologyRuntime, WebHDFS; Avro snappy, or NDJSON keeping the producer's bytes),
+ * against kafkajs consuming the same topic raw (eachBatch, JSON.parse of every value), in the
+ * same run on the same machine. It also prints the CPU time per record of this process (all its
+ * threads) and of the Kafka broker, NameNode and DataNode, for each side.
  *
  *   node --import tsx bench/kafka-hdfs.ts [--records 200000] [--partitions 4] [--runs 3] [--format avro|ndjson] [-c key=value ...]
  *
