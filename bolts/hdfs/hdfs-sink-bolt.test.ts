@@ -46,6 +46,27 @@ describe('HdfsSinkBolt: acks and commits', () => {
     await bolt.cleanup();
   });
 
+  it('records that alternate between hours and sources each land in the file of their hour and source', async () => {
+    const { bolt, collector } = await startSink();
+    const hours = [10, 11, 10, 10, 11, 10];
+    for (let i = 0; i < hours.length; i++) {
+      await bolt.execute(sourceTuple(rec(i, at(hours[i]!)), 'events', 0, i));
+      await bolt.execute(sourceTuple(rec(100 + i, at(hours[i]!)), 'events', 1, i));
+    }
+    await bolt.flush();
+    const files = await committedFiles();
+    assert.deepEqual(files, [
+      'year=2024/month=01/day=15/hour=10/part-events-0-00000000000000000000-00000000000000000005.ndjson',
+      'year=2024/month=01/day=15/hour=10/part-events-1-00000000000000000000-00000000000000000005.ndjson',
+      'year=2024/month=01/day=15/hour=11/part-events-0-00000000000000000001-00000000000000000004.ndjson',
+      'year=2024/month=01/day=15/hour=11/part-events-1-00000000000000000001-00000000000000000004.ndjson',
+    ]);
+    const ids = async (file: string) => (await readFile(join(root, file), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id);
+    assert.deepEqual(await Promise.all(files.map(ids)), [[0, 2, 3, 5], [100, 102, 103, 105], [1, 4], [101, 104]]);
+    assert.equal(collector.acked.length, 12);
+    await bolt.cleanup();
+  });
+
   it('sends records without a readable event time to the errors stream with the reason, and acks them', async () => {
     const { bolt, collector } = await startSink();
     const bad = { id: 1, dt: '-' };
