@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { shuffle, topology } from '../../core/index.js';
+import { MetricRegistry, nullLogger, shuffle, topology, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
 import { FnBolt, ListSpout, newLedger } from '../../test/fixtures/components.js';
 import { startRuntime } from '../../test/fixtures/harness.js';
 import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
@@ -62,8 +62,11 @@ for (const threads of [0, 1]) {
     assert.equal('ip' in record || 'x_forwarded_for' in record, false);
     assert.deepEqual((record.geocoded_data as { country_code: string }).country_code.length, 2);
     assert.equal(JSON.stringify(got.default).includes(IP), false, 'no raw IP in any record');
-    assert.deepEqual(got.sequence!.map((s) => s[1]), [1, 2, 3, 4, 5], 'every refined record feeds the sequence check');
-    assert.equal(got.sequence!.find((s) => s[1] === 3)![2], null, 'a record without dt has no time');
+    const sequences = got.sequence!.flatMap((s) => (s[1] as number[]).map((n, i) => [s[0], n, (s[2] as (number | null)[])[i]]));
+    assert.deepEqual(sequences.map((s) => s[1]), [1, 2, 3, 4, 5], 'every refined record feeds the sequence check, in input order');
+    assert.ok(sequences.every((s) => s[0] === 'cp1001.eqiad.wmnet'));
+    assert.equal(sequences.find((s) => s[1] === 3)![2], null, 'a record without dt has no time');
+    assert.equal(sequences.find((s) => s[1] === 1)![2], Date.UTC(2026, 10, 22, 10, 15));
     assert.deepEqual(got.pageviews!.map((p) => [p[0], p[1]]), [['en', 'Main_Page'], ['en', 'Main_Page'], ['en', 'Main_Page']], 'user pageviews with a time');
     assert.equal(got.errors!.length, 1);
     const [value, reason, origin] = got.errors![0] as [string, string, string];
@@ -126,6 +129,47 @@ test('a batch whose thread dies is failed and replayed: every line is refined or
   assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1, 3, 4, 5], 'each good line refined exactly once');
   assert.deepEqual(got.errors!.map((e) => e[2]), ['webrequest_text/0@2'], 'the bad line reported once');
   assert.deepEqual([...ledger.acked].sort(), [0, 1, 2, 3, 4, 5]);
+});
+
+/** A source tuple outside an engine, for driving the bolt directly. */
+function sourceTuple(offset: number, value: string): Tuple {
+  const fields = SOURCE.default;
+  const values = ['webrequest_text', 0, offset, null, value, 0, {}];
+  return { values, fields, sourceComponent: 'source', sourceStream: 'default', sourceTask: 1, get: <T>(f: string) => values[fields.indexOf(f as never)] as T, isTick: () => false };
+}
+
+test('one sequence tuple per host and batch, in input order, anchored to its lines, which are acked only after it', async () => {
+  type Emitted = ['emit', string, unknown[], readonly Tuple[]];
+  const events: (Emitted | ['ack', Tuple])[] = [];
+  const collector: OutputCollector = {
+    emit: (values, anchors) => void events.push(['emit', 'default', values, anchors as Tuple[]]),
+    emitTo: (stream, values, anchors) => void events.push(['emit', stream, values, (Array.isArray(anchors) ? anchors : [anchors]) as Tuple[]]),
+    emitDirect: () => assert.fail('no direct emits'),
+    ack: (tuple) => void events.push(['ack', tuple]),
+    fail: (_tuple, reason) => assert.fail(`nothing fails: ${String(reason)}`),
+    reportError: (error) => assert.fail(String(error)),
+  };
+  const context = {
+    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: {}, logger: nullLogger,
+    metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
+  } as TopologyContext;
+  const bolt = new RefineBolt({ threads: 0, batchSize: 5, saltStore: new MemorySaltStore() });
+  await bolt.prepare(context, collector);
+  const a = 'cp1001.eqiad.wmnet';
+  const b = 'cp3050.esams.wmnet';
+  const hosts = [a, b, a, a, b];
+  const tuples = hosts.map((hostname, i) => sourceTuple(i, line(10 + i, { hostname, ...(i === 3 ? { dt: '-' } : {}) })));
+  for (const tuple of tuples) await bolt.execute(tuple);
+  await bolt.flush();
+  await bolt.cleanup();
+  const sequence = events.filter((e): e is Emitted => e[0] === 'emit' && e[1] === 'sequence');
+  const time = Date.UTC(2026, 10, 22, 10, 15);
+  assert.deepEqual(sequence.map((e) => e[2]), [[a, [10, 12, 13], [time, time, null]], [b, [11, 14], [time, time]]]);
+  assert.deepEqual(sequence.map((e) => e[3]), [[tuples[0], tuples[2], tuples[3]], [tuples[1], tuples[4]]]);
+  const acks = events.map((e, i) => [e, i] as const).filter(([e]) => e[0] === 'ack');
+  assert.deepEqual(acks.map(([e]) => e[1] as Tuple).sort((x, y) => (x.values[2] as number) - (y.values[2] as number)), tuples, 'each line acked once');
+  const lastSequenceEmit = events.lastIndexOf(sequence.at(-1)!);
+  assert.ok(acks.every(([, i]) => i > lastSequenceEmit), 'no line is acked before the sequence tuple anchored to it is emitted');
 });
 
 test('options are validated with a way to fix them', () => {

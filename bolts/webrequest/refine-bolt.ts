@@ -5,10 +5,11 @@
  * main thread (`threads: 0`). The stages are stateless and CPU-bound, so fusing them saves two
  * hops per record and lets the pool do all of the refining; a refined record holds no raw IP.
  *
- * Outputs, in input order: each refined record on `default`, its sequence facts on `sequence`,
- * each user pageview on `pageviews`, and each malformed line on `errors` with its reason (IPs
- * redacted). A line whose salt cannot be had (Redis down), and every line of a batch whose
- * thread failed, is failed, so its source replays it. Every input is acked or failed once.
+ * Outputs, in input order: each refined record on `default`, the sequence facts of a batch's
+ * records as one tuple per host on `sequence`, each user pageview on `pageviews`, and each
+ * malformed line on `errors` with its reason (IPs redacted). A line whose salt cannot be had
+ * (Redis down), and every line of a batch whose thread failed, is failed, so its source replays
+ * it. Every input is acked or failed once.
  *
  * Salts come from the salt store (`acquireSaltStore`) on the main thread and travel to the
  * threads with each batch, in memory only.
@@ -75,6 +76,13 @@ class OpenBatch {
   readonly tuples: Tuple[] = [];
   readonly lines: string[] = [];
   readonly sources: string[] = [];
+}
+
+/** The sequence facts of one host's records in a batch, and the lines they came from. */
+interface HostSequences {
+  readonly sequences: number[];
+  readonly times: (number | null)[];
+  readonly anchors: Tuple[];
 }
 
 /** A batch being refined; its outcome is emitted once every batch before it was. */
@@ -258,12 +266,19 @@ export class RefineBolt implements Bolt {
     const failed = new Map<number, RefineFailure>();
     for (const f of outcome.failures) failed.set(f.index, f);
     const c = this.#collector;
+    const hosts = new Map<string, HostSequences>();
+    const refined: Tuple[] = [];
     for (let i = 0; i < tuples.length; i++) {
       const tuple = tuples[i]!;
       const record = outcome.records[i];
       if (record !== null && record !== undefined) {
         this.#emitRecord(tuple, record);
-        c.ack(tuple);
+        let host = hosts.get(record.hostname);
+        if (host === undefined) hosts.set(record.hostname, (host = { sequences: [], times: [], anchors: [] }));
+        host.sequences.push(record.sequence);
+        host.times.push(record.ts);
+        host.anchors.push(tuple);
+        refined.push(tuple);
         continue;
       }
       const failure = failed.get(i);
@@ -276,12 +291,14 @@ export class RefineBolt implements Bolt {
       c.emitTo('errors', [redactIps(textOf(tuple.get('value'))), failure.reason, origin], tuple);
       c.ack(tuple);
     }
+    // A refined line is acked only once its sequence tuple is anchored to it.
+    for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times], host.anchors);
+    for (const tuple of refined) c.ack(tuple);
   }
 
   #emitRecord(tuple: Tuple, record: WebrequestRefined): void {
     const c = this.#collector;
     c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset')], tuple);
-    c.emitTo('sequence', [record.hostname, record.sequence, record.ts], tuple);
     const info = record.pageview_info;
     // A pageview without a time cannot be placed in an hour's dump; the sequence check counts it as incomplete.
     if (record.is_pageview && record.agent_type === 'user' && info !== null && record.ts !== null) {

@@ -40,16 +40,21 @@ export class SequenceCheckBolt implements Bolt {
       return;
     }
     const host = tuple.values[0] as string;
-    const ts = tuple.values[2] as number | null;
-    let time: number;
-    if (ts === null) {
-      time = this.#lastTime.get(host) ?? (this.#watermark > 0 ? this.#watermark : Date.now());
-    } else {
-      time = ts;
-      this.#lastTime.set(host, ts);
-      if (ts > this.#watermark) this.#watermark = ts;
+    const sequences = tuple.values[1] as readonly number[];
+    const times = tuple.values[2] as readonly (number | null)[];
+    let last = this.#lastTime.get(host);
+    for (let i = 0; i < sequences.length; i++) {
+      const ts = times[i]!;
+      let time: number;
+      if (ts === null) {
+        time = last ?? (this.#watermark > 0 ? this.#watermark : Date.now());
+      } else {
+        time = last = ts;
+        if (ts > this.#watermark) this.#watermark = ts;
+      }
+      this.#stats.add(host, sequences[i]!, time, ts === null);
     }
-    this.#stats.add(host, tuple.values[1] as number, time, ts === null);
+    if (last !== undefined) this.#lastTime.set(host, last);
   }
 
   /** At the end of the input every hour is reported; a streaming run reports hours as they close. */
