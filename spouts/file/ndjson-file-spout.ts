@@ -14,6 +14,9 @@ import { originOf } from '../source-record.js';
 import { LineReader } from './line-reader.js';
 
 
+/** A line has no headers: one frozen object for all of them rather than a new one per line. */
+const NO_HEADERS = Object.freeze({});
+
 export interface NdjsonFileSpoutOptions {
   /** The file to read. */
   readonly path: string;
@@ -75,7 +78,7 @@ export class NdjsonFileSpout implements Spout {
   }
 
   #emit(line: number, value: string): void {
-    this.#collector.emit([this.#file, 0, line, null, value, Date.now(), {}], this.#options.untracked ? undefined : line);
+    this.#collector.emit([this.#file, 0, line, null, value, Date.now(), NO_HEADERS], this.#options.untracked ? undefined : line);
   }
 
   ack(msgId: unknown): void {
