@@ -2,7 +2,7 @@
  * The webrequest refinery in local mode, against a single tight loop doing the same work
  * (parse, classify, geotag, HMAC, serialize) on the same lines, in the same run.
  *
- *   node --import tsx bench/webrequest.ts [--records 100000] [--runs 3] [--format ndjson|avro] [--threads N]
+ *   node --import tsx bench/webrequest.ts [--records 100000] [--runs 3] [--format ndjson|avro] [--threads N] [--set key=value ...]
  *
  * The topology run is the whole local-mode topology (sequence check, pageview counts and error
  * output included) writing to a temporary directory; the loop serializes to memory.
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TopologyRuntime } from '../core/index.js';
+import { TopologyRuntime, parseConfigOverride } from '../core/index.js';
 import { MemorySaltStore, openSharedGeoReader, refineLine, periodOf, webrequestRefinedAvroType } from '../bolts/webrequest/index.js';
 import { WebrequestGenerator } from '../spouts/generator/index.js';
 import webrequest, { defaultRefineThreads } from '../topologies/webrequest.js';
@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     format: { type: 'string', default: 'ndjson' },
     threads: { type: 'string' },
+    // Topology config overrides, as with `nimbus -c`: --set maxSpoutPending=2000 (repeatable).
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const N = Number(args.records);
@@ -29,6 +31,7 @@ const RUNS = Number(args.runs);
 const format = args.format as 'ndjson' | 'avro';
 // The topology's own default unless given: see topologies/webrequest.ts.
 const threadsConfig = args.threads === undefined ? {} : { threads: Number(args.threads) };
+const overrides = Object.fromEntries(args.set.map((kv) => parseConfigOverride(kv)));
 
 const dir = mkdtempSync(join(tmpdir(), 'squall-bench-webrequest-'));
 const input = join(dir, 'input.ndjson');
@@ -57,7 +60,7 @@ async function tightLoop(): Promise<number> {
 
 async function topologyRun(run: number): Promise<number> {
   const output = join(dir, `out-${run}`);
-  const config = { input, output, format, ...threadsConfig };
+  const config = { input, output, format, ...threadsConfig, ...overrides };
   const runtime = new TopologyRuntime({ topology: webrequest(config), config });
   const started = performance.now();
   await runtime.start();
@@ -82,6 +85,6 @@ rmSync(dir, { recursive: true, force: true });
 
 const rate = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en-US');
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
-console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, threads: ${args.threads ?? `${defaultRefineThreads()} (the default)`}, median shown`);
+console.log(`records: ${N}, runs: ${RUNS}, format: ${format}, threads: ${args.threads ?? `${defaultRefineThreads()} (the default)`}${args.set.length > 0 ? `, config: ${args.set.join(' ')}` : ''}, median shown`);
 console.log(`tight loop   ${rate(median(loop)).padStart(9)} records/s`);
 console.log(`topology     ${rate(median(topo)).padStart(9)} records/s   ${(median(loop) / median(topo)).toFixed(2)}x the tight loop`);
