@@ -14,9 +14,11 @@
  *   npx nimbus local topologies/kafka-to-hdfs.ts -c topics=webrequest_text                  # local disk, out/kafka-to-hdfs
  *   npx nimbus local topologies/kafka-to-hdfs.ts -c hdfs=http://127.0.0.1:9870 -c output=/wmf/data/raw/webrequest
  *
- * Privacy: this topology copies records as they are. Webrequest records carry raw client IPs,
- * which must not reach HDFS: refine them with `topologies/webrequest.ts`, which anonymizes them.
- * This one is for records without personal data, and for proving the exactly-once path.
+ * Privacy: this topology copies records, but never a client IP. The fields named by `maskFields`
+ * (default `ip,x_forwarded_for`) are written as `-`, and IPs are redacted from the error output
+ * (its lines then keep the rest of each value, not its exact bytes). To keep webrequests' IPs in
+ * a usable but private form, refine them with `topologies/webrequest.ts`, which anonymizes them.
+ * `-c maskFields=` (empty) copies records byte for byte: only for topics without personal data.
  *
  * Exactly-once comes from two places: the sink names each committed file after the offsets it
  * holds and skips replayed offsets it already has, and the spout starts each partition past
@@ -33,6 +35,8 @@
  * - `valueFormat`: how Kafka values are encoded: `json` (default) or `avro` (binary Avro of the
  *   varnishkafka input schema, no container).
  * - `timeField`: the event-time field that picks the hour (default `dt`).
+ * - `maskFields`: fields written as `-` (default `ip,x_forwarded_for`); empty copies records as
+ *   they are (and the error output keeps exact bytes).
  * - `skipCommitted`: start partitions past what the sink committed (default true). With false
  *   they start at the group's committed offset and the sink skips what it already has.
  * - `threads`: encoder threads of the sink (default 1; 0 encodes on the sink's own thread),
@@ -46,6 +50,7 @@
 import { resolve } from 'node:path';
 import { type Tuple, configNumber as num, configString as str, fields, shuffle, topology } from '../core/index.js';
 import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
+import { redactIps } from '../bolts/webrequest/redact.js';
 import { webrequestInputAvroType } from '../bolts/webrequest/schema-avro.js';
 import {
   AvroContainerFormat,
@@ -73,13 +78,28 @@ function oneOf<T extends string>(config: Config, key: string, allowed: readonly 
 /** The directory the errors go to, beside the partitions; `_` keeps Hive and the sink's scan out of it. */
 export const ERRORS_DIR = '_errors';
 
+/** Bytes with every client IP in them redacted (binary values are read as Latin-1, so every other byte stays). */
+export function redactBytes(value: Buffer): Buffer {
+  const text = value.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(value)) return Buffer.from(redactIps(text), 'utf8');
+  return Buffer.from(redactIps(value.toString('latin1')), 'latin1');
+}
+
 /**
- * One line of the error output. A value the spout could not decode is kept as text when it is
- * UTF-8, else as base64, so the line says exactly what was in Kafka.
+ * One line of the error output. A value that could not be written is kept as text when it is
+ * UTF-8, else as base64, so the line says what was in Kafka: exactly, or with client IPs
+ * redacted from the value and the reason when `redact` is set.
  */
-export function errorLine(tuple: Tuple): Record<string, unknown> {
-  const value = tuple.get('value');
-  const line: Record<string, unknown> = { origin: tuple.get('origin'), reason: tuple.get('reason'), from: tuple.sourceComponent };
+export function errorLine(tuple: Tuple, redact: boolean): Record<string, unknown> {
+  let value = tuple.get<unknown>('value');
+  let reason = tuple.get<unknown>('reason');
+  if (redact) {
+    if (Buffer.isBuffer(value)) value = redactBytes(value);
+    else if (typeof value === 'string') value = redactIps(value);
+    else if (value !== null && value !== undefined) value = JSON.parse(redactIps(JSON.stringify(value))) as unknown;
+    if (typeof reason === 'string') reason = redactIps(reason);
+  }
+  const line: Record<string, unknown> = { origin: tuple.get('origin'), reason, from: tuple.sourceComponent };
   if (Buffer.isBuffer(value)) {
     const text = value.toString('utf8');
     if (Buffer.from(text, 'utf8').equals(value)) line.value = text;
@@ -102,6 +122,10 @@ export default (config: Config) => {
 
   const format = oneOf(config, 'format', ['avro', 'ndjson']);
   const valueFormat = oneOf(config, 'valueFormat', ['json', 'avro']);
+  const maskFields = str(config, 'maskFields', 'ip,x_forwarded_for')
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   const skipCommitted = config.skipCommitted !== false && config.skipCommitted !== 'false';
   const maxSpoutPending = num(config, 'maxSpoutPending', 60_000);
   const rotationMaxAgeMs = num(config, 'rotationMaxAgeMs', 20_000);
@@ -144,6 +168,7 @@ export default (config: Config) => {
           input: valueFormat === 'avro' ? { avro: webrequestInputAvroType } : 'json',
           threads: num(config, 'threads', 1),
           batchRecords: num(config, 'batchRecords', 512),
+          maskFields,
           rotation: { maxBytes: num(config, 'rotationMaxBytes', 128 * 2 ** 20), maxAgeMs: rotationMaxAgeMs },
           writeBufferBytes: num(config, 'writeBufferBytes', 2 ** 20),
         }),
@@ -153,7 +178,7 @@ export default (config: Config) => {
       outputs: HDFS_SINK_OUTPUTS,
     })
     .bolt('errors', {
-      create: () => new NdjsonOutputBolt({ fs: sharedFs, dir: joinPath(root, ERRORS_DIR), name: 'errors', toObject: errorLine }),
+      create: () => new NdjsonOutputBolt({ fs: sharedFs, dir: joinPath(root, ERRORS_DIR), name: 'errors', toObject: (t) => errorLine(t, maskFields.length > 0) }),
       // Error tuples hold their offsets uncommitted until written: commit them every second.
       tickIntervalMs: 1000,
       inputs: [

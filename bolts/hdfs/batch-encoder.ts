@@ -28,7 +28,15 @@ export interface BatchSpec {
   readonly timeField: string;
   /** The name of the record field, for error reasons. */
   readonly recordField: string;
+  /**
+   * Top-level fields whose values never reach the output: each is replaced by `-` (the
+   * varnishkafka "no value"), for example `['ip', 'x_forwarded_for']`.
+   */
+  readonly maskFields?: readonly string[];
 }
+
+/** The value a masked field is given. */
+export const MASKED_VALUE = '-';
 
 /** One batch: the values concatenated, and where each ends. */
 export interface BatchTask {
@@ -175,6 +183,18 @@ class GroupBuilder {
   }
 }
 
+/** Replaces the present, non-empty values of `fields` by {@link MASKED_VALUE}; true when one changed. */
+function mask(record: Record<string, unknown>, fields: readonly string[]): boolean {
+  let changed = false;
+  for (const f of fields) {
+    const v = record[f];
+    if (v === undefined || v === MASKED_VALUE) continue;
+    record[f] = MASKED_VALUE;
+    changed = true;
+  }
+  return changed;
+}
+
 /** Decodes, places and encodes every value of a batch. Never throws for a bad value. */
 export function encodeBatch(task: BatchTask): BatchResult {
   const { spec } = task;
@@ -199,6 +219,7 @@ export function encodeBatch(task: BatchTask): BatchResult {
       errors.push({ index: i, kind: 'bad_record', reason: `field '${spec.recordField}' is ${kindOf(record)}: not a record object` });
       continue;
     }
+    const masked = spec.maskFields !== undefined && mask(record as Record<string, unknown>, spec.maskFields);
     const placed = c.partitioner.place(record);
     if ('error' in placed) {
       errors.push({ index: i, kind: 'bad_event_time', reason: placed.error });
@@ -212,7 +233,7 @@ export function encodeBatch(task: BatchTask): BatchResult {
         errors.push({ index: i, kind: 'bad_record', reason: `record does not fit Avro schema ${c.avroType.name ?? c.avroType.typeName}: ${describeInvalid(c.avroType, record)}` });
         continue;
       }
-    } else if (spec.input.kind === 'json' && !bytes.includes(NEWLINE)) {
+    } else if (spec.input.kind === 'json' && !masked && !bytes.includes(NEWLINE)) {
       // Valid one-line JSON is written as it came: a pass-through keeps the producer's bytes.
       encoded = bytes;
     } else {

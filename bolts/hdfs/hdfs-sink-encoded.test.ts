@@ -102,6 +102,20 @@ describe('encodeBatch', () => {
     assert.deepEqual(result.groups.map((g) => g.indices), [[5]]);
   });
 
+  it('writes masked fields as "-", re-encoding a JSON line only when a field was masked', () => {
+    const ndjson: BatchSpec = { ...spec, format: { kind: 'ndjson' }, maskFields: ['ip', 'x_forwarded_for'] };
+    const withIp = Buffer.from('{"dt":"2024-01-15T10:00:00Z","ip":"203.0.113.7","x_forwarded_for":"198.51.100.1, 10.0.0.1","id":1}');
+    const without = Buffer.from('{"dt":"2024-01-15T10:00:00Z",  "ip":"-","id":2}');
+    const out = encodeBatch({ spec: ndjson, ...batch([withIp, without]) });
+    assert.equal(
+      Buffer.from(out.groups[0]!.chunks[0]!).toString(),
+      `{"dt":"2024-01-15T10:00:00Z","ip":"-","x_forwarded_for":"-","id":1}\n${without.toString()}\n`,
+    );
+    const avroOut = encodeBatch({ spec: { ...spec, maskFields: ['text'] }, ...batch([json(event(1))]) });
+    const type = avro.Type.forSchema(SCHEMA);
+    assert.equal((type.fromBuffer(Buffer.from(avroOut.groups[0]!.chunks[0]!)) as { text: string }).text, '-');
+  });
+
   it('passes one-line JSON through to NDJSON byte for byte, and decodes binary Avro input', () => {
     const ndjson: BatchSpec = { ...spec, format: { kind: 'ndjson' } };
     const text = Buffer.from('{"dt":"2024-01-15T10:00:00Z",  "id":1,"x":1.50}');
@@ -178,6 +192,7 @@ describe('HdfsSinkBolt: encoded input', () => {
     const refuses = (options: Partial<HdfsSinkOptions>, message: RegExp) =>
       assert.rejects(startSink(options), (e: unknown) => e instanceof SquallError && e.code === HdfsErrorCodes.INVALID_OPTIONS && message.test(e.message));
     await refuses({ input: 'record', threads: 2 }, /threads \(2\) encode records that arrive encoded/);
+    await refuses({ input: 'record', maskFields: ['ip'] }, /maskFields masks records that arrive encoded/);
     await refuses({ format: { extension: '.x', name: 'custom', open: () => new NdjsonFormat().open() } }, /needs a built-in format/);
   });
 

@@ -51,6 +51,12 @@ export interface HdfsSinkOptions {
   readonly threads?: number;
   /** Records per batch of encoded input. @default 512 */
   readonly batchRecords?: number;
+  /**
+   * Encoded input: top-level fields whose values are replaced by `-` before a record is written,
+   * so that personal data such as client IPs (`['ip', 'x_forwarded_for']`) never reaches the
+   * output. @default [] (none)
+   */
+  readonly maskFields?: readonly string[];
   /** @default new HourlyPartitioner({ timeField }) */
   readonly partitioner?: Partitioner;
   /** The event-time field of the default partitioner. @default 'dt' */
@@ -186,10 +192,18 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
     if (!Number.isInteger(threads) || threads < 0) throw invalid(c, `threads is ${JSON.stringify(threads)}: use 0 (the task's thread) or a whole number of threads`);
     const records = positiveNumber(c, 'batchRecords', options.batchRecords ?? 512, 'records');
     batch = {
-      spec: { input: schemaJson === undefined ? { kind: 'json' } : { kind: 'avro', schemaJson }, format: format.encoding, timeField, recordField: fields.record },
+      spec: {
+        input: schemaJson === undefined ? { kind: 'json' } : { kind: 'avro', schemaJson },
+        format: format.encoding,
+        timeField,
+        recordField: fields.record,
+        ...(options.maskFields !== undefined && options.maskFields.length > 0 ? { maskFields: [...options.maskFields] } : {}),
+      },
       threads,
       records,
     };
+  } else if (options.maskFields !== undefined && options.maskFields.length > 0) {
+    throw invalid(c, `maskFields masks records that arrive encoded: set input to 'json' or { avro: schema }, or remove the fields upstream`);
   } else if (options.threads !== undefined && options.threads > 0) {
     throw invalid(c, `threads (${options.threads}) encode records that arrive encoded: set input to 'json' or { avro: schema }, or drop threads`);
   }

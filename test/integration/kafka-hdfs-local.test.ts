@@ -78,10 +78,18 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-async function decode(path: string): Promise<{ hostname: string; sequence: number; dt: string }[]> {
-  const rows: { hostname: string; sequence: number; dt: string }[] = [];
+interface Row {
+  hostname: string;
+  sequence: number;
+  dt: string;
+  ip: string;
+  x_forwarded_for: string;
+}
+
+async function decode(path: string): Promise<Row[]> {
+  const rows: Row[] = [];
   await new Promise<void>((resolve, reject) => {
-    avro.createFileDecoder(path, { codecs: avroDecoderCodecs() as never }).on('data', (r: { hostname: string; sequence: number; dt: string }) => rows.push(r)).on('end', resolve).on('error', reject);
+    avro.createFileDecoder(path, { codecs: avroDecoderCodecs() as never }).on('data', (r: Row) => rows.push(r)).on('end', resolve).on('error', reject);
   });
   return rows;
 }
@@ -126,6 +134,7 @@ test('with no hdfs and no output, kafka-to-hdfs writes the HDFS layout under ./o
     for (const r of await decode(join(root, f))) {
       const key = `${r.hostname}#${r.sequence}`;
       assert.ok(!seen.has(key), `${key} appears twice`);
+      assert.deepEqual([r.ip, r.x_forwarded_for], ['-', '-'], `${key}: client IPs are masked`);
       seen.add(key);
       assert.equal(hourDirOf(r.dt), f.slice(0, f.lastIndexOf('/')), `${key} (dt ${r.dt}) is in ${f}`);
       if (r.dt.endsWith(':59:59Z')) boundary++;
@@ -133,6 +142,15 @@ test('with no hdfs and no output, kafka-to-hdfs writes the HDFS layout under ./o
   }
   assert.deepEqual([...seen].sort(), [...first, ...second].map((r) => `${r.hostname}#${r.sequence}`).sort());
   assert.equal(boundary, 2, 'the records at 10:59:59 and 11:59:59 sit in hours 10 and 11');
+
+  // No produced IP is anywhere in the output, in any text form the records had.
+  const ips = new Set([...first, ...second].flatMap((r) => [r.ip, ...r.x_forwarded_for.split(/,\s*/)]).filter((ip) => ip !== '-'));
+  assert.ok(ips.size > 1000, `the records carried client IPs (${ips.size})`);
+  for (const f of files) {
+    // Avro blocks are compressed: scan the decoded records; scan every other file as it is.
+    const text = f.endsWith('.avro') ? JSON.stringify(await decode(join(root, f))) : await readFile(join(root, f), 'utf8');
+    for (const ip of ips) assert.ok(!text.includes(ip), `${ip} is in ${f}`);
+  }
 
   const errorFiles = files.filter((f) => f.startsWith('_errors/'));
   const errorLines = (await Promise.all(errorFiles.map((f) => readFile(join(root, f), 'utf8')))).join('').trim().split('\n');
