@@ -39,7 +39,7 @@
  *   they are (and the error output keeps exact bytes).
  * - `skipCommitted`: start partitions past what the sink committed (default true). With false
  *   they start at the group's committed offset and the sink skips what it already has.
- * - `threads`: encoder threads of the sink (default 1; 0 encodes on the sink's own thread),
+ * - `threads`: encoder threads of the sink (default 2, measured best on 2 cores; 0 encodes on the sink's own thread),
  *   `batchRecords` (512 records per batch).
  * - Tuning: `sinkParallelism` (1), `maxSpoutPending` (60000), `maxUncommittedOffsets` (maxSpoutPending),
  *   `maxBufferedRecords` (4096), `sessionTimeoutMs` (30000), `heartbeatIntervalMs` (3000),
@@ -166,7 +166,7 @@ export default (config: Config) => {
           timeField: str(config, 'timeField', 'dt'),
           fields: { record: 'value' },
           input: valueFormat === 'avro' ? { avro: webrequestInputAvroType } : 'json',
-          threads: num(config, 'threads', 1),
+          threads: num(config, 'threads', 2),
           batchRecords: num(config, 'batchRecords', 512),
           maskFields,
           rotation: { maxBytes: num(config, 'rotationMaxBytes', 128 * 2 ** 20), maxAgeMs: rotationMaxAgeMs },
