@@ -68,8 +68,9 @@ export interface BoltOptions<O extends OutputsDecl, In extends InputDecl, F exte
   readonly inputs: readonly In[];
   readonly outputs?: O;
   /**
-   * Run `execute` in the worker's thread pool with this many threads. Only for CPU-bound,
-   * stateless bolts. @default 0 (the worker's main thread)
+   * Reserved: the engine does not run `execute` on threads yet, and ignores this. A CPU-bound
+   * bolt gives its work to a `ThreadPool` (core/threads) itself, as the webrequest refine bolt
+   * and the HDFS sink's encoder do, with a `threads` option of its own. @default 0
    */
   readonly threads?: number;
 }
