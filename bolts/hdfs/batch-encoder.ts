@@ -7,6 +7,7 @@
  * A value that cannot be decoded, has no usable event time or does not fit the schema comes back
  * as an error with its index and the reason; the rest of the batch is unaffected.
  */
+import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import { type AvroCodecName, blockCompressor, type BlockCompressor } from './avro-codecs.js';
 import { describeInvalid } from './avro-container-format.js';
@@ -83,6 +84,7 @@ const compiledSpecs = new Map<string, Compiled>();
 const types = new Map<string, avro.Type>();
 const MAX_PREVIEW = 40;
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 const NEWLINE_BYTE = Buffer.from([NEWLINE]);
 
 function typeOf(schemaJson: string): avro.Type {
@@ -183,16 +185,9 @@ class GroupBuilder {
   }
 }
 
-/** Replaces the present, non-empty values of `fields` by {@link MASKED_VALUE}; true when one changed. */
-function mask(record: Record<string, unknown>, fields: readonly string[]): boolean {
-  let changed = false;
-  for (const f of fields) {
-    const v = record[f];
-    if (v === undefined || v === MASKED_VALUE) continue;
-    record[f] = MASKED_VALUE;
-    changed = true;
-  }
-  return changed;
+/** Replaces the present values of `fields` by {@link MASKED_VALUE}. */
+function mask(record: Record<string, unknown>, fields: readonly string[]): void {
+  for (const f of fields) if (record[f] !== undefined) record[f] = MASKED_VALUE;
 }
 
 /** Decodes, places and encodes every value of a batch. Never throws for a bad value. */
@@ -203,45 +198,60 @@ export function encodeBatch(task: BatchTask): BatchResult {
   const groups = new Map<string, GroupBuilder>();
   const errors: BatchError[] = [];
   const blockBytes = spec.format.kind === 'avro' ? spec.format.blockBytes : Infinity;
+  // With fields to mask, a line is always written re-encoded: its bytes may hold a masked value
+  // the parsed record does not show (a duplicate key, say).
+  const passThrough = spec.input.kind === 'json' && c.avroType === undefined && (spec.maskFields === undefined || spec.maskFields.length === 0);
   let start = 0;
   for (let i = 0; i < task.ends.length; i++) {
     const end = task.ends[i]!;
     const bytes = data.subarray(start, end);
     start = end;
-    let record: unknown;
     try {
-      record = c.decode(bytes);
-    } catch (error) {
-      errors.push({ index: i, kind: 'bad_record', reason: (error as Error).message });
-      continue;
-    }
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      errors.push({ index: i, kind: 'bad_record', reason: `field '${spec.recordField}' is ${kindOf(record)}: not a record object` });
-      continue;
-    }
-    const masked = spec.maskFields !== undefined && mask(record as Record<string, unknown>, spec.maskFields);
-    const placed = c.partitioner.place(record);
-    if ('error' in placed) {
-      errors.push({ index: i, kind: 'bad_event_time', reason: placed.error });
-      continue;
-    }
-    let encoded: Buffer;
-    if (c.avroType !== undefined) {
-      try {
-        encoded = c.avroType.toBuffer(record);
-      } catch {
-        errors.push({ index: i, kind: 'bad_record', reason: `record does not fit Avro schema ${c.avroType.name ?? c.avroType.typeName}: ${describeInvalid(c.avroType, record)}` });
+      const outcome = encodeOne(c, spec, bytes, passThrough);
+      if ('reason' in outcome) {
+        errors.push({ index: i, kind: outcome.kind, reason: outcome.reason });
         continue;
       }
-    } else if (spec.input.kind === 'json' && !masked && !bytes.includes(NEWLINE)) {
-      // Valid one-line JSON is written as it came: a pass-through keeps the producer's bytes.
-      encoded = bytes;
-    } else {
-      encoded = Buffer.from(JSON.stringify(record));
+      let group = groups.get(outcome.partition.path);
+      if (group === undefined) groups.set(outcome.partition.path, (group = new GroupBuilder(outcome.partition, blockBytes, c.compress)));
+      group.add(i, outcome.encoded, outcome.eventTime, c.avroType === undefined);
+    } catch (error) {
+      // Input no decoder rejects can still break an encoder (JSON nested too deep to stringify).
+      errors.push({ index: i, kind: 'bad_record', reason: `could not encode the record: ${(error as Error)?.message ?? String(error)}` });
     }
-    let group = groups.get(placed.partition.path);
-    if (group === undefined) groups.set(placed.partition.path, (group = new GroupBuilder(placed.partition, blockBytes, c.compress)));
-    group.add(i, encoded, placed.eventTime, c.avroType === undefined);
   }
   return { groups: [...groups.values()].map((g) => g.finish()), errors };
+}
+
+type Encoded = { readonly encoded: Buffer; readonly partition: Partition; readonly eventTime: number } | Omit<BatchError, 'index'>;
+
+/** One value: decoded, masked, placed and encoded, or why not. */
+function encodeOne(c: Compiled, spec: BatchSpec, bytes: Buffer, passThrough: boolean): Encoded {
+  let record: unknown;
+  try {
+    record = c.decode(bytes);
+  } catch (error) {
+    return { kind: 'bad_record', reason: (error as Error).message };
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    return { kind: 'bad_record', reason: `field '${spec.recordField}' is ${kindOf(record)}: not a record object` };
+  }
+  if (spec.maskFields !== undefined) mask(record as Record<string, unknown>, spec.maskFields);
+  const placed = c.partitioner.place(record);
+  if ('error' in placed) return { kind: 'bad_event_time', reason: placed.error };
+  let encoded: Buffer;
+  if (c.avroType !== undefined) {
+    try {
+      encoded = c.avroType.toBuffer(record);
+    } catch {
+      return { kind: 'bad_record', reason: `record does not fit Avro schema ${c.avroType.name ?? c.avroType.typeName}: ${describeInvalid(c.avroType, record)}` };
+    }
+  } else if (passThrough && !bytes.includes(NEWLINE) && !bytes.includes(CARRIAGE_RETURN) && isUtf8(bytes)) {
+    // Valid one-line UTF-8 JSON is written as it came: a pass-through keeps the producer's bytes.
+    // (Hadoop's line reader also ends a line at a carriage return, so such a line is re-encoded.)
+    encoded = bytes;
+  } else {
+    encoded = Buffer.from(JSON.stringify(record));
+  }
+  return { encoded, partition: placed.partition, eventTime: placed.eventTime };
 }

@@ -153,15 +153,24 @@ export class BatchIntake {
       );
     this.#sent.push(entry);
     this.#tails.set(batch.key, entry.done);
-    void entry.done.then(() => {
-      if (this.#tails.get(batch.key) === entry.done) this.#tails.delete(batch.key);
-    });
+    void entry.done.then(
+      () => {
+        if (this.#tails.get(batch.key) === entry.done) this.#tails.delete(batch.key);
+      },
+      () => {},
+    );
   }
 
   #finish(entry: Sent, hand: () => void): void {
     const i = this.#sent.indexOf(entry);
     if (i >= 0) this.#sent.splice(i, 1);
     this.#held -= entry.batch.held;
-    hand();
+    try {
+      hand();
+    } catch (error) {
+      // A bug, not bad input: fail the batch (tuples already in files are then held by them too,
+      // and their replays are recognized), rather than leave its tuples hanging.
+      this.#o.fail(entry.batch, error);
+    }
   }
 }

@@ -25,7 +25,13 @@ const pools = new Map<number, SharedPool>();
 /** Encodes on the calling thread. */
 const INLINE: BatchRunner = Object.freeze({
   threads: 0,
-  run: (task: BatchTask) => Promise.resolve(encodeBatch(task)),
+  run: (task: BatchTask) => {
+    try {
+      return Promise.resolve(encodeBatch(task));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  },
   release: () => Promise.resolve(),
 });
 

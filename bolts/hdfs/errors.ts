@@ -20,6 +20,8 @@ export const HdfsErrorCodes = Object.freeze({
   CLOSED: 'SQUALL_ERR_HDFS_CLOSED',
   /** A file could not be committed; its tuples were failed and will be replayed. */
   COMMIT_FAILED: 'SQUALL_ERR_HDFS_COMMIT_FAILED',
+  /** A batch of encoded input could not be encoded at all (its thread died); its tuples are replayed. */
+  ENCODE_FAILED: 'SQUALL_ERR_HDFS_ENCODE_FAILED',
   /** The committed output could not be read back on `prepare`. */
   RECOVERY_FAILED: 'SQUALL_ERR_HDFS_RECOVERY_FAILED',
   /** A record's event time could not be read (sent to the `errors` stream). */

@@ -130,8 +130,13 @@ export class HdfsSinkBolt implements Bolt {
       });
     }
     if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
-    await this.#recover(context);
-    if (context.taskIndex === 0) await this.#writeTableDdl();
+    try {
+      await this.#recover(context);
+      if (context.taskIndex === 0) await this.#writeTableDdl();
+    } catch (error) {
+      await this.#runner?.release();
+      throw error;
+    }
     this.#timer = setInterval(() => this.#onTimer(), this.#o.timerIntervalMs);
     this.#timer.unref();
     this.#state = 'running';
@@ -159,9 +164,13 @@ export class HdfsSinkBolt implements Bolt {
     await this.#intake.drained();
   }
 
-  /** Resolves once every commit started so far has ended (committed, or failed and its tuples failed). */
-  settled(): Promise<void> {
-    return this.#settleCommits();
+  /**
+   * Resolves once every batch sent to the encoder is in its files and every commit started so far
+   * has ended (committed, or failed and its tuples failed). Batches still filling are not sent.
+   */
+  async settled(): Promise<void> {
+    await this.#intake?.drained();
+    await this.#settleCommits();
   }
 
   /** Commits what it can before `closeTimeoutMs`, then closes. Safe to call twice. */
@@ -235,7 +244,7 @@ export class HdfsSinkBolt implements Bolt {
     const fileKey = this.#fileKey(placed.partition, key);
     let file = this.#open.get(fileKey);
     const frontier = this.#frontier.get(key);
-    if (frontier !== undefined && src.offset <= frontier && this.#holdReplay(tuple, file, key, src.offset)) return;
+    if (frontier !== undefined && src.offset <= frontier && this.#holdReplay(tuple, key, src.offset)) return;
     const now = Date.now();
     const fresh = file === undefined;
     file ??= this.#newFile(fileKey, placed.partition, src.topic, src.partition, src.offset, now);
@@ -276,11 +285,7 @@ export class HdfsSinkBolt implements Bolt {
   #writeEncoded(tuple: Tuple, value: Buffer, topic: string, partition: number, offset: number, key: string): void | Promise<void> {
     const intake = this.#intake!;
     const frontier = this.#frontier.get(key);
-    if (frontier !== undefined && offset <= frontier) {
-      if (intake.holdReplay(key, offset, tuple)) return;
-      for (const f of this.#open.values()) if (f.source === key && this.#holdReplay(tuple, f, key, offset)) return;
-      if (this.#holdReplay(tuple, undefined, key, offset)) return;
-    }
+    if (frontier !== undefined && offset <= frontier && (intake.holdReplay(key, offset, tuple) || this.#holdReplay(tuple, key, offset))) return;
     intake.add(key, topic, partition, value, offset, tuple);
     if (frontier === undefined || offset > frontier) this.#frontier.set(key, offset);
     if (intake.inFlight >= this.#maxInFlight) return intake.oldest();
@@ -288,6 +293,7 @@ export class HdfsSinkBolt implements Bolt {
 
   /** Puts an encoded batch's records into the files of their hours, and rejects those that failed. */
   #applyBatch(batch: SourceBatch, result: BatchResult): void {
+    if (this.#state === 'closed') return;
     for (const e of result.errors) {
       this.#reject(batch.tuples[e.index]!, batch.values[e.index], e.reason, `${batch.key}@${batch.offsets[e.index]}`, e.kind);
       for (const t of batch.extras?.get(batch.offsets[e.index]!) ?? []) this.#collector.ack(t);
@@ -321,12 +327,21 @@ export class HdfsSinkBolt implements Bolt {
         f.writeChunk(this.#fs).catch((error: unknown) => this.#abandon(f, error, 'write_failed'));
       }
     }
-    if (this.#held >= this.#o.maxHeldTuples) for (const f of [...this.#open.values()]) this.#startCommit(f);
+    this.#nextGeneration();
+  }
+
+  /**
+   * Encoded input: once the open files hold maxHeldTuples, commits them all, as soon as the
+   * previous generation is committed (called again when a commit ends).
+   */
+  #nextGeneration(): void {
+    if (this.#intake === undefined || this.#held < this.#o.maxHeldTuples || this.#commits.size > 0 || this.#state === 'closed') return;
+    for (const f of [...this.#open.values()]) this.#startCommit(f);
   }
 
   /** A batch no thread could encode: its tuples fail, and their source replays them. */
   #failBatch(batch: SourceBatch, error: unknown): void {
-    const reason = hdfsError(HdfsErrorCodes.COMMIT_FAILED, `could not encode a batch of ${batch.size} records of ${batch.key}: ${messageOf(error)}`, { retriable: true, cause: error });
+    const reason = hdfsError(HdfsErrorCodes.ENCODE_FAILED, `could not encode a batch of ${batch.size} records of ${batch.key}: ${messageOf(error)}`, { retriable: true, cause: error });
     for (const t of batch.tuples) this.#collector.fail(t, reason);
     for (const list of batch.extras?.values() ?? []) for (const t of list) this.#collector.fail(t, reason);
     this.#metrics.errors('encode_failed').inc();
@@ -334,15 +349,18 @@ export class HdfsSinkBolt implements Bolt {
   }
 
   /**
-   * A replay of an offset written in this run: when an open or committing file holds it, the
-   * tuple joins that file's tuples (acked with it, or failed if it fails). Returns false when no
-   * file holds it (its file failed, so it is written again).
+   * A replay of an offset written in this run: when an open or committing file of its source
+   * holds it (whatever hour the partitioner picks now), the tuple joins that file's tuples (acked
+   * with it, or failed if it fails). Returns false when no file holds it (its file failed, so it
+   * is written again).
    */
-  #holdReplay(tuple: Tuple, open: InProgressFile | undefined, key: string, offset: number): boolean {
-    if (open !== undefined && open.offsets.has(offset)) {
-      open.tuples.push(tuple);
-      this.#held++;
-      return true;
+  #holdReplay(tuple: Tuple, key: string, offset: number): boolean {
+    for (const f of this.#open.values()) {
+      if (f.source === key && f.offsets.has(offset)) {
+        f.tuples.push(tuple);
+        this.#held++;
+        return true;
+      }
     }
     for (const f of this.#committing) {
       if (f.source === key && f.offsets.has(offset)) {
@@ -387,12 +405,14 @@ export class HdfsSinkBolt implements Bolt {
    * the open set at once, so the next record of its key opens a new file.
    */
   #startCommit(file: InProgressFile): void {
+    if (this.#state === 'closed') return;
     this.#open.delete(file.key);
     this.#held -= file.tuples.length;
     this.#committing.add(file);
     this.#committingHeld += file.tuples.length;
     const done: Promise<void> = this.#commitOne(file).then(() => {
       this.#commits.delete(done);
+      this.#nextGeneration();
     });
     this.#commits.add(done);
   }
@@ -434,10 +454,12 @@ export class HdfsSinkBolt implements Bolt {
     } finally {
       this.#releaseCommitSlot();
     }
-    this.#committing.delete(file);
+    // Committed, so its offsets are: replays of them are skipped from now on.
     let ranges = this.#committed.get(file.source);
     if (ranges === undefined) this.#committed.set(file.source, (ranges = file.offsets));
     else ranges.addAll(file.offsets);
+    // A file given up on while it committed already failed its tuples (their replays will be skipped).
+    if (!this.#committing.delete(file)) return;
     for (const t of file.tuples) this.#collector.ack(t);
     this.#committingHeld -= file.tuples.length;
     this.#metrics.filesCommitted.inc();
@@ -532,6 +554,8 @@ export class HdfsSinkBolt implements Bolt {
     const outcome = await Promise.race([work, deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
+      // Closed from here on: batches still encoding and commits still running change nothing.
+      this.#state = 'closed';
       for (const f of [...this.#open.values(), ...this.#committing]) f.abort();
       this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size + this.#committing.size, closeTimeoutMs: this.#o.closeTimeoutMs });
     }

@@ -8,7 +8,10 @@ import { SquallError } from '../../core/index.js';
 import { AvroContainerFormat } from './avro-container-format.js';
 import { type BatchSpec, encodeBatch } from './batch-encoder.js';
 import { HdfsErrorCodes } from './errors.js';
+import { OffsetRangeFileNameFormat } from './file-name-format.js';
 import { HdfsSinkBolt } from './hdfs-sink-bolt.js';
+import { InProgressFile } from './in-progress-file.js';
+import { hourPartition } from './partitioner.js';
 import { LocalFileSystem } from './local-file-system.js';
 import { NdjsonFormat } from './ndjson-format.js';
 import type { HdfsSinkOptions } from './sink-options.js';
@@ -102,18 +105,33 @@ describe('encodeBatch', () => {
     assert.deepEqual(result.groups.map((g) => g.indices), [[5]]);
   });
 
-  it('writes masked fields as "-", re-encoding a JSON line only when a field was masked', () => {
+  it('writes masked fields as "-", re-encoding every line when fields are masked', () => {
     const ndjson: BatchSpec = { ...spec, format: { kind: 'ndjson' }, maskFields: ['ip', 'x_forwarded_for'] };
     const withIp = Buffer.from('{"dt":"2024-01-15T10:00:00Z","ip":"203.0.113.7","x_forwarded_for":"198.51.100.1, 10.0.0.1","id":1}');
     const without = Buffer.from('{"dt":"2024-01-15T10:00:00Z",  "ip":"-","id":2}');
     const out = encodeBatch({ spec: ndjson, ...batch([withIp, without]) });
     assert.equal(
       Buffer.from(out.groups[0]!.chunks[0]!).toString(),
-      `{"dt":"2024-01-15T10:00:00Z","ip":"-","x_forwarded_for":"-","id":1}\n${without.toString()}\n`,
+      `{"dt":"2024-01-15T10:00:00Z","ip":"-","x_forwarded_for":"-","id":1}\n{"dt":"2024-01-15T10:00:00Z","ip":"-","id":2}\n`,
     );
+    // A duplicate key parses to its last value, but the bytes hold both: they are never copied.
+    const duplicate = encodeBatch({ spec: ndjson, ...batch([Buffer.from('{"dt":"2024-01-15T10:00:00Z","ip":"10.1.2.3","ip":"-"}')]) });
+    assert.equal(Buffer.from(duplicate.groups[0]!.chunks[0]!).toString(), '{"dt":"2024-01-15T10:00:00Z","ip":"-"}\n');
     const avroOut = encodeBatch({ spec: { ...spec, maskFields: ['text'] }, ...batch([json(event(1))]) });
     const type = avro.Type.forSchema(SCHEMA);
     assert.equal((type.fromBuffer(Buffer.from(avroOut.groups[0]!.chunks[0]!)) as { text: string }).text, '-');
+  });
+
+  it('re-encodes lines a line reader would split or that are not UTF-8, and reports a record it cannot encode', () => {
+    const ndjson: BatchSpec = { ...spec, format: { kind: 'ndjson' } };
+    const withCr = Buffer.from('{"dt":"2024-01-15T10:00:00Z",\r"id":1}');
+    const notUtf8 = Buffer.concat([Buffer.from('{"dt":"2024-01-15T10:00:00Z","t":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const deep = Buffer.from(`{"dt":"2024-01-15T10:00:00Z","a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const out = encodeBatch({ spec: { ...ndjson, maskFields: ['ip'] }, ...batch([deep]) });
+    assert.deepEqual(out.errors.map((e) => [e.index, e.kind]), [[0, 'bad_record']]);
+    assert.match(out.errors[0]!.reason, /^could not encode the record: /);
+    const lines = Buffer.from(encodeBatch({ spec: ndjson, ...batch([withCr, notUtf8]) }).groups[0]!.chunks[0]!).toString();
+    assert.equal(lines, `{"dt":"2024-01-15T10:00:00Z","id":1}\n{"dt":"2024-01-15T10:00:00Z","t":"\ufffd"}\n`);
   });
 
   it('passes one-line JSON through to NDJSON byte for byte, and decodes binary Avro input', () => {
@@ -128,6 +146,27 @@ describe('encodeBatch', () => {
     const fromAvro = encodeBatch({ spec: avroIn, ...batch([good, good.subarray(0, 5)]) });
     assert.deepEqual(JSON.parse(Buffer.from(fromAvro.groups[0]!.chunks[0]!).toString()), event(7));
     assert.match(fromAvro.errors[0]!.reason, /^invalid Avro for org\.squall\.test\.Event \(truncated buffer\) in 5 bytes$/);
+  });
+});
+
+describe('InProgressFile', () => {
+  it('fails every later write and the commit once a write failed', async () => {
+    let creates = 0;
+    const fs = new (class extends LocalFileSystem {
+      override async createStream(path: string, options?: { overwrite?: boolean }) {
+        if (creates++ === 0) throw new Error('no DataNode');
+        return super.createStream(path, options);
+      }
+    })();
+    const writer = new NdjsonFormat().open();
+    const file = new InProgressFile('k', root, hourPartition(Date.parse(at(10))), 'events', 0, 0, writer, '.ndjson', Date.now(), 'hdfs-0', new OffsetRangeFileNameFormat());
+    writer.write(event(0));
+    file.offsets.add(0);
+    await assert.rejects(file.writeChunk(fs), /no DataNode/);
+    writer.write(event(1));
+    file.offsets.add(1);
+    await assert.rejects(file.commit(fs, new OffsetRangeFileNameFormat(), 'hdfs-0', new Set()), /no DataNode/, 'the first record is gone: the file must not commit');
+    assert.deepEqual(await listTree(root), []);
   });
 });
 

@@ -36,6 +36,8 @@ export class InProgressFile implements OpenFileStats {
   #stream: FileStream | undefined;
   /** The last write sent: writes reach the filesystem one after the other, in order. */
   #writing: Promise<void> = Promise.resolve();
+  /** Why a write failed; every later write and the commit fail with it. */
+  #failure: unknown;
 
   constructor(
     readonly key: string,
@@ -79,8 +81,14 @@ export class InProgressFile implements OpenFileStats {
    * before an earlier one ends wait for it.
    */
   writeChunk(fs: FileSystem, last = false): Promise<void> {
-    const next = this.#writing.then(() => this.#send(fs, last));
-    this.#writing = next.catch(() => {});
+    const next = this.#writing.then(() => {
+      // A failed write took bytes it could not deliver: the file is broken for good.
+      if (this.#failure !== undefined) throw this.#failure;
+      return this.#send(fs, last);
+    });
+    this.#writing = next.catch((error: unknown) => {
+      this.#failure ??= error;
+    });
     return next;
   }
 

@@ -54,7 +54,8 @@ export interface HdfsSinkOptions {
   /**
    * Encoded input: top-level fields whose values are replaced by `-` before a record is written,
    * so that personal data such as client IPs (`['ip', 'x_forwarded_for']`) never reaches the
-   * output. @default [] (none)
+   * output files. The `errors` stream still carries rejected values as they came: redact what
+   * you write from it. @default [] (none)
    */
   readonly maskFields?: readonly string[];
   /** @default new HourlyPartitioner({ timeField }) */
