@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fields, global, topology, type Spout, type SpoutOutputCollector } from '../../core/index.js';
+import { fields, global, MetricRegistry, nullLogger, topology, type OutputCollector, type Spout, type SpoutOutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
 import { ListSpout } from '../../test/fixtures/components.js';
 import { startRuntime } from '../../test/fixtures/harness.js';
 import { waitFor } from '../../test/support/wait.js';
@@ -62,4 +62,37 @@ test('pageview counts survive a restart: a run stopped mid-hour resumes from its
   await run2.completion;
   const dump = readFileSync(join(dir, 'pageviews', 'pageviews-20261122-100000'), 'utf8');
   assert.equal(dump, 'en Ada_Lovelace 1 0\nen Main_Page 42 0\nen Zürich 5 0\n');
+});
+
+test('pageviews alternating between hours are counted in their own hour, before and after an hour closes', async () => {
+  const emitted: unknown[][] = [];
+  const collector: OutputCollector = {
+    emit: (values) => void emitted.push(values),
+    emitTo: (stream, values) => assert.fail(`nothing on ${stream}: ${JSON.stringify(values)}`),
+    emitDirect: () => {},
+    ack: () => {},
+    fail: (_tuple, reason) => assert.fail(String(reason)),
+    reportError: (error) => assert.fail(String(error)),
+  };
+  const saved: unknown[] = [];
+  const context = {
+    topologyName: 'test', componentId: 'counts', taskId: 1, taskIndex: 0, componentTasks: [1], config: { pageviewLagMs: 0, maxSpoutPending: 1_000_000 }, logger: nullLogger,
+    metrics: new MetricRegistry().group({ topology: 'test', component: 'counts', task: '1' }), tasksOf: () => [1], outputFields: () => [],
+  } as TopologyContext;
+  const bolt = new PageviewCountBolt({ checkpoints: () => ({ load: () => Promise.resolve(undefined), save: (state) => (saved.push(structuredClone(state)), Promise.resolve()) }) });
+  await bolt.prepare(context, collector);
+  const h10 = Date.UTC(2026, 10, 22, 10);
+  const h11 = h10 + 3_600_000;
+  const pageview = (title: string, time: number): Tuple => {
+    const values = ['en', title, time];
+    return { values, fields: PAGEVIEW_FIELDS, sourceComponent: 'refine', sourceStream: 'pageviews', sourceTask: 1, get: <T>(f: string) => values[PAGEVIEW_FIELDS.indexOf(f as never)] as T, isTick: () => false };
+  };
+  const tick: Tuple = { values: [], fields: [], sourceComponent: '__system', sourceStream: '__tick', sourceTask: -1, get: () => undefined as never, isTick: () => true };
+  for (const [title, time] of [['A', h10 + 1], ['B', h11 + 1], ['A', h10 + 2]] as const) await bolt.execute(pageview(title, time));
+  await bolt.execute(tick);
+  assert.deepEqual(emitted, [[h10, ['en A 2 0'], h11]], 'hour 10 closes once the event time is in hour 11');
+  for (const [title, time] of [['A', h11 + 5], ['B', h11 + 6]] as const) await bolt.execute(pageview(title, time));
+  await bolt.flush('end-of-input');
+  assert.deepEqual(emitted[1], [h11, ['en B 2 0', 'en A 1 0'], h11 + 3_600_000]);
+  assert.deepEqual(saved.at(-1), { hours: {}, closedThrough: h11 + 3_600_000, watermark: h11 + 6 }, 'the checkpoint holds what was counted');
 });

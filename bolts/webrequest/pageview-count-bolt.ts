@@ -32,6 +32,8 @@ export class PageviewCountBolt implements Bolt {
   #state: State = { hours: {}, closedThrough: 0, watermark: 0 };
   #unsaved: Tuple[] = [];
   #maxHeld = 250;
+  #lastHour = NaN;
+  #lastCounts: Record<string, number> = {};
 
   constructor(options: PageviewCountBoltOptions) {
     this.#options = options;
@@ -56,12 +58,23 @@ export class PageviewCountBolt implements Bolt {
       this.#collector.ack(tuple);
       return;
     }
-    const counts = (this.#state.hours[hour] ??= {});
+    const counts = this.#countsOf(hour);
     const key = `${code} ${title}`;
     counts[key] = (counts[key] ?? 0) + 1;
     if (time > this.#state.watermark) this.#state.watermark = time;
     this.#unsaved.push(tuple);
     if (this.#unsaved.length >= this.#maxHeld) return this.#checkpoint(false);
+  }
+
+  /**
+   * The counts of an hour, created when new. The last hour's are kept at hand (until that hour
+   * closes): nearly every pageview falls in it, and indexing the state by a number costs a
+   * number-to-string conversion.
+   */
+  #countsOf(hour: number): Record<string, number> {
+    if (hour === this.#lastHour) return this.#lastCounts;
+    this.#lastHour = hour;
+    return (this.#lastCounts = this.#state.hours[hour] ??= {});
   }
 
   /** At the end of the input every hour closes; otherwise only the checkpoint is saved. */
@@ -81,6 +94,7 @@ export class PageviewCountBolt implements Bolt {
     for (const hour of closing) {
       const lines = Object.entries(this.#state.hours[hour]!).map(([key, n]) => `${key} ${n} 0`);
       delete this.#state.hours[hour];
+      if (hour === this.#lastHour) this.#lastHour = NaN;
       this.#state.closedThrough = Math.max(this.#state.closedThrough, hour + HOUR_MS);
       this.#collector.emit([hour, lines, this.#state.closedThrough], null);
     }
