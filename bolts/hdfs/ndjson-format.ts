@@ -3,10 +3,11 @@ import { HdfsErrorCodes, hdfsError } from './errors.js';
 import type { FormatEncoding } from './batch-encoder.js';
 import type { EncodedChunks, RecordFormat, RecordWriter } from './record-format.js';
 
-const NEWLINE = 0x0a;
-
 class NdjsonWriter implements RecordWriter {
   #chunks: Buffer[] = [];
+  /** Lines written since the last chunk, encoded together when they are taken: one UTF-8 encoding per chunk, not per record. */
+  #lines: string[] = [];
+  #linesBytes = 0;
   #ready = 0;
   #taken = 0;
   records = 0;
@@ -27,15 +28,26 @@ class NdjsonWriter implements RecordWriter {
       throw hdfsError(HdfsErrorCodes.BAD_RECORD, `record is not serializable as JSON: ${(error as Error).message}`, { cause: error });
     }
     if (text === undefined) throw hdfsError(HdfsErrorCodes.BAD_RECORD, `record ${String(record)} has no JSON form`);
-    const line = Buffer.allocUnsafe(Buffer.byteLength(text) + 1);
-    line.write(text);
-    line[line.length - 1] = NEWLINE;
-    this.#chunks.push(line);
-    this.#ready += line.length;
+    const size = Buffer.byteLength(text) + 1;
+    this.#lines.push(text);
+    this.#linesBytes += size;
+    this.#ready += size;
     this.records++;
   }
 
+  /** Turns the lines written so far into one chunk, keeping them in order with encoded chunks. */
+  #encodeLines(): void {
+    if (this.#lines.length === 0) return;
+    this.#lines.push('');
+    const chunk = Buffer.allocUnsafe(this.#linesBytes);
+    chunk.write(this.#lines.join('\n'));
+    this.#chunks.push(chunk);
+    this.#lines = [];
+    this.#linesBytes = 0;
+  }
+
   writeEncoded(encoded: EncodedChunks): void {
+    this.#encodeLines();
     for (let i = 0; i < encoded.chunks.length; i++) {
       const data = encoded.chunks[i]!;
       this.#chunks.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
@@ -45,6 +57,7 @@ class NdjsonWriter implements RecordWriter {
   }
 
   take(): Buffer | undefined {
+    this.#encodeLines();
     if (this.#chunks.length === 0) return undefined;
     const out = Buffer.concat(this.#chunks, this.#ready);
     this.#chunks = [];
