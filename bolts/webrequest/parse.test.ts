@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseWebrequestLine } from './parse.js';
+import { parseWebrequestLine, sequenceFactsOf } from './parse.js';
 import { inputRecord } from './test-fixtures.js';
 
 const RAW_IP = '203.0.113.77';
@@ -91,4 +91,16 @@ test('reasons never hold the raw IP or the line', () => {
     assert.ok(!reason.includes('203.0'), reason);
     assert.ok(reason.length < 120, reason);
   }
+});
+
+test('a malformed line still gives its host, sequence number and time when its text holds them', () => {
+  const whole = JSON.stringify({ hostname: 'cp3050.esams.wmnet', sequence: 1234567, dt: '2026-11-22T10:15:00Z', ip: '203.0.113.9', http_status: 200 });
+  assert.deepEqual(sequenceFactsOf(whole), { hostname: 'cp3050.esams.wmnet', sequence: 1234567, ts: Date.UTC(2026, 10, 22, 10, 15) });
+  assert.deepEqual(sequenceFactsOf(whole.slice(0, 52)), { hostname: 'cp3050.esams.wmnet', sequence: 1234567, ts: null }, 'truncated before its dt');
+  assert.equal(sequenceFactsOf('{"hostname":"cp3050.esams.wmnet","sequen'), undefined, 'no complete sequence number');
+  assert.equal(sequenceFactsOf('{"hostname":"cp3050.esams.wmnet","sequence":12'), undefined, 'a number cut short could be any number');
+  assert.deepEqual(sequenceFactsOf('{"hostname":"cp1","sequence":7,"dt":"yesterday"}'), { hostname: 'cp1', sequence: 7, ts: null });
+  assert.equal(sequenceFactsOf('{"hostname":"-","sequence":7}'), undefined);
+  assert.equal(sequenceFactsOf('\u0000\u0001 not json at all'), undefined);
+  assert.equal(sequenceFactsOf('{"hostname":"cp1","sequence":1.5}'), undefined);
 });

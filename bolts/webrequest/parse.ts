@@ -153,3 +153,30 @@ function firstBadString(o: Record<string, unknown>): ParseResult {
   }
   return R_NOT_OBJECT;
 }
+
+/** What a line that cannot be refined still says about delivery: its cache host, sequence number and time. */
+export interface SequenceFacts {
+  readonly hostname: string;
+  readonly sequence: number;
+  /** Epoch ms of `dt`, or null when it has none that parses. */
+  readonly ts: number | null;
+}
+
+const FACT_HOSTNAME = /"hostname"\s*:\s*"([^"\\]{1,255})"/;
+// The number must be complete: followed by the next field or the end of the object.
+const FACT_SEQUENCE = /"sequence"\s*:\s*(\d{1,15})(?=\s*[,}])/;
+const FACT_DT = /"dt"\s*:\s*"([^"\\]{1,64})"/;
+
+/**
+ * The host and sequence number of a malformed line, when its text still holds them (a truncated
+ * line, a bad field): the line was delivered, so the sequence check must not count it as lost.
+ * Undefined when either is missing.
+ */
+export function sequenceFactsOf(line: string): SequenceFacts | undefined {
+  const host = FACT_HOSTNAME.exec(line)?.[1]?.trim();
+  const sequence = FACT_SEQUENCE.exec(line)?.[1];
+  if (host === undefined || host === '' || host === MISSING || sequence === undefined) return undefined;
+  const dt = FACT_DT.exec(line)?.[1];
+  const ts = dt === undefined ? Number.NaN : parseDt(dt);
+  return { hostname: host, sequence: Number(sequence), ts: Number.isNaN(ts) ? null : ts };
+}

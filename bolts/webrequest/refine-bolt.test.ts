@@ -172,6 +172,35 @@ test('one sequence tuple per host and batch, in input order, anchored to its lin
   assert.ok(acks.every(([, i]) => i > lastSequenceEmit), 'no line is acked before the sequence tuple anchored to it is emitted');
 });
 
+test('a malformed line whose host and sequence can be read feeds the sequence check too, and is acked after it', async () => {
+  const events: [string, unknown][] = [];
+  const collector: OutputCollector = {
+    emit: () => {},
+    emitTo: (stream, values) => void events.push([stream, values]),
+    emitDirect: () => assert.fail('no direct emits'),
+    ack: (tuple) => void events.push(['ack', tuple.values[2]]),
+    fail: (_tuple, reason) => assert.fail(`nothing fails: ${String(reason)}`),
+    reportError: (error) => assert.fail(String(error)),
+  };
+  const context = {
+    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: {}, logger: nullLogger,
+    metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
+  } as TopologyContext;
+  const bolt = new RefineBolt({ threads: 0, batchSize: 4, saltStore: new MemorySaltStore() });
+  await bolt.prepare(context, collector);
+  const truncated = line(21).slice(0, line(21).indexOf('"dt"') + 12);
+  const inputs = [line(20), truncated, line(22, { dt: 'yesterday' }), '\u0000 not json'];
+  for (const [i, text] of inputs.entries()) await bolt.execute(sourceTuple(i, text));
+  await bolt.flush();
+  await bolt.cleanup();
+  const sequence = events.filter(([stream]) => stream === 'sequence').map(([, v]) => v);
+  assert.deepEqual(sequence, [['cp1001.eqiad.wmnet', [20, 21, 22], [Date.UTC(2026, 10, 22, 10, 15), null, null]]], 'the truncated line and the bad dt count as delivered, without a time');
+  assert.equal(events.filter(([stream]) => stream === 'errors').length, 3);
+  const sequenceAt = events.findIndex(([stream]) => stream === 'sequence');
+  assert.deepEqual(events.filter(([e]) => e === 'ack').map(([, offset]) => offset).sort(), [0, 1, 2, 3], 'each line acked once');
+  for (const offset of [0, 1, 2]) assert.ok(events.findIndex(([e, o]) => e === 'ack' && o === offset) > sequenceAt, `line ${offset} is acked after the sequence tuple`);
+});
+
 test('options are validated with a way to fix them', () => {
   assert.throws(() => compileRefineBoltOptions({ threads: -1 }), { code: 'SQUALL_ERR_INVALID_CONFIG', message: /threads is -1: use 0 \(refine on the main thread\)/ });
   assert.throws(() => compileRefineBoltOptions({ batchSize: 0 }), { message: /batchSize is 0/ });

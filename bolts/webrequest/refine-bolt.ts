@@ -20,6 +20,7 @@ import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
 import { domainCodeOf } from './pageview-dump.js';
+import { sequenceFactsOf } from './parse.js';
 import { redactIps } from './redact.js';
 import { refineBatch, type RefineBatch, type RefinedBatch, type RefineFailure } from './refine-batch.js';
 import { unpackRefinedBatch } from './refined-batch-codec.js';
@@ -267,18 +268,22 @@ export class RefineBolt implements Bolt {
     for (const f of outcome.failures) failed.set(f.index, f);
     const c = this.#collector;
     const hosts = new Map<string, HostSequences>();
-    const refined: Tuple[] = [];
+    /** Lines whose sequence facts are in this batch's sequence tuples: acked once those are emitted. */
+    const counted: Tuple[] = [];
+    const addFacts = (tuple: Tuple, hostname: string, sequence: number, ts: number | null) => {
+      let host = hosts.get(hostname);
+      if (host === undefined) hosts.set(hostname, (host = { sequences: [], times: [], anchors: [] }));
+      host.sequences.push(sequence);
+      host.times.push(ts);
+      host.anchors.push(tuple);
+      counted.push(tuple);
+    };
     for (let i = 0; i < tuples.length; i++) {
       const tuple = tuples[i]!;
       const record = outcome.records[i];
       if (record !== null && record !== undefined) {
         this.#emitRecord(tuple, record);
-        let host = hosts.get(record.hostname);
-        if (host === undefined) hosts.set(record.hostname, (host = { sequences: [], times: [], anchors: [] }));
-        host.sequences.push(record.sequence);
-        host.times.push(record.ts);
-        host.anchors.push(tuple);
-        refined.push(tuple);
+        addFacts(tuple, record.hostname, record.sequence, record.ts);
         continue;
       }
       const failure = failed.get(i);
@@ -288,12 +293,17 @@ export class RefineBolt implements Bolt {
       }
       this.#malformed.inc();
       const origin = `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}@${tuple.get<number | string>('offset')}`;
-      c.emitTo('errors', [redactIps(textOf(tuple.get('value'))), failure.reason, origin], tuple);
-      c.ack(tuple);
+      const text = textOf(tuple.get('value'));
+      c.emitTo('errors', [redactIps(text), failure.reason, origin], tuple);
+      // A malformed line was still delivered: when its host and sequence number can be read, the
+      // sequence check counts it (as incomplete when its time cannot be read), not as lost.
+      const facts = sequenceFactsOf(text);
+      if (facts !== undefined) addFacts(tuple, facts.hostname, facts.sequence, facts.ts);
+      else c.ack(tuple);
     }
-    // A refined line is acked only once its sequence tuple is anchored to it.
+    // A line is acked only once its sequence tuple is anchored to it.
     for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times], host.anchors);
-    for (const tuple of refined) c.ack(tuple);
+    for (const tuple of counted) c.ack(tuple);
   }
 
   #emitRecord(tuple: Tuple, record: WebrequestRefined): void {
