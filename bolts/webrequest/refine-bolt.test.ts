@@ -138,6 +138,14 @@ function sourceTuple(offset: number, value: string): Tuple {
   return { values, fields, sourceComponent: 'source', sourceStream: 'default', sourceTask: 1, get: <T>(f: string) => values[fields.indexOf(f as never)] as T, isTick: () => false };
 }
 
+/** A task context for driving a RefineBolt directly. */
+function refineContext(): TopologyContext {
+  return {
+    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: {}, logger: nullLogger,
+    metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
+  } as TopologyContext;
+}
+
 test('one sequence tuple per host and batch, in input order, anchored to its lines, which are acked only after it', async () => {
   type Emitted = ['emit', string, unknown[], readonly Tuple[]];
   const events: (Emitted | ['ack', Tuple])[] = [];
@@ -149,10 +157,7 @@ test('one sequence tuple per host and batch, in input order, anchored to its lin
     fail: (_tuple, reason) => assert.fail(`nothing fails: ${String(reason)}`),
     reportError: (error) => assert.fail(String(error)),
   };
-  const context = {
-    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: {}, logger: nullLogger,
-    metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
-  } as TopologyContext;
+  const context = refineContext();
   const bolt = new RefineBolt({ threads: 0, batchSize: 5, saltStore: new MemorySaltStore() });
   await bolt.prepare(context, collector);
   const a = 'cp1001.eqiad.wmnet';
@@ -182,10 +187,7 @@ test('a malformed line whose host and sequence can be read feeds the sequence ch
     fail: (_tuple, reason) => assert.fail(`nothing fails: ${String(reason)}`),
     reportError: (error) => assert.fail(String(error)),
   };
-  const context = {
-    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: {}, logger: nullLogger,
-    metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
-  } as TopologyContext;
+  const context = refineContext();
   const bolt = new RefineBolt({ threads: 0, batchSize: 4, saltStore: new MemorySaltStore() });
   await bolt.prepare(context, collector);
   const truncated = line(21).slice(0, line(21).indexOf('"dt"') + 12);
