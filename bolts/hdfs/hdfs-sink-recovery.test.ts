@@ -7,6 +7,7 @@ import { OffsetRangeFileNameFormat } from './file-name-format.js';
 import { HdfsSinkBolt } from './hdfs-sink-bolt.js';
 import { LocalFileSystem } from './local-file-system.js';
 import { committedOffsets, scanOutput } from './output-scan.js';
+import { HourlyPartitioner, hourPartition } from './partitioner.js';
 import type { HdfsSinkOptions } from './sink-options.js';
 import { RecordingCollector, at, listTree, sinkContext, sourceTuple } from './sink-test-kit.js';
 
@@ -137,6 +138,25 @@ describe('HdfsSinkBolt: exactly-once across a crash', () => {
     assert.equal(collector.acked.length, 9);
     const counts = await committedRecords();
     for (let o = 0; o < 8; o++) assert.equal(counts.get(`events/0@${o}`), 1, `offset ${o} committed exactly once`);
+    await bolt.cleanup();
+  });
+
+  it('holds a replay with the file that has its offset even when the partitioner now picks another hour', async () => {
+    // A processing-time partitioner: the replay of offset 0 lands in a later hour than the original.
+    let hour = 10;
+    const partitioner = new (class extends HourlyPartitioner {
+      override place() {
+        const time = Date.parse(at(hour));
+        return { partition: hourPartition(time), eventTime: time };
+      }
+    })();
+    const { bolt, collector } = await startSink({ partitioner });
+    await bolt.execute(sourceTuple(rec(0), 'events', 0, 0));
+    hour = 11;
+    await bolt.execute(sourceTuple(rec(0), 'events', 0, 0));
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), [0, 0]);
+    assert.equal((await committedRecords()).get('events/0@0'), 1, 'offset 0 written once');
     await bolt.cleanup();
   });
 
