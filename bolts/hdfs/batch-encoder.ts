@@ -57,8 +57,6 @@ export interface EncodedGroup {
   readonly chunks: Uint8Array[];
   /** Records in each chunk. */
   readonly counts: number[];
-  /** Bytes before compression. */
-  readonly rawBytes: number;
 }
 
 /** Why a value of the batch was not encoded. */
@@ -145,7 +143,6 @@ class GroupBuilder {
   readonly chunks: Uint8Array[] = [];
   readonly counts: number[] = [];
   maxEventTime = -Infinity;
-  rawBytes = 0;
   #parts: Buffer[] = [];
   #partBytes = 0;
   #records = 0;
@@ -163,9 +160,7 @@ class GroupBuilder {
     if (eventTime > this.maxEventTime) this.maxEventTime = eventTime;
     this.#parts.push(encoded);
     if (lines) this.#parts.push(NEWLINE_BYTE);
-    const size = encoded.length + (lines ? 1 : 0);
-    this.#partBytes += size;
-    this.rawBytes += size;
+    this.#partBytes += encoded.length + (lines ? 1 : 0);
     if (this.#partBytes >= this.blockBytes) this.#close();
   }
 
@@ -181,7 +176,7 @@ class GroupBuilder {
 
   finish(): EncodedGroup {
     this.#close();
-    return { partition: this.partition, indices: this.indices, maxEventTime: this.maxEventTime, chunks: this.chunks, counts: this.counts, rawBytes: this.rawBytes };
+    return { partition: this.partition, indices: this.indices, maxEventTime: this.maxEventTime, chunks: this.chunks, counts: this.counts };
   }
 }
 
