@@ -5,12 +5,18 @@
  * same run on the same machine. It also prints the CPU time per record of this process (all its
  * threads) and of the Kafka broker, NameNode and DataNode, for each side.
  *
+ * A third side does the topology's work by hand, without the engine (`kafka-hdfs-by-hand.ts`:
+ * kafkajs, the sink's batch encoder, WebHDFS streams; no acking, no exactly-once). It is the
+ * floor for that work on this machine: topology ÷ by-hand is what the engine and the guarantees
+ * cost, by-hand ÷ raw what writing to HDFS costs.
+ *
  *   node --import tsx bench/kafka-hdfs.ts [--records 200000] [--partitions 4] [--runs 3] [--format avro|ndjson] [-c key=value ...]
  *
  * Needs Kafka and HDFS from infra/ (`bash infra/up.sh`). Each run reads the topic with a new
- * consumer group and writes to a new HDFS directory, removed afterwards. Both rates are timed
- * from the first record read to the last one done (parsed, or committed in HDFS and acked), so
- * the group join, which is the same for both, is left out. The topology's time ends when
+ * consumer group and writes to a new HDFS directory, removed afterwards. Every rate, and the CPU
+ * time beside it, is measured from the first record read to the last one done (parsed, or
+ * committed in HDFS and acked), so the group join and the start of encoder threads (~0.7 s of
+ * CPU each, loading TypeScript), the same for every side, are left out. The topology's time ends when
  * `stop()` returns with every record acked: its last files are committed by the shutdown flush
  * rather than waiting for their age limit. `-c` passes topology config, as `nimbus local` does.
  */
@@ -25,6 +31,7 @@ import { Mulberry32, WebrequestGenerator } from '../spouts/generator/index.js';
 import { ensureTopic, produceLines } from '../spouts/kafka/index.js';
 import { loadInfraSettings } from '../infra/settings.js';
 import kafkaToHdfs from '../topologies/kafka-to-hdfs.js';
+import { byHand } from './kafka-hdfs-by-hand.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -76,10 +83,16 @@ async function rawConsume(run: number): Promise<number> {
   const done = new Promise<number>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        if (first === 0) first = performance.now();
+        if (first === 0) {
+          first = performance.now();
+          startCpuWindow();
+        }
         for (const m of batch.messages) bytes += (JSON.parse(m.value!.toString('utf8')) as { uri_query: string }).uri_query.length;
         count += batch.messages.length;
-        if (count >= N) resolve(performance.now() - first);
+        if (count >= N) {
+          endCpuWindow();
+          resolve(performance.now() - first);
+        }
       },
     });
   });
@@ -87,6 +100,26 @@ async function rawConsume(run: number): Promise<number> {
   await consumer.disconnect();
   if (count !== N || bytes === 0) throw new Error(`raw consumer read ${count} of ${N} records`);
   return elapsed;
+}
+
+/** The same work by hand, with the topology's settings (format, masked fields, threads, batch and file sizes). */
+function byHandRun(run: number): Promise<number> {
+  const setting = (key: string, fallback: string) => (extra[key] === undefined ? fallback : String(extra[key]));
+  return byHand({
+    brokers,
+    topic,
+    groupId: `${topic}-by-hand-${run}`,
+    hdfsUrl,
+    output: `/squall-bench/kafka-hdfs-${suffix}-by-hand-${run}`,
+    records: N,
+    format: args.format === 'ndjson' ? 'ndjson' : 'avro',
+    maskFields: setting('maskFields', 'ip,x_forwarded_for').split(',').filter((f) => f !== ''),
+    threads: Number(setting('threads', '2')),
+    batchRecords: Number(setting('batchRecords', '512')),
+    // The topology holds maxSpoutPending / 2 tuples per file generation, spread over the partitions.
+    recordsPerFile: Math.ceil(Number(setting('maxSpoutPending', '60000')) / 2 / PARTITIONS),
+    window: { start: startCpuWindow, end: endCpuWindow },
+  });
 }
 
 /** The topology, in process: from the first record emitted to every record committed and acked. */
@@ -102,7 +135,10 @@ async function topologyRun(run: number): Promise<{ ms: number; files: number }> 
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const emitted = spout().emitted;
-      if (first === 0 && emitted > 0) first = performance.now();
+      if (first === 0 && emitted > 0) {
+        first = performance.now();
+        startCpuWindow();
+      }
       if (emitted >= N) {
         clearInterval(timer);
         resolve();
@@ -112,6 +148,7 @@ async function topologyRun(run: number): Promise<{ ms: number; files: number }> 
   const report = await runtime.stop({ timeoutMs: 60_000 });
   clearInterval(trace);
   const elapsed = performance.now() - first;
+  endCpuWindow();
   const acked = spout().acked;
   if (report.forced || acked !== N) throw new Error(`topology acked ${acked} of ${N} records (forced stop: ${report.forced})`);
   const fs = new WebHdfsFileSystem({ url: hdfsUrl });
@@ -156,13 +193,23 @@ function cpuSeconds(): Map<string, number> {
   return out;
 }
 
+/** The CPU readings at the first record of the side being measured, and at its last. */
+let cpuAtFirstRecord = new Map<string, number>();
+let cpuAtLastRecord = new Map<string, number>();
+function startCpuWindow(): void {
+  cpuAtFirstRecord = cpuSeconds();
+}
+function endCpuWindow(): void {
+  cpuAtLastRecord = cpuSeconds();
+}
+
 /** CPU seconds each consumer used between two readings. */
 function cpuBetween(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   return new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
 }
 
-const cpu = { raw: new Map<string, number[]>(), topology: new Map<string, number[]>() };
-function recordCpu(phase: 'raw' | 'topology', used: Map<string, number>, records: number): void {
+const cpu = { raw: new Map<string, number[]>(), byHand: new Map<string, number[]>(), topology: new Map<string, number[]>() };
+function recordCpu(phase: keyof typeof cpu, used: Map<string, number>, records: number): void {
   for (const [k, v] of used) cpu[phase].set(k, [...(cpu[phase].get(k) ?? []), (v / records) * 1e6]);
 }
 
@@ -179,7 +226,7 @@ async function deleteTopicAndGroups(): Promise<void> {
   const admin = new Kafka({ brokers, clientId: 'squall-bench-admin', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-  const groups = Array.from({ length: RUNS }, (_, r) => [`${topic}-raw-${r}`, `${topic}-topology-${r}`]).flat();
+  const groups = Array.from({ length: RUNS }, (_, r) => [`${topic}-raw-${r}`, `${topic}-by-hand-${r}`, `${topic}-topology-${r}`]).flat();
   await admin.deleteGroups(groups).catch(() => {});
   await admin.disconnect();
 }
@@ -190,17 +237,18 @@ process.stderr.write(`produced ${produced.records} records to ${topic} in ${(pro
 
 const rate = (ms: number) => N / (ms / 1000);
 const raw: number[] = [];
+const hand: number[] = [];
 const topo: number[] = [];
 try {
   for (let r = 0; r < RUNS; r++) {
-    let before = cpuSeconds();
     raw.push(rate(await rawConsume(r)));
-    recordCpu('raw', cpuBetween(before, cpuSeconds()), N);
-    before = cpuSeconds();
+    recordCpu('raw', cpuBetween(cpuAtFirstRecord, cpuAtLastRecord), N);
+    hand.push(rate(await byHandRun(r)));
+    recordCpu('byHand', cpuBetween(cpuAtFirstRecord, cpuAtLastRecord), N);
     const t = await topologyRun(r);
-    recordCpu('topology', cpuBetween(before, cpuSeconds()), N);
+    recordCpu('topology', cpuBetween(cpuAtFirstRecord, cpuAtLastRecord), N);
     topo.push(rate(t.ms));
-    process.stderr.write(`run ${r + 1}/${RUNS}: raw consume ${Math.round(raw[r]!)}/s, topology ${Math.round(topo[r]!)}/s (${t.files} files)\n`);
+    process.stderr.write(`run ${r + 1}/${RUNS}: raw consume ${Math.round(raw[r]!)}/s, by hand ${Math.round(hand[r]!)}/s, topology ${Math.round(topo[r]!)}/s (${t.files} files)\n`);
   }
 } finally {
   await deleteTopicAndGroups();
@@ -212,8 +260,11 @@ const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs)
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
 console.log(`records: ${N} (~1 KB JSON), partitions: ${PARTITIONS}, runs: ${RUNS}, format: ${args.format}, config: ${JSON.stringify(extra)}; median (range)`);
 console.log(`raw consume (kafkajs eachBatch + JSON.parse)  ${fmt(median(raw)).padStart(8)} records/s  (${range(raw)})`);
+console.log(`by hand (kafkajs → sink encoder → WebHDFS)    ${fmt(median(hand)).padStart(8)} records/s  (${range(hand)})`);
 console.log(`topology (Kafka spout → HDFS sink, WebHDFS)   ${fmt(median(topo)).padStart(8)} records/s  (${range(topo)})`);
-console.log(`ratio: ${(median(topo) / median(raw)).toFixed(2)}x raw consume (target 0.8x)`);
+console.log(`ratio: ${(median(topo) / median(raw)).toFixed(2)}x raw consume (target 0.8x); by hand ${(median(hand) / median(raw)).toFixed(2)}x raw; topology ${(median(topo) / median(hand)).toFixed(2)}x by hand`);
 const us = (xs: number[] | undefined) => (xs === undefined ? '-' : median(xs).toFixed(1));
-console.log('CPU per record, µs (median; includes group join and shutdown):');
-for (const k of cpu.topology.keys()) console.log(`  ${k.padEnd(14)} raw ${us(cpu.raw.get(k)).padStart(6)}   topology ${us(cpu.topology.get(k)).padStart(6)}`);
+console.log('CPU per record, µs (median; from the first record to the last one done):');
+for (const k of cpu.topology.keys()) {
+  console.log(`  ${k.padEnd(14)} raw ${us(cpu.raw.get(k)).padStart(6)}   by hand ${us(cpu.byHand.get(k)).padStart(6)}   topology ${us(cpu.topology.get(k)).padStart(6)}`);
+}
