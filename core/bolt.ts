@@ -20,6 +20,15 @@ export interface OutputCollector {
   ack(tuple: Tuple): void;
   /** Fails a tuple's whole tree; the reason reaches the spout's `fail`. */
   fail(tuple: Tuple, reason?: string | Error): void;
+  /**
+   * Lets go of a tuple's values while the bolt keeps the tuple to ack or fail later: a sink that
+   * has written a record but acks it only once its file commits. What the values referenced can
+   * then be collected at once instead of living until the ack. The tuple can still be acked,
+   * failed and used as an anchor; reading its values afterwards throws
+   * `SQUALL_ERR_TUPLE_RELEASED`. The engine's collector has it; a collector without it (a test
+   * double) keeps the values, which changes nothing else.
+   */
+  release?(tuple: Tuple): void;
   /** Records an error against this component without failing anything. */
   reportError(error: unknown): void;
 }

@@ -110,6 +110,10 @@ export class BoltTask implements OutputCollector, AnchorHook {
     if (more !== null) for (let i = 0; i < more.length; i += 4) route.fail(more[i]!, more[i + 1]!, reason);
   }
 
+  release(tuple: Tuple): void {
+    asImpl(tuple, this.context.componentId).release();
+  }
+
   reportError(error: unknown): void {
     this.#host.reportError(this.context.componentId, this.context.taskId, error);
   }

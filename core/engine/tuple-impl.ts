@@ -28,8 +28,11 @@ export function randomInt32(): number {
   return (Math.random() * 4294967296) | 0;
 }
 
+/** Stands in for the values of a released tuple. */
+const RELEASED: readonly unknown[] = Object.freeze([]);
+
 export class TupleImpl implements Tuple {
-  readonly values: readonly unknown[];
+  #values: readonly unknown[];
   readonly schema: StreamSchema;
   readonly sourceTask: number;
   /** The task this copy is delivered to. */
@@ -48,10 +51,21 @@ export class TupleImpl implements Tuple {
   done = false;
 
   constructor(values: readonly unknown[], schema: StreamSchema, sourceTask: number, destTask: number) {
-    this.values = values;
+    this.#values = values;
     this.schema = schema;
     this.sourceTask = sourceTask;
     this.destTask = destTask;
+  }
+
+  get values(): readonly unknown[] {
+    const values = this.#values;
+    if (values === RELEASED) this.#throwReleased();
+    return values;
+  }
+
+  /** Drops the values, so that what they reference can be collected; acking and anchoring are unchanged. */
+  release(): void {
+    this.#values = RELEASED;
   }
 
   get fields(): readonly string[] {
@@ -73,7 +87,17 @@ export class TupleImpl implements Tuple {
         { component: this.schema.component },
       );
     }
-    return this.values[i] as T;
+    const values = this.#values;
+    if (values === RELEASED) this.#throwReleased();
+    return values[i] as T;
+  }
+
+  #throwReleased(): never {
+    throw new SquallError(
+      ErrorCodes.TUPLE_RELEASED,
+      `a tuple from '${this.schema.component}' (stream '${this.schema.stream}') was read after its values were released: read what you need before calling release`,
+      { component: this.schema.component },
+    );
   }
 
   isTick(): boolean {
