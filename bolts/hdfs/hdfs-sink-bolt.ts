@@ -256,6 +256,8 @@ export class HdfsSinkBolt implements Bolt {
     if (fresh) this.#open.set(fileKey, file);
     file.offsets.add(src.offset);
     file.tuples.push(tuple);
+    // Written: from here on the tuple is kept only to be acked, so its record can be collected.
+    this.#collector.release?.(tuple);
     this.#held++;
     if (frontier === undefined || src.offset > frontier) this.#frontier.set(key, src.offset);
     this.#metrics.recordsWritten.inc();

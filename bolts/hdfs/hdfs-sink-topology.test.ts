@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { TopologyRuntime, fields, shuffle, topology } from '../../core/index.js';
-import { ListSpout, collectInto, newLedger } from '../../test/fixtures/components.js';
+import { ListSpout, WeakObjectSpout, collectInto, newLedger } from '../../test/fixtures/components.js';
+import { collectGarbage, deferred } from '../../test/fixtures/harness.js';
 import { baseName } from './file-system.js';
 import { OffsetRangeFileNameFormat } from './file-name-format.js';
 import { HDFS_SINK_OUTPUTS, HdfsSinkBolt } from './hdfs-sink-bolt.js';
 import { LocalFileSystem } from './local-file-system.js';
+import { NdjsonFormat } from './ndjson-format.js';
+import type { RecordWriter } from './record-format.js';
 import { at, listTree } from './sink-test-kit.js';
 
 let root: string;
@@ -31,7 +34,68 @@ class WatchedFileSystem extends LocalFileSystem {
   }
 }
 
+/** Renames wait for `gate`: files can be written but not committed. */
+class GatedFileSystem extends LocalFileSystem {
+  readonly gate = deferred();
+  override async rename(from: string, to: string): Promise<void> {
+    await this.gate.promise;
+    await super.rename(from, to);
+  }
+}
+
 describe('HdfsSinkBolt in a running topology', () => {
+  it('lets go of each record once it is written, and still acks its tuple once, after the commit', async () => {
+    const fs = new GatedFileSystem();
+    const spout = new WeakObjectSpout(50, (offset) => {
+      const record = { id: offset, dt: at(10, offset % 60), text: `record ${offset}` };
+      return { object: record, values: [record, 'events', 0, offset] };
+    });
+    const allWritten = deferred();
+    let written = 0;
+    const format = new NdjsonFormat();
+    const counting = {
+      extension: format.extension,
+      name: format.name,
+      open(): RecordWriter {
+        const writer = format.open();
+        const write = writer.write.bind(writer);
+        writer.write = (record) => {
+          write(record);
+          if (++written === spout.count) allWritten.resolve();
+        };
+        return writer;
+      },
+    };
+    const t = topology('hdfs-sink-release', { maxSpoutPending: 100, messageTimeoutMs: 20_000 })
+      .spout('source', { create: () => spout, outputs: { default: ['record', 'topic', 'partition', 'offset'] } })
+      .bolt('hdfs', {
+        create: () => new HdfsSinkBolt({ fileSystem: fs, root, format: counting, availability: false, hive: false }),
+        inputs: [{ from: 'source', grouping: fields('partition') }],
+        outputs: HDFS_SINK_OUTPUTS,
+      })
+      .build();
+    const runtime = new TopologyRuntime({ topology: t });
+    await runtime.start();
+    try {
+      await allWritten.promise;
+      await collectGarbage();
+      assert.deepEqual(spout.alive(), [], 'no written record is kept while its file waits to commit');
+      assert.deepEqual(spout.acked, [], 'nothing is acked before the commit');
+    } finally {
+      fs.gate.resolve();
+    }
+    await runtime.completion;
+    await runtime.stop();
+    assert.deepEqual([...spout.acked].sort((a, b) => (a as number) - (b as number)), Array.from({ length: spout.count }, (_, i) => i), 'each acked once');
+    const files = (await listTree(root)).filter((p) => !baseName(p).startsWith('_'));
+    const lines = (await Promise.all(files.map((p) => readFile(join(root, p), 'utf8')))).join('').trim().split('\n');
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { id: number }).id).sort((a, b) => a - b),
+      Array.from({ length: spout.count }, (_, i) => i),
+      'every record is in the committed file',
+    );
+  });
+
   it('acks each spout tuple only after the file holding it is renamed, and routes bad records to errors', async () => {
     const fs = new WatchedFileSystem();
     const ledger = newLedger();
