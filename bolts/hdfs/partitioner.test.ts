@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventTimeOf, parseIsoTime } from './event-time.js';
+import { eventTimeOf, parseIsoTime, parseIsoTimeByPattern } from './event-time.js';
 import { HourlyPartitioner, hourPartition } from './partitioner.js';
 
 describe('HourlyPartitioner', () => {
@@ -70,5 +70,61 @@ describe('eventTimeOf', () => {
     assert.deepEqual(eventTimeOf(0, 'dt'), { time: 0 });
     assert.deepEqual(eventTimeOf(new Date(5000), 'dt'), { time: 5000 });
     assert.equal(parseIsoTime('2024-01-01T00:00:00.5Z'), Date.UTC(2024, 0, 1, 0, 0, 0, 500));
+  });
+});
+
+describe('parseIsoTime, canonical form', () => {
+  const canonical = (ms: number, withMs: boolean) => {
+    const iso = new Date(ms).toISOString();
+    return withMs ? iso : `${iso.slice(0, 19)}Z`;
+  };
+
+  it('reads YYYY-MM-DDTHH:MM:SS[.mmm]Z as the pattern does, hour after hour', () => {
+    // Month ends, a leap day, a year end, and times spread through hours in and out of order.
+    const starts = [Date.UTC(2024, 1, 28, 23), Date.UTC(2024, 1, 29, 0), Date.UTC(2023, 11, 31, 23), Date.UTC(2026, 10, 22, 10), Date.UTC(1970, 0, 1, 0)];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 5000; i++) {
+      const ms = starts[next() % starts.length]! + (next() % (2 * 3_600_000));
+      for (const withMs of [false, true]) {
+        const text = canonical(ms, withMs);
+        assert.equal(parseIsoTime(text), parseIsoTimeByPattern(text), text);
+        assert.equal(parseIsoTime(text), withMs ? ms : ms - (ms % 1000), text);
+      }
+    }
+  });
+
+  it('leaves every other text to the pattern, so both give the same answer', () => {
+    // Warm the shortcut's hour first, so a text sharing that hour's prefix is tested against it.
+    assert.equal(parseIsoTime('2024-02-29T10:00:00Z'), Date.UTC(2024, 1, 29, 10));
+    const texts = [
+      '2024-02-29T10:60:00Z', // minute 60
+      '2024-02-29T10:59:60Z', // leap second
+      '2024-02-29T10:5a:00Z',
+      '2024-02-29T10:00:0aZ',
+      '2024-02-29T10:00:00.5Z',
+      '2024-02-29T10:00:00.12Z',
+      '2024-02-29T10:00:00.1234Z',
+      '2024-02-29T10:00:00.12aZ',
+      '2024-02-29T10:00:00,123Z',
+      '2024-02-29T10:00:00z',
+      '2024-02-29t10:00:00Z',
+      '2024-02-29 10:00:00Z',
+      '2024-02-29T10:00:00',
+      '2024-02-29T10:00:00+01:00',
+      '2024-02-29T10-00:00Z',
+      ' 2024-02-29T10:00:00Z',
+      '2024-02-30T10:00:00Z', // no such day
+      '2023-02-29T10:00:00Z',
+      '2024-02-29T24:00:00Z', // no such hour
+      '2024-13-01T00:00:00Z',
+      '2024-02-29T1:00:00.000Z',
+      '2024-02-29T10:00:00.000X',
+      'xxxx-xx-xxTxx:xx:xxZ',
+    ];
+    for (const text of texts) assert.equal(parseIsoTime(text), parseIsoTimeByPattern(text), text);
+    assert.equal(parseIsoTime('2024-02-29T10:59:60Z'), undefined);
+    assert.equal(parseIsoTime('2024-02-30T10:00:00Z'), undefined);
+    assert.equal(parseIsoTime('2024-02-29T10:00:00.5Z'), Date.UTC(2024, 1, 29, 10, 0, 0, 500));
   });
 });
