@@ -451,11 +451,15 @@ export class HdfsSinkBolt implements Bolt {
     try {
       path = await file.commit(this.#fs, this.#o.fileNames, this.#owner, this.#staleManifests);
     } catch (error) {
-      this.#abandon(file, error, 'commit_failed');
+      // Past the close deadline nothing changes: the engine replays these tuples.
+      if (this.#state !== 'closed') this.#abandon(file, error, 'commit_failed');
       return;
     } finally {
       this.#releaseCommitSlot();
     }
+    // Past the close deadline nothing changes either: the engine replays these tuples, and the
+    // sink that recovers next finds this file committed and skips them.
+    if (this.#state === 'closed') return;
     // Committed, so its offsets are: replays of them are skipped from now on.
     let ranges = this.#committed.get(file.source);
     if (ranges === undefined) this.#committed.set(file.source, (ranges = file.offsets));
