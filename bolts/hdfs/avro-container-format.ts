@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import avro from 'avsc';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { AvroBlockBuilder } from './avro-block.js';
 import { type AvroCodecName, type BlockCompressor, blockCompressor } from './avro-codecs.js';
 import type { FormatEncoding } from './batch-encoder.js';
 import type { EncodedChunks, RecordFormat, RecordWriter } from './record-format.js';
@@ -47,26 +48,21 @@ export function describeInvalid(type: avro.Type, record: unknown): string {
 
 class AvroContainerWriter implements RecordWriter {
   readonly #type: avro.Type;
-  readonly #compress: BlockCompressor;
-  readonly #blockBytes: number;
+  readonly #block: AvroBlockBuilder;
   readonly #sync = randomBytes(16);
   #ready: Buffer[] = [];
   #readyBytes = 0;
-  #block: Buffer[] = [];
-  #blockSize = 0;
-  #blockCount = 0;
   #taken = 0;
   records = 0;
 
   constructor(type: avro.Type, header: Buffer, compress: BlockCompressor, blockBytes: number) {
     this.#type = type;
-    this.#compress = compress;
-    this.#blockBytes = blockBytes;
+    this.#block = new AvroBlockBuilder(type, blockBytes, compress);
     this.#push(header, this.#sync);
   }
 
   get bytes(): number {
-    return this.#taken + this.#readyBytes + this.#blockSize;
+    return this.#taken + this.#readyBytes + this.#block.size;
   }
 
   get readyBytes(): number {
@@ -74,19 +70,15 @@ class AvroContainerWriter implements RecordWriter {
   }
 
   write(record: unknown): void {
-    let encoded: Buffer;
     try {
-      encoded = this.#type.toBuffer(record);
+      this.#block.add(record);
     } catch (error) {
       throw hdfsError(HdfsErrorCodes.BAD_RECORD, `record does not fit Avro schema ${this.#type.name ?? this.#type.typeName}: ${describeInvalid(this.#type, record)}`, {
         cause: error,
       });
     }
-    this.#block.push(encoded);
-    this.#blockSize += encoded.length;
-    this.#blockCount++;
     this.records++;
-    if (this.#blockSize >= this.#blockBytes) this.#closeBlock();
+    if (this.#block.full) this.#closeBlock();
   }
 
   writeEncoded(encoded: EncodedChunks): void {
@@ -115,12 +107,8 @@ class AvroContainerWriter implements RecordWriter {
   }
 
   #closeBlock(): void {
-    if (this.#blockCount === 0) return;
-    const data = this.#compress(Buffer.concat(this.#block, this.#blockSize));
-    this.#push(LONG_TYPE.toBuffer(this.#blockCount), LONG_TYPE.toBuffer(data.length), data, this.#sync);
-    this.#block = [];
-    this.#blockSize = 0;
-    this.#blockCount = 0;
+    const block = this.#block.close();
+    if (block !== undefined) this.#push(LONG_TYPE.toBuffer(block.count), LONG_TYPE.toBuffer(block.data.length), block.data, this.#sync);
   }
 
   #push(...parts: Buffer[]): void {

@@ -10,6 +10,7 @@
 import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import { type AvroCodecName, blockCompressor, type BlockCompressor } from './avro-codecs.js';
+import { AvroBlockBuilder } from './avro-block.js';
 import { describeInvalid } from './avro-container-format.js';
 import { HourlyPartitioner, type Partition } from './partitioner.js';
 
@@ -137,45 +138,58 @@ function kindOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
-/** Builds one group's chunks: Avro blocks of about `blockBytes`, or NDJSON lines. */
+/** Builds one group's chunks: Avro blocks of about `blockBytes`, or one chunk of NDJSON lines. */
 class GroupBuilder {
   readonly indices: number[] = [];
   readonly chunks: Uint8Array[] = [];
   readonly counts: number[] = [];
   maxEventTime = -Infinity;
-  #parts: Buffer[] = [];
-  #partBytes = 0;
-  #records = 0;
+  readonly #block: AvroBlockBuilder | undefined;
+  #lines: Buffer[] = [];
+  #lineBytes = 0;
 
   constructor(
     readonly partition: Partition,
-    readonly blockBytes: number,
-    readonly compress: BlockCompressor | undefined,
-  ) {}
-
-  /** Adds a record's encoding; `lines` ends each with a newline (NDJSON). */
-  add(index: number, encoded: Buffer, eventTime: number, lines: boolean): void {
-    this.indices.push(index);
-    this.#records++;
-    if (eventTime > this.maxEventTime) this.maxEventTime = eventTime;
-    this.#parts.push(encoded);
-    if (lines) this.#parts.push(NEWLINE_BYTE);
-    this.#partBytes += encoded.length + (lines ? 1 : 0);
-    if (this.#partBytes >= this.blockBytes) this.#close();
+    avroType: avro.Type | undefined,
+    blockBytes: number,
+    compress: BlockCompressor | undefined,
+  ) {
+    if (avroType !== undefined) this.#block = new AvroBlockBuilder(avroType, blockBytes, compress ?? ((raw) => raw));
   }
 
-  #close(): void {
-    if (this.#parts.length === 0) return;
-    const raw = Buffer.concat(this.#parts, this.#partBytes);
-    this.chunks.push(this.compress === undefined ? raw : this.compress(raw));
-    this.counts.push(this.#records);
-    this.#records = 0;
-    this.#parts = [];
-    this.#partBytes = 0;
+  /** Encodes a record into the group's Avro block. Throws, adding nothing, when it does not fit the schema. */
+  addRecord(index: number, record: unknown, eventTime: number): void {
+    const block = this.#block!;
+    block.add(record);
+    this.#added(index, eventTime);
+    if (block.full) this.#closeBlock();
+  }
+
+  /** Adds an NDJSON line (without its newline). */
+  addLine(index: number, line: Buffer, eventTime: number): void {
+    this.#lines.push(line, NEWLINE_BYTE);
+    this.#lineBytes += line.length + 1;
+    this.#added(index, eventTime);
+  }
+
+  #added(index: number, eventTime: number): void {
+    this.indices.push(index);
+    if (eventTime > this.maxEventTime) this.maxEventTime = eventTime;
+  }
+
+  #closeBlock(): void {
+    const block = this.#block?.close();
+    if (block === undefined) return;
+    this.chunks.push(block.data);
+    this.counts.push(block.count);
   }
 
   finish(): EncodedGroup {
-    this.#close();
+    this.#closeBlock();
+    if (this.#lines.length > 0) {
+      this.chunks.push(Buffer.concat(this.#lines, this.#lineBytes));
+      this.counts.push(this.#lines.length / 2);
+    }
     return { partition: this.partition, indices: this.indices, maxEventTime: this.maxEventTime, chunks: this.chunks, counts: this.counts };
   }
 }
@@ -208,8 +222,17 @@ export function encodeBatch(task: BatchTask): BatchResult {
         continue;
       }
       let group = groups.get(outcome.partition.path);
-      if (group === undefined) groups.set(outcome.partition.path, (group = new GroupBuilder(outcome.partition, blockBytes, c.compress)));
-      group.add(i, outcome.encoded, outcome.eventTime, c.avroType === undefined);
+      if (group === undefined) groups.set(outcome.partition.path, (group = new GroupBuilder(outcome.partition, c.avroType, blockBytes, c.compress)));
+      if (outcome.line !== undefined) {
+        group.addLine(i, outcome.line, outcome.eventTime);
+        continue;
+      }
+      try {
+        group.addRecord(i, outcome.record, outcome.eventTime);
+      } catch {
+        const type = c.avroType!;
+        errors.push({ index: i, kind: 'bad_record', reason: `record does not fit Avro schema ${type.name ?? type.typeName}: ${describeInvalid(type, outcome.record)}` });
+      }
     } catch (error) {
       // Input no decoder rejects can still break an encoder (JSON nested too deep to stringify).
       errors.push({ index: i, kind: 'bad_record', reason: `could not encode the record: ${(error as Error)?.message ?? String(error)}` });
@@ -218,10 +241,11 @@ export function encodeBatch(task: BatchTask): BatchResult {
   return { groups: [...groups.values()].map((g) => g.finish()), errors };
 }
 
-type Encoded = { readonly encoded: Buffer; readonly partition: Partition; readonly eventTime: number } | Omit<BatchError, 'index'>;
+/** A value placed in its hour: its NDJSON line, or (for Avro, which its group encodes) the record. */
+type Placed = { readonly record: unknown; readonly line: Buffer | undefined; readonly partition: Partition; readonly eventTime: number } | Omit<BatchError, 'index'>;
 
-/** One value: decoded, masked, placed and encoded, or why not. */
-function encodeOne(c: Compiled, spec: BatchSpec, bytes: Buffer, passThrough: boolean): Encoded {
+/** One value: decoded, masked, placed and (for NDJSON) encoded, or why not. */
+function encodeOne(c: Compiled, spec: BatchSpec, bytes: Buffer, passThrough: boolean): Placed {
   let record: unknown;
   try {
     record = c.decode(bytes);
@@ -234,19 +258,15 @@ function encodeOne(c: Compiled, spec: BatchSpec, bytes: Buffer, passThrough: boo
   if (spec.maskFields !== undefined) mask(record as Record<string, unknown>, spec.maskFields);
   const placed = c.partitioner.place(record);
   if ('error' in placed) return { kind: 'bad_event_time', reason: placed.error };
-  let encoded: Buffer;
+  let line: Buffer | undefined;
   if (c.avroType !== undefined) {
-    try {
-      encoded = c.avroType.toBuffer(record);
-    } catch {
-      return { kind: 'bad_record', reason: `record does not fit Avro schema ${c.avroType.name ?? c.avroType.typeName}: ${describeInvalid(c.avroType, record)}` };
-    }
+    line = undefined;
   } else if (passThrough && !bytes.includes(NEWLINE) && !bytes.includes(CARRIAGE_RETURN) && isUtf8(bytes)) {
     // Valid one-line UTF-8 JSON is written as it came: a pass-through keeps the producer's bytes.
     // (Hadoop's line reader also ends a line at a carriage return, so such a line is re-encoded.)
-    encoded = bytes;
+    line = bytes;
   } else {
-    encoded = Buffer.from(JSON.stringify(record));
+    line = Buffer.from(JSON.stringify(record));
   }
-  return { encoded, partition: placed.partition, eventTime: placed.eventTime };
+  return { record, line, partition: placed.partition, eventTime: placed.eventTime };
 }
