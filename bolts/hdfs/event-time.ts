@@ -35,7 +35,8 @@ function twoDigits(text: string, i: number): number {
  */
 function parseCanonical(text: string): number | undefined {
   const n = text.length;
-  if ((n !== CANONICAL_SHORT && n !== CANONICAL_MS) || text.charCodeAt(n - 1) !== 0x5a || text.charCodeAt(16) !== 0x3a) return undefined;
+  // Every fixed character is checked here: the hour's text is read by the pattern, which trims.
+  if ((n !== CANONICAL_SHORT && n !== CANONICAL_MS) || text.charCodeAt(n - 1) !== 0x5a || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
   let ms = 0;
   if (n === CANONICAL_MS) {
     const c = text.charCodeAt(22) - 48;

@@ -114,6 +114,9 @@ describe('parseIsoTime, canonical form', () => {
       '2024-02-29T10:00:00+01:00',
       '2024-02-29T10-00:00Z',
       ' 2024-02-29T10:00:00Z',
+      '   2024-02-29T10:30Z', // 20 characters with the spaces; the pattern trims them
+      '\t\t\t2024-02-29T10:30Z',
+      '   2024-02-29T10:30.123Z',
       '2024-02-30T10:00:00Z', // no such day
       '2023-02-29T10:00:00Z',
       '2024-02-29T24:00:00Z', // no such hour
