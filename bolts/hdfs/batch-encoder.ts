@@ -159,10 +159,13 @@ class GroupBuilder {
 
   /** Encodes a record into the group's Avro block. Throws, adding nothing, when it does not fit the schema. */
   addRecord(index: number, record: unknown, eventTime: number): void {
-    const block = this.#block!;
-    block.add(record);
+    this.#block!.add(record);
     this.#added(index, eventTime);
-    if (block.full) this.#closeBlock();
+  }
+
+  /** Compresses the Avro block once it is full. */
+  closeBlockIfFull(): void {
+    if (this.#block?.full === true) this.#closeBlock();
   }
 
   /** Adds an NDJSON line (without its newline). */
@@ -215,13 +218,14 @@ export function encodeBatch(task: BatchTask): BatchResult {
     const end = task.ends[i]!;
     const bytes = data.subarray(start, end);
     start = end;
+    let group: GroupBuilder | undefined;
     try {
       const outcome = encodeOne(c, spec, bytes, passThrough);
       if ('reason' in outcome) {
         errors.push({ index: i, kind: outcome.kind, reason: outcome.reason });
         continue;
       }
-      let group = groups.get(outcome.partition.path);
+      group = groups.get(outcome.partition.path);
       if (group === undefined) groups.set(outcome.partition.path, (group = new GroupBuilder(outcome.partition, c.avroType, blockBytes, c.compress)));
       if (outcome.line !== undefined) {
         group.addLine(i, outcome.line, outcome.eventTime);
@@ -232,13 +236,19 @@ export function encodeBatch(task: BatchTask): BatchResult {
       } catch {
         const type = c.avroType!;
         errors.push({ index: i, kind: 'bad_record', reason: `record does not fit Avro schema ${type.name ?? type.typeName}: ${describeInvalid(type, outcome.record)}` });
+        continue;
       }
     } catch (error) {
       // Input no decoder rejects can still break an encoder (JSON nested too deep to stringify).
       errors.push({ index: i, kind: 'bad_record', reason: `could not encode the record: ${(error as Error)?.message ?? String(error)}` });
+      continue;
     }
+    // Outside the record's try: a compressor that fails fails the whole batch, not this record.
+    group.closeBlockIfFull();
   }
-  return { groups: [...groups.values()].map((g) => g.finish()), errors };
+  // A group whose every record was rejected holds nothing to write.
+  const filled = [...groups.values()].filter((g) => g.indices.length > 0);
+  return { groups: filled.map((g) => g.finish()), errors };
 }
 
 /** A value placed in its hour: its NDJSON line, or (for Avro, which its group encodes) the record. */

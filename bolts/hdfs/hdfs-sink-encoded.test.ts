@@ -105,6 +105,12 @@ describe('encodeBatch', () => {
     assert.deepEqual(result.groups.map((g) => g.indices), [[5]]);
   });
 
+  it('returns no group for an hour whose only record does not fit the schema', () => {
+    const result = encodeBatch({ spec, ...batch([json({ id: 5, dt: at(11) }), json(event(6))]) });
+    assert.deepEqual(result.errors.map((e) => [e.index, e.kind]), [[0, 'bad_record']]);
+    assert.deepEqual(result.groups.map((g) => [g.partition.path, g.indices]), [['year=2024/month=01/day=15/hour=10', [1]]]);
+  });
+
   it('writes masked fields as "-", re-encoding every line when fields are masked', () => {
     const ndjson: BatchSpec = { ...spec, format: { kind: 'ndjson' }, maskFields: ['ip', 'x_forwarded_for'] };
     const withIp = Buffer.from('{"dt":"2024-01-15T10:00:00Z","ip":"203.0.113.7","x_forwarded_for":"198.51.100.1, 10.0.0.1","id":1}');
