@@ -6,9 +6,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MetricRegistry, SquallError } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import { HdfsSinkBolt } from './hdfs-sink-bolt.js';
+import type { FileStream } from './file-system.js';
 import { LocalFileSystem } from './local-file-system.js';
 import type { HdfsSinkOptions } from './sink-options.js';
 import { waitFor } from '../../test/support/wait.js';
+import { deferred } from '../../test/fixtures/harness.js';
 import { RecordingCollector, at, listTree, sinkContext, sourceTuple, tickTuple } from './sink-test-kit.js';
 
 let root: string;
@@ -34,6 +36,7 @@ describe('HdfsSinkBolt: acks and commits', () => {
   it('acks tuples only once the file holding them is committed by a rename', async () => {
     const { bolt, collector } = await startSink({ writeBufferBytes: 1 });
     for (let i = 0; i < 5; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.settled();
     assert.equal(collector.acked.length, 0, 'nothing acked before the commit');
     assert.deepEqual(await committedFiles(), []);
     assert.equal((await tempFiles()).length, 1, 'the records are in a temporary file');
@@ -190,6 +193,60 @@ describe('HdfsSinkBolt: rotation', () => {
       'year=2024/month=01/day=15/hour=10/part-events-1-00000000000000000007-00000000000000000007.ndjson',
       'year=2024/month=01/day=15/hour=11/part-events-0-00000000000000000002-00000000000000000002.ndjson',
     ]);
+    await bolt.cleanup();
+  });
+});
+
+/** A filesystem whose first stream write waits for `gate`, then succeeds or fails as the gate says. */
+class GatedFirstWrite extends LocalFileSystem {
+  readonly gate = deferred<Error | undefined>();
+  readonly firstWriteStarted = deferred();
+  #first = true;
+  override async createStream(path: string, options?: { overwrite?: boolean }): Promise<FileStream> {
+    const stream = await super.createStream(path, options);
+    const write = stream.write.bind(stream);
+    stream.write = async (data) => {
+      if (this.#first) {
+        this.#first = false;
+        this.firstWriteStarted.resolve();
+        const failure = await this.gate.promise;
+        if (failure !== undefined) throw failure;
+      }
+      return write(data);
+    };
+    return stream;
+  }
+}
+
+describe('HdfsSinkBolt: chunk writes', () => {
+  it('takes the next records while a chunk is being written, and commits them all in order', async () => {
+    const fs = new GatedFirstWrite();
+    const { bolt, collector } = await startSink({ fileSystem: fs, writeBufferBytes: 1 });
+    assert.equal(bolt.execute(sourceTuple(rec(0), 'events', 0, 0)), undefined);
+    await fs.firstWriteStarted.promise;
+    for (let i = 1; i < 5; i++) assert.equal(bolt.execute(sourceTuple(rec(i), 'events', 0, i)), undefined, `record ${i} does not wait for the write`);
+    fs.gate.resolve(undefined);
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), [0, 1, 2, 3, 4]);
+    const lines = (await readFile(join(root, (await committedFiles())[0]!), 'utf8')).trim().split('\n');
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: number }).id), [0, 1, 2, 3, 4]);
+    await bolt.cleanup();
+  });
+
+  it('gives up on a file whose chunk write failed: every tuple it holds by then fails once, and later records go to a new file', async () => {
+    const fs = new GatedFirstWrite();
+    const { bolt, collector } = await startSink({ fileSystem: fs, writeBufferBytes: 1 });
+    for (let i = 0; i < 3; i++) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await fs.firstWriteStarted.promise;
+    fs.gate.resolve(hdfsError(HdfsErrorCodes.UNAVAILABLE, 'DataNode went away', { retriable: true }));
+    await waitFor(() => collector.failed.length === 3, { intervalMs: 5, message: 'the tuples of the failed file to fail' });
+    assert.deepEqual(collector.failed.map((f) => Number(f.tuple.values[3])).sort(), [0, 1, 2]);
+    assert.match((collector.failed[0]!.reason as SquallError).message, /could not write .*_tmp\..*: DataNode went away/);
+    await bolt.execute(sourceTuple(rec(3), 'events', 0, 3));
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), [3]);
+    assert.equal(collector.failed.length, 3, 'nothing fails twice');
+    await waitFor(async () => (await tempFiles()).length === 0, { intervalMs: 5, message: 'the failed temporary file to be removed' });
     await bolt.cleanup();
   });
 });

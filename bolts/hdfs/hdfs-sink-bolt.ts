@@ -165,11 +165,13 @@ export class HdfsSinkBolt implements Bolt {
   }
 
   /**
-   * Resolves once every batch sent to the encoder is in its files and every commit started so far
-   * has ended (committed, or failed and its tuples failed). Batches still filling are not sent.
+   * Resolves once every batch sent to the encoder is in its files, every chunk of an open file
+   * sent so far is written, and every commit started so far has ended (committed, or failed and
+   * its tuples failed). Batches still filling are not sent.
    */
   async settled(): Promise<void> {
     await this.#intake?.drained();
+    await Promise.all([...this.#open.values()].map((f) => f.written()));
     await this.#settleCommits();
   }
 
@@ -265,8 +267,21 @@ export class HdfsSinkBolt implements Bolt {
       if (placed.partition.end <= this.#availability.watermark(key)) this.#metrics.lateRecords.inc();
       this.#availability.observe(key, src.topic, src.partition, placed.eventTime);
     }
-    const rotate = this.#o.rotation.shouldRotate(file, now);
-    if (rotate || file.readyBytes >= this.#o.writeBufferBytes || this.#held >= this.#o.maxHeldTuples) return this.#afterWrite(file, rotate);
+    if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
+    else if (file.readyBytes >= this.#o.writeBufferBytes && !file.writing) this.#sendChunk(file);
+    if (this.#held >= this.#o.maxHeldTuples) return this.#nextGenerationAfterWrite();
+  }
+
+  /**
+   * Sends a file's ready bytes without waiting: records keep coming while the filesystem writes
+   * (the file sends its chunks in order, and its commit waits for them). A failed write gives
+   * up on the file, with every tuple it holds by then.
+   */
+  #sendChunk(file: InProgressFile): void {
+    file.writeChunk(this.#fs).catch((error: unknown) => {
+      // Past the close deadline nothing changes: the engine replays these tuples.
+      if (this.#state !== 'closed') this.#abandon(file, error, 'write_failed');
+    });
   }
 
   /**
@@ -374,20 +389,10 @@ export class HdfsSinkBolt implements Bolt {
     return false;
   }
 
-  async #afterWrite(file: InProgressFile, rotate: boolean): Promise<void> {
-    if (rotate) this.#startCommit(file);
-    else if (file.readyBytes >= this.#o.writeBufferBytes) {
-      try {
-        await file.writeChunk(this.#fs);
-      } catch (error) {
-        this.#abandon(file, error, 'write_failed');
-      }
-    }
-    if (this.#held >= this.#o.maxHeldTuples) {
-      // One generation commits while the next fills: wait for the previous one first.
-      if (this.#commits.size > 0) await this.#settleCommits();
-      for (const f of [...this.#open.values()]) this.#startCommit(f);
-    }
+  /** The open files hold maxHeldTuples: they commit as one generation, once the previous one has. */
+  async #nextGenerationAfterWrite(): Promise<void> {
+    if (this.#commits.size > 0) await this.#settleCommits();
+    for (const f of [...this.#open.values()]) this.#startCommit(f);
   }
 
   #newFile(key: string, partition: Partition, topic: string, sourcePartition: number, offset: number, now: number): InProgressFile {

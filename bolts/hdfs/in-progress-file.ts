@@ -38,6 +38,8 @@ export class InProgressFile implements OpenFileStats {
   #writing: Promise<void> = Promise.resolve();
   /** Why a write failed; every later write and the commit fail with it. */
   #failure: unknown;
+  /** Chunk writes asked for and not ended. */
+  #queued = 0;
 
   constructor(
     readonly key: string,
@@ -81,15 +83,30 @@ export class InProgressFile implements OpenFileStats {
    * before an earlier one ends wait for it.
    */
   writeChunk(fs: FileSystem, last = false): Promise<void> {
+    this.#queued++;
     const next = this.#writing.then(() => {
       // A failed write took bytes it could not deliver: the file is broken for good.
       if (this.#failure !== undefined) throw this.#failure;
       return this.#send(fs, last);
     });
-    this.#writing = next.catch((error: unknown) => {
-      this.#failure ??= error;
-    });
+    this.#writing = next.then(
+      () => void this.#queued--,
+      (error: unknown) => {
+        this.#queued--;
+        this.#failure ??= error;
+      },
+    );
     return next;
+  }
+
+  /** True while a {@link writeChunk} has not ended: the bytes ready by then go with it. */
+  get writing(): boolean {
+    return this.#queued > 0;
+  }
+
+  /** Resolves once every chunk asked for so far is written, or has failed (never rejects). */
+  written(): Promise<void> {
+    return this.#writing;
   }
 
   async #send(fs: FileSystem, last: boolean): Promise<void> {
