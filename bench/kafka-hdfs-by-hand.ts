@@ -53,9 +53,14 @@ export async function byHand(o: ByHandOptions): Promise<number> {
   const closing: Promise<void>[] = [];
   let files = 0;
   let written = 0;
+  let rejected = 0;
   let first = 0;
-  // Batches are applied in the order they were read, as the sink applies them.
+  let ms = 0;
+  // Batches are applied in the order they were read, as the sink applies them; at most as many
+  // in flight as the sink allows (4 per encoder thread, at least 4), so reading waits for writing.
   let applied: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  const maxInFlight = Math.max(4, 4 * o.threads);
   let failed: unknown;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -70,6 +75,7 @@ export async function byHand(o: ByHandOptions): Promise<number> {
     );
   };
   const apply = (partition: number, result: BatchResult) => {
+    rejected += result.errors.length;
     written += result.errors.length;
     for (const g of result.groups) {
       const key = `${partition}/${g.partition.path}`;
@@ -83,7 +89,11 @@ export async function byHand(o: ByHandOptions): Promise<number> {
       file.records += g.indices.length;
       written += g.indices.length;
       const ready = file.writer.take();
-      if (ready !== undefined) file.stream = file.stream.then(async (s) => (await s.write(ready), s));
+      if (ready !== undefined) {
+        file.stream = file.stream.then(async (s) => (await s.write(ready), s));
+        // A failed write surfaces when the file closes.
+        file.stream.catch(() => {});
+      }
       if (file.records >= o.recordsPerFile) {
         open.delete(key);
         close(file);
@@ -112,23 +122,30 @@ export async function byHand(o: ByHandOptions): Promise<number> {
           at += part[i]!.value!.copy(data, at);
           ends[i] = at;
         }
+        while (inFlight.length >= maxInFlight) await inFlight.shift();
         const encoded = runner.run({ spec, data, ends });
+        encoded.catch(() => {}); // handled through `applied`
         applied = applied.then(() => encoded).then((result) => apply(batch.partition, result));
-        applied.catch((error: unknown) => {
+        const done = applied.catch((error: unknown) => {
           failed ??= error;
           finish();
         });
+        inFlight.push(done);
       }
     },
   });
-  await finished;
-  if (failed !== undefined) throw failed;
-  for (const file of open.values()) close(file);
-  await Promise.all(closing);
-  const ms = performance.now() - first;
-  o.window?.end();
-  await consumer.disconnect();
-  await runner.release();
+  try {
+    await finished;
+    if (failed !== undefined) throw failed;
+    if (rejected > 0) throw new Error(`the encoder rejected ${rejected} records: the bench's records should all be valid`);
+    for (const file of open.values()) close(file);
+    await Promise.all(closing);
+  } finally {
+    ms = performance.now() - first;
+    o.window?.end();
+    await consumer.disconnect();
+    await runner.release();
+  }
   await fs.delete(o.output, { recursive: true });
   await fs.close();
   return ms;

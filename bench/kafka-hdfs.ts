@@ -14,9 +14,9 @@
  *
  * Needs Kafka and HDFS from infra/ (`bash infra/up.sh`). Each run reads the topic with a new
  * consumer group and writes to a new HDFS directory, removed afterwards. Every rate, and the CPU
- * time beside it, is measured from the first record read to the last one done (parsed, or
- * committed in HDFS and acked), so the group join and the start of encoder threads (~0.7 s of
- * CPU each, loading TypeScript), the same for every side, are left out. The topology's time ends when
+ * time beside it, is measured from the first record read to the last one done (parsed; or in a
+ * committed HDFS file, and acked), so the group join, the start of encoder threads (~0.7 s of
+ * CPU each, loading TypeScript) and the shutdown, the same for every side, are left out. The topology's time ends when
  * `stop()` returns with every record acked: its last files are committed by the shutdown flush
  * rather than waiting for their age limit. `-c` passes topology config, as `nimbus local` does.
  */
@@ -113,7 +113,10 @@ function byHandRun(run: number): Promise<number> {
     output: `/squall-bench/kafka-hdfs-${suffix}-by-hand-${run}`,
     records: N,
     format: args.format === 'ndjson' ? 'ndjson' : 'avro',
-    maskFields: setting('maskFields', 'ip,x_forwarded_for').split(',').filter((f) => f !== ''),
+    maskFields: setting('maskFields', 'ip,x_forwarded_for')
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== ''),
     threads: Number(setting('threads', '2')),
     batchRecords: Number(setting('batchRecords', '512')),
     // The topology holds maxSpoutPending / 2 tuples per file generation, spread over the partitions.
@@ -122,7 +125,11 @@ function byHandRun(run: number): Promise<number> {
   });
 }
 
-/** The topology, in process: from the first record emitted to every record committed and acked. */
+/**
+ * The topology, in process: from the first record emitted to the last one acked (its file
+ * committed). The last files are committed by the stop's flush, so the clock runs into `stop()`
+ * and ends at the last ack, before the consumer leaves its group and the threads close.
+ */
 async function topologyRun(run: number): Promise<{ ms: number; files: number }> {
   const output = `/squall-bench/kafka-hdfs-${suffix}-${run}`;
   const config = { brokers: brokers.join(','), topics: topic, groupId: `${topic}-topology-${run}`, hdfs: hdfsUrl, output, format: args.format, ...extra };
@@ -130,25 +137,32 @@ async function topologyRun(run: number): Promise<{ ms: number; files: number }> 
   await runtime.start();
   const spout = () => runtime.stats().components.kafka!;
   let first = 0;
+  let last = 0;
+  const lastAck = () => {
+    if (last === 0 && spout().acked >= N) {
+      last = performance.now();
+      endCpuWindow();
+    }
+  };
   // SQUALL_BENCH_TRACE=1 prints the flow every 250 ms: where records wait.
   const trace = process.env.SQUALL_BENCH_TRACE ? setInterval(() => traceLine(runtime), 250) : undefined;
+  let watch: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
+    watch = setInterval(() => {
       const emitted = spout().emitted;
       if (first === 0 && emitted > 0) {
         first = performance.now();
         startCpuWindow();
       }
-      if (emitted >= N) {
-        clearInterval(timer);
-        resolve();
-      }
+      if (emitted >= N) resolve();
+      lastAck();
     }, 5);
   });
   const report = await runtime.stop({ timeoutMs: 60_000 });
+  clearInterval(watch);
   clearInterval(trace);
-  const elapsed = performance.now() - first;
-  endCpuWindow();
+  lastAck();
+  const elapsed = last - first;
   const acked = spout().acked;
   if (report.forced || acked !== N) throw new Error(`topology acked ${acked} of ${N} records (forced stop: ${report.forced})`);
   const fs = new WebHdfsFileSystem({ url: hdfsUrl });
