@@ -278,10 +278,7 @@ export class HdfsSinkBolt implements Bolt {
    * up on the file, with every tuple it holds by then.
    */
   #sendChunk(file: InProgressFile): void {
-    file.writeChunk(this.#fs).catch((error: unknown) => {
-      // Past the close deadline nothing changes: the engine replays these tuples.
-      if (this.#state !== 'closed') this.#abandon(file, error, 'write_failed');
-    });
+    file.writeChunk(this.#fs).catch((error: unknown) => this.#abandon(file, error, 'write_failed'));
   }
 
   /**
@@ -339,10 +336,7 @@ export class HdfsSinkBolt implements Bolt {
         availability.observe(batch.key, batch.topic, batch.partition, g.maxEventTime);
       }
       if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
-      else if (file.readyBytes >= this.#o.writeBufferBytes) {
-        const f = file;
-        f.writeChunk(this.#fs).catch((error: unknown) => this.#abandon(f, error, 'write_failed'));
-      }
+      else if (file.readyBytes >= this.#o.writeBufferBytes) this.#sendChunk(file);
     }
     this.#nextGeneration();
   }
@@ -358,6 +352,8 @@ export class HdfsSinkBolt implements Bolt {
 
   /** A batch no thread could encode: its tuples fail, and their source replays them. */
   #failBatch(batch: SourceBatch, error: unknown): void {
+    // Past the close deadline nothing changes: the engine replays these tuples.
+    if (this.#state === 'closed') return;
     const reason = hdfsError(HdfsErrorCodes.ENCODE_FAILED, `could not encode a batch of ${batch.size} records of ${batch.key}: ${messageOf(error)}`, { retriable: true, cause: error });
     for (const t of batch.tuples) this.#collector.fail(t, reason);
     for (const list of batch.extras?.values() ?? []) for (const t of list) this.#collector.fail(t, reason);
@@ -456,8 +452,7 @@ export class HdfsSinkBolt implements Bolt {
     try {
       path = await file.commit(this.#fs, this.#o.fileNames, this.#owner, this.#staleManifests);
     } catch (error) {
-      // Past the close deadline nothing changes: the engine replays these tuples.
-      if (this.#state !== 'closed') this.#abandon(file, error, 'commit_failed');
+      this.#abandon(file, error, 'commit_failed');
       return;
     } finally {
       this.#releaseCommitSlot();
@@ -482,7 +477,9 @@ export class HdfsSinkBolt implements Bolt {
 
   /** Gives up on a file: fails its tuples (their source replays them) and removes what was written. */
   #abandon(file: InProgressFile, error: unknown, kind: SinkErrorKind): void {
-    if (file.abandoned) return;
+    // Past the close deadline nothing changes (the close aborted the file's stream itself): the
+    // engine replays these tuples.
+    if (file.abandoned || this.#state === 'closed') return;
     file.abandoned = true;
     if (this.#committing.delete(file)) this.#committingHeld -= file.tuples.length;
     else if (this.#open.get(file.key) === file) {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { CreateOptions, FileStream } from './file-system.js';
 import { HdfsSinkBolt } from './hdfs-sink-bolt.js';
 import { LocalFileSystem } from './local-file-system.js';
 import { RecordingCollector, at, listTree, sinkContext, sourceTuple } from './sink-test-kit.js';
@@ -77,6 +78,37 @@ describe('HdfsSinkBolt: close deadline', () => {
     fs.open();
     await Promise.all(fs.finished);
     await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([collector.acked.length, collector.failed.length, collector.errors.length], [0, 0, 0]);
+  });
+
+  it('a chunk write that hangs until the close aborts it fails nothing (encoded input)', async () => {
+    /** Streams whose writes never end until aborted, when they reject: a DataNode that stopped answering. */
+    class HangingWrites extends LocalFileSystem {
+      writes = 0;
+      #wrote!: () => void;
+      readonly wrote = new Promise<void>((resolve) => (this.#wrote = resolve));
+      override createStream(_path: string, _options?: CreateOptions): Promise<FileStream> {
+        let abort: (() => void) | undefined;
+        return Promise.resolve({
+          write: () => {
+            this.writes++;
+            this.#wrote();
+            return new Promise<void>((_resolve, reject) => (abort = () => reject(new Error('aborted'))));
+          },
+          close: () => Promise.resolve(),
+          abort: () => abort?.(),
+        });
+      }
+    }
+    const fs = new HangingWrites();
+    const bolt = new HdfsSinkBolt({ fileSystem: fs, root, availability: false, hive: false, timerIntervalMs: 3_600_000, closeTimeoutMs: 100, input: 'json', threads: 0, batchRecords: 2, writeBufferBytes: 1 });
+    const collector = new RecordingCollector();
+    await bolt.prepare(sinkContext(), collector);
+    for (let i = 0; i < 2; i++) await bolt.execute(sourceTuple(JSON.stringify({ id: i, dt: at(10) }), 'events', 0, i));
+    await fs.wrote;
+    await bolt.cleanup();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(fs.writes, 1);
     assert.deepEqual([collector.acked.length, collector.failed.length, collector.errors.length], [0, 0, 0]);
   });
 });
