@@ -19,6 +19,25 @@ describe('NdjsonFormat', () => {
     assert.equal(writer.end().toString(), '{"n":5}\n');
   });
 
+  it('keeps every byte across buffers: lines longer than a buffer, many lines, and chunks taken between them', () => {
+    const writer = new NdjsonFormat().open();
+    const records = [
+      { big: 'é'.repeat(700_000) }, // 1.4 MB of UTF-8: more than one line buffer
+      ...Array.from({ length: 30_000 }, (_, i) => ({ i, s: '🙂'.repeat(i % 7) })),
+      { big: 'x'.repeat(2_000_000) },
+    ];
+    const taken: Buffer[] = [];
+    for (const [n, r] of records.entries()) {
+      writer.write(r);
+      if (n % 9_999 === 0) taken.push(writer.take()!);
+    }
+    taken.push(writer.end());
+    const expected = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    assert.equal(Buffer.concat(taken).toString('utf8'), expected);
+    assert.equal(writer.bytes, Buffer.byteLength(expected));
+    assert.equal(writer.records, records.length);
+  });
+
   it('refuses a record with no JSON form', () => {
     assert.throws(() => new NdjsonFormat().open().write(undefined), /has no JSON form/);
   });

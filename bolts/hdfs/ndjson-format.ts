@@ -3,11 +3,18 @@ import { HdfsErrorCodes, hdfsError } from './errors.js';
 import type { FormatEncoding } from './batch-encoder.js';
 import type { EncodedChunks, RecordFormat, RecordWriter } from './record-format.js';
 
+/** Bytes of each buffer lines are written into. */
+const LINE_BUFFER_BYTES = 1 << 20;
+
 class NdjsonWriter implements RecordWriter {
   #chunks: Buffer[] = [];
-  /** Lines written since the last chunk, encoded together when they are taken: one UTF-8 encoding per chunk, not per record. */
-  #lines: string[] = [];
-  #linesBytes = 0;
+  /**
+   * Lines are encoded straight into this buffer as they are written (no string or buffer per
+   * line, no join); the bytes from `#start` to `#pos` are the lines not yet in `#chunks`.
+   */
+  #buf: Buffer | undefined;
+  #start = 0;
+  #pos = 0;
   #ready = 0;
   #taken = 0;
   records = 0;
@@ -28,26 +35,29 @@ class NdjsonWriter implements RecordWriter {
       throw hdfsError(HdfsErrorCodes.BAD_RECORD, `record is not serializable as JSON: ${(error as Error).message}`, { cause: error });
     }
     if (text === undefined) throw hdfsError(HdfsErrorCodes.BAD_RECORD, `record ${String(record)} has no JSON form`);
-    const size = Buffer.byteLength(text) + 1;
-    this.#lines.push(text);
-    this.#linesBytes += size;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const most = 3 * text.length + 1;
+    if (this.#buf === undefined || this.#buf.length - this.#pos < most) {
+      this.#closeLines();
+      this.#buf = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, most));
+      this.#start = this.#pos = 0;
+    }
+    const size = this.#buf.write(text, this.#pos) + 1;
+    this.#buf[this.#pos + size - 1] = 0x0a;
+    this.#pos += size;
     this.#ready += size;
     this.records++;
   }
 
-  /** Turns the lines written so far into one chunk, keeping them in order with encoded chunks. */
-  #encodeLines(): void {
-    if (this.#lines.length === 0) return;
-    this.#lines.push('');
-    const chunk = Buffer.allocUnsafe(this.#linesBytes);
-    chunk.write(this.#lines.join('\n'));
-    this.#chunks.push(chunk);
-    this.#lines = [];
-    this.#linesBytes = 0;
+  /** Ends the run of lines written so far as a chunk, keeping them in order with encoded chunks. */
+  #closeLines(): void {
+    if (this.#pos === this.#start) return;
+    this.#chunks.push(this.#buf!.subarray(this.#start, this.#pos));
+    this.#start = this.#pos;
   }
 
   writeEncoded(encoded: EncodedChunks): void {
-    this.#encodeLines();
+    this.#closeLines();
     for (let i = 0; i < encoded.chunks.length; i++) {
       const data = encoded.chunks[i]!;
       this.#chunks.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
@@ -57,9 +67,10 @@ class NdjsonWriter implements RecordWriter {
   }
 
   take(): Buffer | undefined {
-    this.#encodeLines();
+    this.#closeLines();
     if (this.#chunks.length === 0) return undefined;
-    const out = Buffer.concat(this.#chunks, this.#ready);
+    // Chunks are never written again once taken: one is handed over as it is.
+    const out = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#ready);
     this.#chunks = [];
     this.#taken += this.#ready;
     this.#ready = 0;
