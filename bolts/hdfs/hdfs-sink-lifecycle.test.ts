@@ -42,17 +42,22 @@ class StuckRenames extends LocalFileSystem {
 }
 
 describe('HdfsSinkBolt: close deadline', () => {
-  it('closes by its deadline while a commit hangs, and a commit that ends later acks nothing', async () => {
-    const fs = new StuckRenames('rename');
+  /** A sink with 3 records in a file, closed (100 ms deadline) while the file's rename is stuck. */
+  async function closeWhileRenameStuck(fs: StuckRenames): Promise<{ bolt: HdfsSinkBolt; collector: RecordingCollector }> {
     const bolt = new HdfsSinkBolt({ fileSystem: fs, root, availability: false, hive: false, timerIntervalMs: 3_600_000, closeTimeoutMs: 100 });
     const collector = new RecordingCollector();
     await bolt.prepare(sinkContext(), collector);
     for (let i = 0; i < 3; i++) await bolt.execute(sourceTuple({ id: i, dt: at(10) }, 'events', 0, i));
-
     const closing = bolt.cleanup();
     await fs.arrived;
     // The rename never ends on its own: only the deadline can end the close.
     await closing;
+    return { bolt, collector };
+  }
+
+  it('closes by its deadline while a commit hangs, and a commit that ends later acks nothing', async () => {
+    const fs = new StuckRenames('rename');
+    const { bolt, collector } = await closeWhileRenameStuck(fs);
     assert.equal(bolt.state, 'closed');
     assert.equal(collector.acked.length, 0, 'tuples of a file whose commit did not end are not acked');
     assert.equal(collector.failed.length, 0, 'nor failed: the engine replays them after their timeout');
@@ -68,13 +73,7 @@ describe('HdfsSinkBolt: close deadline', () => {
 
   it('a commit that fails after the close deadline fails nothing either', async () => {
     const fs = new StuckRenames('fail');
-    const bolt = new HdfsSinkBolt({ fileSystem: fs, root, availability: false, hive: false, timerIntervalMs: 3_600_000, closeTimeoutMs: 100 });
-    const collector = new RecordingCollector();
-    await bolt.prepare(sinkContext(), collector);
-    for (let i = 0; i < 3; i++) await bolt.execute(sourceTuple({ id: i, dt: at(10) }, 'events', 0, i));
-    const closing = bolt.cleanup();
-    await fs.arrived;
-    await closing;
+    const { collector } = await closeWhileRenameStuck(fs);
     fs.open();
     await Promise.all(fs.finished);
     await new Promise((resolve) => setImmediate(resolve));
