@@ -52,9 +52,10 @@ export class SourceCoordinatesReader {
     const topic = tuple.values[ti];
     const partition = wholeNumber(tuple.values[pi]);
     const offset = wholeNumber(tuple.values[oi]);
-    if (typeof topic === 'string' && topic !== '' && partition !== undefined && offset !== undefined && this.#encoded && Buffer.isBuffer(record)) {
-      // The common case of encoded input, first and without building the origin it does not need.
-      return { record, topic, partition, offset };
+    if (typeof topic === 'string' && topic !== '' && partition !== undefined && offset !== undefined) {
+      // The common cases first, without building the origin they do not need: bytes of encoded
+      // input, or a record object.
+      if (this.#encoded ? Buffer.isBuffer(record) : record !== null && typeof record === 'object' && !Array.isArray(record)) return { record: record as object, topic, partition, offset };
     }
     const origin = `${String(topic)}/${String(tuple.values[pi])}@${String(tuple.values[oi])}`;
     if (typeof topic !== 'string' || topic === '') return { error: `field '${this.#fields.topic}' is ${JSON.stringify(topic) ?? String(topic)}: not a topic name`, value: record, origin };
