@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
-import { type AvroCodecName, blockCompressor, type BlockCompressor } from './avro-codecs.js';
+import { type AvroCodecName, blockCompressor } from './avro-codecs.js';
 import { AvroBlockBuilder } from './avro-block.js';
 import { describeInvalid } from './avro-container-format.js';
 import { HourlyPartitioner, type Partition } from './partitioner.js';
@@ -76,7 +76,10 @@ interface Compiled {
   readonly decode: (bytes: Buffer) => unknown;
   readonly partitioner: HourlyPartitioner;
   readonly avroType: avro.Type | undefined;
-  readonly compress: BlockCompressor | undefined;
+  /** An empty Avro block of the format (undefined for NDJSON): a spare one, or a new one. */
+  readonly takeBlock: (() => AvroBlockBuilder) | undefined;
+  /** Blocks of finished groups, reused by the next batches (encoding is synchronous). */
+  readonly spareBlocks: AvroBlockBuilder[];
 }
 
 const compiledSpecs = new Map<string, Compiled>();
@@ -123,11 +126,15 @@ function compile(spec: BatchSpec): Compiled {
   let c = compiledSpecs.get(key);
   if (c === undefined) {
     const avroFormat = spec.format.kind === 'avro' ? spec.format : undefined;
+    const avroType = avroFormat === undefined ? undefined : typeOf(avroFormat.schemaJson);
+    const spareBlocks: AvroBlockBuilder[] = [];
+    const compress = avroFormat === undefined ? undefined : blockCompressor(avroFormat.codec, avroFormat.deflateLevel);
     c = {
       decode: decoderOf(spec.input),
       partitioner: new HourlyPartitioner({ timeField: spec.timeField }),
-      avroType: avroFormat === undefined ? undefined : typeOf(avroFormat.schemaJson),
-      compress: avroFormat === undefined ? undefined : blockCompressor(avroFormat.codec, avroFormat.deflateLevel),
+      avroType,
+      takeBlock: avroType === undefined ? undefined : () => spareBlocks.pop() ?? new AvroBlockBuilder(avroType, avroFormat!.blockBytes, compress!),
+      spareBlocks,
     };
     compiledSpecs.set(key, c);
   }
@@ -144,28 +151,24 @@ class GroupBuilder {
   readonly chunks: Uint8Array[] = [];
   readonly counts: number[] = [];
   maxEventTime = -Infinity;
-  readonly #block: AvroBlockBuilder | undefined;
   #lines: Buffer[] = [];
   #lineBytes = 0;
 
+  /** `block`: the empty Avro block records are encoded into; undefined for NDJSON lines. */
   constructor(
     readonly partition: Partition,
-    avroType: avro.Type | undefined,
-    blockBytes: number,
-    compress: BlockCompressor | undefined,
-  ) {
-    if (avroType !== undefined) this.#block = new AvroBlockBuilder(avroType, blockBytes, compress ?? ((raw) => raw));
-  }
+    readonly block: AvroBlockBuilder | undefined,
+  ) {}
 
   /** Encodes a record into the group's Avro block. Throws, adding nothing, when it does not fit the schema. */
   addRecord(index: number, record: unknown, eventTime: number): void {
-    this.#block!.add(record);
+    this.block!.add(record);
     this.#added(index, eventTime);
   }
 
   /** Compresses the Avro block once it is full. */
   closeBlockIfFull(): void {
-    if (this.#block?.full === true) this.#closeBlock();
+    if (this.block?.full === true) this.#closeBlock();
   }
 
   /** Adds an NDJSON line (without its newline). */
@@ -181,7 +184,7 @@ class GroupBuilder {
   }
 
   #closeBlock(): void {
-    const block = this.#block?.close();
+    const block = this.block?.close();
     if (block === undefined) return;
     this.chunks.push(block.data);
     this.counts.push(block.count);
@@ -209,7 +212,6 @@ export function encodeBatch(task: BatchTask): BatchResult {
   const data = Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength);
   const groups = new Map<string, GroupBuilder>();
   const errors: BatchError[] = [];
-  const blockBytes = spec.format.kind === 'avro' ? spec.format.blockBytes : Infinity;
   // With fields to mask, a line is always written re-encoded: its bytes may hold a masked value
   // the parsed record does not show (a duplicate key, say).
   const passThrough = spec.input.kind === 'json' && c.avroType === undefined && (spec.maskFields === undefined || spec.maskFields.length === 0);
@@ -226,7 +228,7 @@ export function encodeBatch(task: BatchTask): BatchResult {
         continue;
       }
       group = groups.get(outcome.partition.path);
-      if (group === undefined) groups.set(outcome.partition.path, (group = new GroupBuilder(outcome.partition, c.avroType, blockBytes, c.compress)));
+      if (group === undefined) groups.set(outcome.partition.path, (group = new GroupBuilder(outcome.partition, c.takeBlock?.())));
       if (outcome.line !== undefined) {
         group.addLine(i, outcome.line, outcome.eventTime);
         continue;
@@ -248,7 +250,10 @@ export function encodeBatch(task: BatchTask): BatchResult {
   }
   // A group whose every record was rejected holds nothing to write.
   const filled = [...groups.values()].filter((g) => g.indices.length > 0);
-  return { groups: filled.map((g) => g.finish()), errors };
+  const result = { groups: filled.map((g) => g.finish()), errors };
+  // Every block is closed (finished) or empty (a group with no record): ready for the next batch.
+  for (const g of groups.values()) if (g.block !== undefined) c.spareBlocks.push(g.block);
+  return result;
 }
 
 /** A value placed in its hour: its NDJSON line, or (for Avro, which its group encodes) the record. */
