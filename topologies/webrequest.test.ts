@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import webrequest, { defaultRefineThreads } from './webrequest.js';
 
-test('refine threads default to the cores but one, and to none on 2 cores or fewer', () => {
-  assert.deepEqual([1, 2, 3, 8].map((cores) => defaultRefineThreads(cores)), [0, 0, 2, 7]);
+test('refine threads default to the cores but one', () => {
+  assert.deepEqual([1, 2, 3, 8].map((cores) => defaultRefineThreads(cores)), [0, 1, 2, 7]);
 });
 
 test('the topology has one refine component feeding the sink and every side stream', () => {

@@ -22,7 +22,7 @@
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
- * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one; 0 on 2 cores or fewer).
+ * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one).
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  */
 import { availableParallelism } from 'node:os';
@@ -39,6 +39,7 @@ import { redactIps } from '../bolts/webrequest/redact.js';
 import { webrequestRefinedAvroType } from '../bolts/webrequest/schema-avro.js';
 import {
   AvroContainerFormat,
+  EncodedRecord,
   type FileSystem,
   HDFS_SINK_OUTPUTS,
   HdfsSinkBolt,
@@ -55,6 +56,13 @@ import { KafkaSpout } from '../spouts/kafka/index.js';
 
 type Config = Readonly<Record<string, unknown>>;
 
+
+/** An error's value as text: a line as it is, a record (an object, or encoded) as JSON. */
+function textOfValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return value instanceof EncodedRecord ? value.toString() : (JSON.stringify(value) ?? String(value));
+}
 
 /** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
 let sharedFs: FileSystem | undefined;
@@ -97,14 +105,13 @@ function sourceSpout(config: Config, context: { taskId: number }) {
 }
 
 /**
- * Refine threads when `threads` is not set: the cores but one, which stays with the main thread.
- * With 2 cores or fewer, none: measured on 2 cores, a refine thread costs the process more CPU
- * (copying records back, a second heap to collect) than it takes off the main thread, and the
- * topology ran at 0.44x the tight loop with one thread against 0.60x without, and after later
- * changes at 0.62x against 0.67x, using 78 µs of CPU per record against 43 (bench/RESULTS.md).
+ * Refine threads when `threads` is not set: the cores but one (the main thread keeps the engine,
+ * the sink and the side streams, and refines a batch itself when the threads are busy); none on
+ * one core. Measured on 2 cores (bench/RESULTS.md), with records encoded in the threads: one
+ * thread 0.82x the tight loop, none 0.63x.
  */
 export function defaultRefineThreads(cores: number = availableParallelism()): number {
-  return cores <= 2 ? 0 : cores - 1;
+  return Math.max(0, cores - 1);
 }
 
 export default (config: Config) => {
@@ -113,11 +120,13 @@ export default (config: Config) => {
   const refineParallelism = num(config, 'refineParallelism', 1);
   const threads = num(config, 'threads', defaultRefineThreads());
   const maxSpoutPending = num(config, 'maxSpoutPending', 8000);
+  const format = str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType });
   return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
     .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
     // canonicalize → geotag → anonymize, fused: batches of lines, refined in a thread pool or inline.
     .bolt('refine', {
-      create: () => new RefineBolt({ threads }),
+      // Records leave refine encoded in the sink's format: the encoding runs with the refining.
+      create: () => new RefineBolt({ threads, encode: format.encoding }),
       parallelism: refineParallelism,
       inputs: [{ from: 'source', grouping: shuffle() }],
       outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS },
@@ -127,7 +136,7 @@ export default (config: Config) => {
         new HdfsSinkBolt({
           fileSystem: fs(),
           root: `${root}/webrequest`,
-          format: str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType }),
+          format,
           hive: { table: 'webrequest' },
           // The event time canonicalize already parsed from dt, in epoch milliseconds.
           timeField: 'ts',
@@ -168,7 +177,7 @@ export default (config: Config) => {
           fs,
           dir: `${root}/errors`,
           name: 'errors',
-          toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(String(t.get('value'))) }),
+          toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(textOfValue(t.get('value'))) }),
         }),
       tickIntervalMs: 10_000,
       inputs: [

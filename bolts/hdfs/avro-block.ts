@@ -55,6 +55,19 @@ export class AvroBlockBuilder {
     }
   }
 
+  /** Appends one record's datum, already encoded in the block's type: the bytes `data[start, end)`. */
+  addEncoded(data: Buffer, start: number, end: number): void {
+    const size = end - start;
+    let buf = (this.#buf ??= Buffer.allocUnsafeSlow(Math.max(this.blockBytes + Math.ceil(this.blockBytes / 4) + 1024, size)));
+    if (buf.length - this.#pos < size) {
+      const bigger = Buffer.allocUnsafeSlow(2 * (this.#pos + size));
+      buf.copy(bigger, 0, 0, this.#pos);
+      this.#buf = buf = bigger;
+    }
+    this.#pos += data.copy(buf, this.#pos, start, end);
+    this.#count++;
+  }
+
   /** Compresses and ends the block, and starts the next; undefined when it holds no record. */
   close(): AvroBlock | undefined {
     if (this.#count === 0) return undefined;

@@ -81,6 +81,12 @@ class AvroContainerWriter implements RecordWriter {
     if (this.#block.full) this.#closeBlock();
   }
 
+  writeRecordBytes(data: Buffer, start: number, end: number): void {
+    this.#block.addEncoded(data, start, end);
+    this.records++;
+    if (this.#block.full) this.#closeBlock();
+  }
+
   writeEncoded(encoded: EncodedChunks): void {
     // Blocks encoded elsewhere come after the block being filled here, which closes first.
     this.#closeBlock();

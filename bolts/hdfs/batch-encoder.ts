@@ -89,7 +89,8 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const NEWLINE_BYTE = Buffer.from([NEWLINE]);
 
-function typeOf(schemaJson: string): avro.Type {
+/** The avsc type of a schema's JSON text, parsed once per schema. */
+export function avroTypeOf(schemaJson: string): avro.Type {
   let type = types.get(schemaJson);
   if (type === undefined) types.set(schemaJson, (type = avro.Type.forSchema(JSON.parse(schemaJson) as avro.Schema)));
   return type;
@@ -109,7 +110,7 @@ function decoderOf(input: ValueEncoding): (bytes: Buffer) => unknown {
       }
     };
   }
-  const type = typeOf(input.schemaJson);
+  const type = avroTypeOf(input.schemaJson);
   const label = type.name ?? type.typeName;
   return (bytes) => {
     if (bytes.length === 0) throw new Error(`empty message: Avro (${label}) needs at least one byte`);
@@ -126,7 +127,7 @@ function compile(spec: BatchSpec): Compiled {
   let c = compiledSpecs.get(key);
   if (c === undefined) {
     const avroFormat = spec.format.kind === 'avro' ? spec.format : undefined;
-    const avroType = avroFormat === undefined ? undefined : typeOf(avroFormat.schemaJson);
+    const avroType = avroFormat === undefined ? undefined : avroTypeOf(avroFormat.schemaJson);
     const spareBlocks: AvroBlockBuilder[] = [];
     const compress = avroFormat === undefined ? undefined : blockCompressor(avroFormat.codec, avroFormat.deflateLevel);
     c = {

@@ -30,7 +30,8 @@ import { hiveAddPartition, hiveTableDdl } from './hive-ddl.js';
 import { InProgressFile } from './in-progress-file.js';
 import type { OffsetRanges } from './offset-ranges.js';
 import { scanOutput, sourceKey } from './output-scan.js';
-import type { Partition } from './partitioner.js';
+import type { Partition, Placement } from './partitioner.js';
+import { EncodedRecord, encodingKey } from './encoded-record.js';
 import { type CompiledSinkOptions, compileSinkOptions, type HdfsSinkOptions } from './sink-options.js';
 import { createSinkMetrics, type SinkErrorKind, type SinkMetrics } from './sink-metrics.js';
 import { SourceCoordinatesReader } from './source-coordinates.js';
@@ -81,6 +82,8 @@ export class HdfsSinkBolt implements Bolt {
   #lastPartition: Partition | undefined;
   #lastSource = '';
   #lastFileKey = '';
+  /** The encoding of the last encoded record that fit this sink's format. */
+  #acceptedEncoding: string | undefined;
   /** Tuples in open files. */
   #held = 0;
   /** Tuples in committing files. */
@@ -241,8 +244,16 @@ export class HdfsSinkBolt implements Bolt {
       return;
     }
     if (this.#intake !== undefined) return this.#writeEncoded(tuple, src.record as Buffer, src.topic, src.partition, src.offset, key);
-    const placed = this.#o.partitioner.place(src.record);
-    if ('error' in placed) return this.#reject(tuple, src.record, placed.error, `${key}@${src.offset}`, 'bad_event_time');
+    const record = src.record;
+    let placed: Placement;
+    if (record instanceof EncodedRecord) {
+      const unfit = this.#unfitEncoding(record);
+      if (unfit !== undefined) return this.#reject(tuple, record, unfit, `${key}@${src.offset}`, 'bad_record');
+      placed = this.#o.partitioner.placeTime?.(record.eventTime) ?? { error: 'the partitioner cannot place records by event time alone (it has no placeTime)' };
+    } else {
+      placed = this.#o.partitioner.place(record);
+    }
+    if ('error' in placed) return this.#reject(tuple, record, placed.error, `${key}@${src.offset}`, 'bad_event_time');
     const fileKey = this.#fileKey(placed.partition, key);
     let file = this.#open.get(fileKey);
     const frontier = this.#frontier.get(key);
@@ -250,10 +261,14 @@ export class HdfsSinkBolt implements Bolt {
     const now = Date.now();
     const fresh = file === undefined;
     file ??= this.#newFile(fileKey, placed.partition, src.topic, src.partition, src.offset, now);
-    try {
-      file.writer.write(src.record);
-    } catch (error) {
-      return this.#reject(tuple, src.record, messageOf(error), `${key}@${src.offset}`, 'bad_record');
+    if (record instanceof EncodedRecord) {
+      file.writer.writeRecordBytes!(record.data, record.start, record.end);
+    } else {
+      try {
+        file.writer.write(record);
+      } catch (error) {
+        return this.#reject(tuple, record, messageOf(error), `${key}@${src.offset}`, 'bad_record');
+      }
     }
     if (fresh) this.#open.set(fileKey, file);
     file.offsets.add(src.offset);
@@ -270,6 +285,21 @@ export class HdfsSinkBolt implements Bolt {
     if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
     else if (file.readyBytes >= this.#o.writeBufferBytes && !file.writing) this.#sendChunk(file);
     if (this.#held >= this.#o.maxHeldTuples) return this.#nextGenerationAfterWrite();
+  }
+
+  /** Why an encoded record cannot go into this sink's files, or undefined when it can. */
+  #unfitEncoding(record: EncodedRecord): string | undefined {
+    // The same key string arrives record after record: compared in full once.
+    if (record.encoding === this.#acceptedEncoding) return undefined;
+    const format = this.#o.format;
+    if (format.encoding === undefined) return `the record arrived encoded, and format ${format.name} takes only record objects`;
+    if (record.encoding !== encodingKey(format.encoding)) {
+      const kindOf = (k: string) => (k.startsWith('avro:') ? 'avro' : k);
+      const what = kindOf(record.encoding) === format.encoding.kind ? 'Avro of another schema' : kindOf(record.encoding);
+      return `the record arrived encoded as ${what}, and this sink writes ${format.name}: encode upstream with the sink format's encoding`;
+    }
+    this.#acceptedEncoding = record.encoding;
+    return undefined;
   }
 
   /**

@@ -57,3 +57,5 @@ export type { AvailabilityOptions } from './data-availability.js';
 export { hiveTableDdl, hiveAddPartition } from './hive-ddl.js';
 export type { HiveTableOptions } from './hive-ddl.js';
 export type { SinkErrorKind } from './sink-metrics.js';
+export { EncodedRecord, RecordBytesEncoder, encodingKey } from './encoded-record.js';
+export type { FormatEncoding } from './batch-encoder.js';

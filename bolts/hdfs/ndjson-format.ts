@@ -36,16 +36,31 @@ class NdjsonWriter implements RecordWriter {
     }
     if (text === undefined) throw hdfsError(HdfsErrorCodes.BAD_RECORD, `record ${String(record)} has no JSON form`);
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const most = 3 * text.length + 1;
-    if (this.#buf === undefined || this.#buf.length - this.#pos < most) {
+    const buf = this.#room(3 * text.length + 1);
+    const size = buf.write(text, this.#pos) + 1;
+    buf[this.#pos + size - 1] = 0x0a;
+    this.#added(size);
+  }
+
+  writeRecordBytes(data: Buffer, start: number, end: number): void {
+    const size = end - start;
+    data.copy(this.#room(size), this.#pos, start, end);
+    this.#added(size);
+  }
+
+  /** The line buffer, with room for `bytes` more after `#pos` (a new buffer when the last is full). */
+  #room(bytes: number): Buffer {
+    if (this.#buf === undefined || this.#buf.length - this.#pos < bytes) {
       this.#closeLines();
-      this.#buf = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, most));
+      this.#buf = Buffer.allocUnsafeSlow(Math.max(LINE_BUFFER_BYTES, bytes));
       this.#start = this.#pos = 0;
     }
-    const size = this.#buf.write(text, this.#pos) + 1;
-    this.#buf[this.#pos + size - 1] = 0x0a;
-    this.#pos += size;
-    this.#ready += size;
+    return this.#buf;
+  }
+
+  #added(bytes: number): void {
+    this.#pos += bytes;
+    this.#ready += bytes;
     this.records++;
   }
 

@@ -24,6 +24,11 @@ export interface Partitioner {
   /** The partition columns and their Hive types, outermost first. */
   readonly columns: readonly { readonly name: string; readonly type: string }[];
   place(record: unknown): Placement;
+  /**
+   * The partition of an event time (epoch ms), for records that arrive encoded with their time
+   * beside them. A partitioner without it cannot place such records.
+   */
+  placeTime?(time: number | undefined): Placement;
   /** The partition of a relative directory path, or undefined when it is not one of ours. */
   parse(path: string): Partition | undefined;
 }
@@ -70,12 +75,21 @@ export class HourlyPartitioner implements Partitioner {
   }
 
   place(record: unknown): Placement {
-    const result = eventTimeOf(readField(record, this.#path), this.timeField);
+    return this.#placeValue(readField(record, this.#path));
+  }
+
+  placeTime(time: number | undefined): Placement {
+    return this.#placeValue(time);
+  }
+
+  #placeValue(value: unknown): Placement {
+    const result = eventTimeOf(value, this.timeField);
     if ('error' in result) return result;
+    const time = result.time;
     const last = this.#last;
-    if (last !== undefined && result.time >= last.start && result.time < last.end) return { partition: last, eventTime: result.time };
-    this.#last = hourPartition(result.time);
-    return { partition: this.#last, eventTime: result.time };
+    if (last !== undefined && time >= last.start && time < last.end) return { partition: last, eventTime: time };
+    this.#last = hourPartition(time);
+    return { partition: this.#last, eventTime: time };
   }
 
   parse(path: string): Partition | undefined {

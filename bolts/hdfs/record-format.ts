@@ -22,6 +22,12 @@ export interface RecordWriter {
   write(record: unknown): void;
   /** Appends records the format's batch encoder produced (formats with an `encoding`). */
   writeEncoded?(encoded: EncodedChunks): void;
+  /**
+   * Appends one record already encoded in the format's `encoding` (formats with one): the bytes
+   * `data[start, end)` of an NDJSON line with its newline, or of one Avro datum. The caller
+   * checked the encoding; the bytes are copied.
+   */
+  writeRecordBytes?(data: Buffer, start: number, end: number): void;
   /** The bytes that are complete (a header, whole blocks) and not yet taken, or undefined. */
   take(): Buffer | undefined;
   /** Ends the file: every byte not yet taken, the last block included. */
@@ -47,7 +53,8 @@ export interface RecordFormat {
   readonly hiveStorage?: string;
   /**
    * The format as plain data, when the sink's batch encoder (which may run on other threads)
-   * can produce it; its writers then implement `writeEncoded`.
+   * or an upstream bolt can produce it; its writers then implement `writeEncoded` and
+   * `writeRecordBytes`.
    */
   readonly encoding?: FormatEncoding;
   /** A writer for one new file. */

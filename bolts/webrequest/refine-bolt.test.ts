@@ -9,6 +9,8 @@ import { startRuntime } from '../../test/fixtures/harness.js';
 import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
 import { MemorySaltStore, type SaltStore } from './salt-store.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from './streams.js';
+import { webrequestRefinedAvroType } from './schema-avro.js';
+import { AvroContainerFormat, EncodedRecord, encodingKey, NdjsonFormat } from '../hdfs/index.js';
 
 const SOURCE = { default: ['topic', 'partition', 'offset', 'key', 'value', 'timestamp', 'headers'] } as const;
 const IP = '203.0.113.9';
@@ -208,3 +210,31 @@ test('options are validated with a way to fix them', () => {
   assert.throws(() => compileRefineBoltOptions({ batchSize: 0 }), { message: /batchSize is 0/ });
   assert.deepEqual([compileRefineBoltOptions({ threads: 2 }).maxBatchesInFlight, compileRefineBoltOptions().batchSize], [12, 256]);
 });
+
+for (const threads of [0, 1]) {
+  test(`refine with encode (threads: ${threads}): each record leaves as the bytes of the sink's format, equal to the record refined as an object`, async (t) => {
+    const store = new MemorySaltStore();
+    const asObjects = await run(t, INPUT, { threads, saltStore: store });
+    const avro = new AvroContainerFormat({ schema: webrequestRefinedAvroType });
+    const ndjson = new NdjsonFormat();
+    for (const format of [ndjson, avro]) {
+      const { got, ledger } = await run(t, INPUT, { threads, saltStore: store, encode: format.encoding });
+      assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], `${format.name}: the same lines, in input order, with their coordinates`);
+      const encoded = got.default!.map((r) => r[0] as EncodedRecord);
+      assert.ok(encoded.every((e) => e instanceof EncodedRecord && e.encoding === encodingKey(format.encoding!)));
+      const decoded = encoded.map((e) => {
+        const bytes = e.data.subarray(e.start, e.end);
+        if (format === avro) return avro.type.fromBuffer(bytes) as unknown;
+        assert.equal(bytes.at(-1), 0x0a, 'an NDJSON line ends with its newline');
+        return JSON.parse(bytes.toString('utf8')) as unknown;
+      });
+      // Avro reads the record's nullable fields back as they were written; compare as JSON.
+      assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(asObjects.got.default!.map((r) => r[0]))), `${format.name}: the bytes hold the refined records`);
+      assert.deepEqual(encoded.map((e) => e.eventTime), [Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), undefined, Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15)], 'each record carries its event time (none for dt -)');
+      assert.deepEqual(got.pageviews, asObjects.got.pageviews);
+      assert.deepEqual(got.sequence, asObjects.got.sequence);
+      assert.deepEqual(got.errors, asObjects.got.errors);
+      assert.deepEqual([...ledger.acked].sort(), [0, 1, 2, 3, 4, 5]);
+    }
+  });
+}

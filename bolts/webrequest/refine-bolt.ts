@@ -19,7 +19,6 @@ import { ErrorCodes, SquallError, messageOf } from '../../core/index.js';
 import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
-import { domainCodeOf } from './pageview-dump.js';
 import { sequenceFactsOf } from './parse.js';
 import { redactIps } from './redact.js';
 import { refineBatch, type RefineBatch, type RefinedBatch, type RefineFailure } from './refine-batch.js';
@@ -27,8 +26,9 @@ import { unpackRefinedBatch } from './refined-batch-codec.js';
 import { DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
 import { acquireSaltStore, type HeldSaltStore } from './salt-store-config.js';
 import type { SaltStore } from './salt-store.js';
-import type { WebrequestRefined } from './schema.js';
 import { SharedResources } from './shared-resources.js';
+import { EncodedRecord, RecordBytesEncoder } from '../hdfs/encoded-record.js';
+import type { FormatEncoding } from '../hdfs/batch-encoder.js';
 import { webrequestSourceOf } from './streams.js';
 
 /** Options of a {@link RefineBolt}. */
@@ -43,6 +43,12 @@ export interface RefineBoltOptions {
   readonly saltStore?: SaltStore;
   /** The threads' module: refine-thread.ts, or a variant of it in tests. */
   readonly threadModule?: URL;
+  /**
+   * Emit each refined record already encoded in this format, as an {@link EncodedRecord} for an
+   * HDFS sink writing the same format (`format.encoding`). The encoding then happens with the
+   * refining, in the pool's threads, and the sink only copies bytes. @default records as objects
+   */
+  readonly encode?: FormatEncoding;
 }
 
 const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
@@ -51,7 +57,7 @@ const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
 export const REFINE_BOLT_DEFAULTS = Object.freeze({ threads: 1, batchSize: 256 });
 
 /** {@link RefineBoltOptions}, merged over the defaults and validated. */
-export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Required<Omit<RefineBoltOptions, 'saltStore'>> & Pick<RefineBoltOptions, 'saltStore'> {
+export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Required<Omit<RefineBoltOptions, 'saltStore' | 'encode'>> & Pick<RefineBoltOptions, 'saltStore' | 'encode'> {
   const threads = options.threads ?? REFINE_BOLT_DEFAULTS.threads;
   const batchSize = options.batchSize ?? REFINE_BOLT_DEFAULTS.batchSize;
   const maxBatchesInFlight = options.maxBatchesInFlight ?? 4 * (threads + 1);
@@ -59,12 +65,18 @@ export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Requi
   if (!Number.isInteger(threads) || threads < 0) throw invalid(`threads is ${String(threads)}: use 0 (refine on the main thread) or a number of pool threads, such as 1`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid(`batchSize is ${String(batchSize)}: use a whole number of lines, such as 256`);
   if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1) throw invalid(`maxBatchesInFlight is ${String(maxBatchesInFlight)}: use a whole number, such as ${4 * (threads + 1)}`);
-  return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD };
+  return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode };
 }
 
 /** Pool threads shut down this long after the last batch was asked to stop. */
 const POOL_CLOSE_TIMEOUT_MS = 2_000;
-const pools = new SharedResources<ThreadPool<RefineBatch, Uint8Array>>();
+/**
+ * A pool stays this long after its last bolt is cleaned up, for the next topology of the process:
+ * a thread takes ~0.6 s of CPU to start (tsx compiles the TypeScript) and more to warm its JIT.
+ * Idle pool threads do not keep the process alive.
+ */
+const POOL_LINGER_MS = 30_000;
+const pools = new SharedResources<ThreadPool<RefineBatch, Uint8Array>>({ lingerMs: POOL_LINGER_MS });
 
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -107,6 +119,8 @@ export class RefineBolt implements Bolt {
   #poolKey = '';
   #geo: GeoLookup | undefined;
   readonly #caches = new CanonicalizeCaches();
+  /** Encodes refined records on this thread (threads: 0, or while the pool is busy). */
+  readonly #encoder: RecordBytesEncoder | undefined;
   #open = new OpenBatch();
   #dispatchQueued = false;
   readonly #inFlight: InFlight[] = [];
@@ -115,6 +129,7 @@ export class RefineBolt implements Bolt {
 
   constructor(options: RefineBoltOptions = {}) {
     this.#options = compileRefineBoltOptions(options);
+    this.#encoder = this.#options.encode === undefined ? undefined : new RecordBytesEncoder(this.#options.encode);
   }
 
   async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
@@ -183,7 +198,7 @@ export class RefineBolt implements Bolt {
     // The pool gets a batch while it has fewer than two per thread; otherwise this thread would
     // only wait, so it refines the batch itself (also while the threads are still starting).
     const inThread = this.#pool !== undefined && this.#pool.pending < 2 * this.#pool.threads;
-    this.#refine(open.lines, open.sources, inThread, true).then(
+    this.#refine(open.lines, open.sources, inThread).then(
       (outcome) => this.#settle(batch, outcome, undefined),
       (error: unknown) => this.#settle(batch, undefined, error),
     );
@@ -210,31 +225,28 @@ export class RefineBolt implements Bolt {
     return new Promise((resolve) => this.#waiters.push({ ready, resolve }));
   }
 
-  /** Refines lines; fetches the salts the first try lacked and refines those lines again, once. */
-  async #refine(lines: string[], sources: string[], inThread: boolean, fetchSalts: boolean): Promise<RefinedBatch> {
-    const outcome = await this.#refineOnce({ lines, sources, rotationMs: this.#salts.rotationMs, salts: [] }, inThread);
-    const misses = outcome.failures.filter((f) => f.stage === 'salt');
-    if (misses.length === 0 || !fetchSalts) return outcome;
-    const failures = outcome.failures.filter((f) => f.stage !== 'salt');
-    const unavailable = await this.#fetchSalts(new Set(misses.map((f) => f.period!)));
-    const again: number[] = [];
-    for (const miss of misses) {
-      const why = unavailable.get(miss.period!);
-      if (why === undefined) again.push(miss.index);
-      else failures.push({ ...miss, reason: `the salt of period ${miss.period} is unavailable: ${why}` });
-    }
-    if (again.length > 0) {
-      const retried = await this.#refine(again.map((i) => lines[i]!), again.map((i) => sources[i]!), inThread, false);
-      retried.records.forEach((record, j) => (outcome.records[again[j]!] = record));
-      for (const f of retried.failures) failures.push({ ...f, index: again[f.index]! });
-    }
-    return { records: outcome.records, failures };
+  /**
+   * Refines lines. When the first try lacks salts, fetches them and refines the batch again,
+   * once: a batch lacks a salt only when a new period starts, so refining it twice is rare.
+   */
+  async #refine(lines: string[], sources: string[], inThread: boolean): Promise<RefinedBatch> {
+    const batch: RefineBatch = { lines, sources, rotationMs: this.#salts.rotationMs, salts: [], ...(this.#options.encode ? { encoding: this.#options.encode } : {}) };
+    const first = await this.#refineOnce(batch, inThread);
+    const misses = new Set(first.failures.filter((f) => f.stage === 'salt').map((f) => f.period!));
+    if (misses.size === 0) return first;
+    const unavailable = await this.#fetchSalts(misses);
+    const outcome = unavailable.size === misses.size ? first : await this.#refineOnce(batch, inThread);
+    const failures = outcome.failures.map((f) => {
+      const why = f.stage === 'salt' ? unavailable.get(f.period!) : undefined;
+      return why === undefined ? f : { ...f, reason: `the salt of period ${f.period} is unavailable: ${why}` };
+    });
+    return { ...outcome, failures };
   }
 
   async #refineOnce(batch: RefineBatch, inThread: boolean): Promise<RefinedBatch> {
     if (inThread) return unpackRefinedBatch(await this.#pool!.run({ ...batch, salts: this.#saltsForThreads() }));
     const store = this.#salts.store;
-    return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => store.cachedSalt(period) });
+    return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => store.cachedSalt(period), encoder: this.#encoder });
   }
 
   /** Fetches salts; returns why each one that could not be had failed. */
@@ -267,6 +279,7 @@ export class RefineBolt implements Bolt {
     const failed = new Map<number, RefineFailure>();
     for (const f of outcome.failures) failed.set(f.index, f);
     const c = this.#collector;
+    const { hostnames, sequences, times, pageviews } = outcome.facts;
     const hosts = new Map<string, HostSequences>();
     /** Lines whose sequence facts are in this batch's sequence tuples: acked once those are emitted. */
     const counted: Tuple[] = [];
@@ -278,12 +291,16 @@ export class RefineBolt implements Bolt {
       host.anchors.push(tuple);
       counted.push(tuple);
     };
+    const encoded = outcome.encoded;
+    const encoding = this.#encoder?.key;
     for (let i = 0; i < tuples.length; i++) {
       const tuple = tuples[i]!;
-      const record = outcome.records[i];
-      if (record !== null && record !== undefined) {
-        this.#emitRecord(tuple, record);
-        addFacts(tuple, record.hostname, record.sequence, record.ts);
+      const hostname = hostnames[i];
+      if (hostname !== null && hostname !== undefined) {
+        const ts = times[i]!;
+        const record = encoded === undefined ? outcome.records![i] : new EncodedRecord(encoding!, encoded.data, i === 0 ? 0 : encoded.ends[i - 1]!, encoded.ends[i]!, ts ?? undefined);
+        c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset')], tuple);
+        addFacts(tuple, hostname, sequences[i]!, ts);
         continue;
       }
       const failure = failed.get(i);
@@ -301,20 +318,13 @@ export class RefineBolt implements Bolt {
       if (facts !== undefined) addFacts(tuple, facts.hostname, facts.sequence, facts.ts);
       else c.ack(tuple);
     }
+    for (let p = 0; p < pageviews.length; p += 3) {
+      const i = pageviews[p] as number;
+      c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i]], tuples[i]!);
+    }
     // A line is acked only once its sequence tuple is anchored to it.
     for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times], host.anchors);
     for (const tuple of counted) c.ack(tuple);
-  }
-
-  #emitRecord(tuple: Tuple, record: WebrequestRefined): void {
-    const c = this.#collector;
-    c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset')], tuple);
-    const info = record.pageview_info;
-    // A pageview without a time cannot be placed in an hour's dump; the sequence check counts it as incomplete.
-    if (record.is_pageview && record.agent_type === 'user' && info !== null && record.ts !== null) {
-      const code = domainCodeOf(info.project, record.access_method);
-      if (code !== undefined) c.emitTo('pageviews', [code, info.page_title, record.ts], tuple);
-    }
   }
 
   #failAll(tuples: readonly Tuple[], error: unknown): void {

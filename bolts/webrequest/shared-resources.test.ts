@@ -25,3 +25,28 @@ test('one resource per key: created by the first user, closed once by the last',
   shared.acquire('a', make('a'));
   assert.deepEqual(created, ['a', 'b', 'a'], 'a new user after the close gets a new one');
 });
+
+test('with lingerMs, the last release keeps the resource for the next user, and closes it once the time is up', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const closed: number[] = [];
+  let made = 0;
+  const shared = new SharedResources<{ n: number; close(): Promise<void> }>({ lingerMs: 30_000 });
+  const make = () => {
+    const n = ++made;
+    return { n, close: () => Promise.resolve(void closed.push(n)) };
+  };
+  const first = shared.acquire('pool', make);
+  await shared.release('pool');
+  await shared.release('pool');
+  t.mock.timers.tick(29_999);
+  assert.deepEqual(closed, [], 'still lingering');
+  assert.equal(shared.acquire('pool', make), first, 'a new user takes up the lingering resource');
+  t.mock.timers.tick(60_000);
+  assert.deepEqual(closed, [], 'taken up again: its timer was cancelled');
+  await shared.release('pool');
+  t.mock.timers.tick(30_000);
+  await Promise.resolve();
+  assert.deepEqual(closed, [1], 'closed once, when nobody took it up in time');
+  assert.equal(shared.size, 0);
+  assert.notEqual(shared.acquire('pool', make), first, 'a user after the close gets a new one');
+});

@@ -1,0 +1,119 @@
+/**
+ * A record that an upstream bolt already encoded in the sink's file format, with its event time.
+ * The bolt that makes records can then encode them where it makes them (on its thread pool, say),
+ * and the sink only places and copies bytes: it never holds the record as an object.
+ *
+ * The bytes are a range of a buffer that a whole batch of records may share: an NDJSON line with
+ * its newline, or one Avro datum of the format's schema (a block's records are such datums, one
+ * after the other).
+ *
+ * @example
+ * ```ts
+ * const format = new NdjsonFormat();
+ * const line = Buffer.from('{"dt":"2026-11-22T10:00:00Z"}\n');
+ * collector.emit([new EncodedRecord(encodingKey(format.encoding), line, 0, line.length, Date.UTC(2026, 10, 22, 10)), topic, partition, offset], input);
+ * ```
+ */
+import type avro from 'avsc';
+import { avroTypeOf, type FormatEncoding } from './batch-encoder.js';
+
+const AVRO_PREFIX = 'avro:';
+
+/**
+ * Identifies an encoding of records: `ndjson`, or `avro:` and the schema. Two formats whose keys
+ * are equal read each other's records' bytes (the Avro codec applies to whole blocks, not here).
+ */
+export function encodingKey(encoding: FormatEncoding): string {
+  return encoding.kind === 'ndjson' ? 'ndjson' : `${AVRO_PREFIX}${encoding.schemaJson}`;
+}
+
+export class EncodedRecord {
+  constructor(
+    /** The {@link encodingKey} of the format the bytes are in. */
+    readonly encoding: string,
+    readonly data: Buffer,
+    readonly start: number,
+    readonly end: number,
+    /** Event time, epoch milliseconds, which places the record in its partition; undefined when it has none. */
+    readonly eventTime: number | undefined,
+  ) {}
+
+  get byteLength(): number {
+    return this.end - this.start;
+  }
+
+  /** For error output, as JSON text: an NDJSON line as it is, an Avro datum decoded. */
+  toString(): string {
+    if (!this.encoding.startsWith(AVRO_PREFIX)) return this.data.toString('utf8', this.start, this.end).trimEnd();
+    try {
+      return JSON.stringify(avroTypeOf(this.encoding.slice(AVRO_PREFIX.length)).fromBuffer(this.data.subarray(this.start, this.end)));
+    } catch (error) {
+      return `<${this.byteLength} bytes of Avro that do not decode: ${(error as Error).message}>`;
+    }
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/**
+ * Encodes records one after another into one buffer, in a format's encoding: what a bolt
+ * upstream of a sink uses to make {@link EncodedRecord}s for a batch. The buffer is reused batch
+ * after batch; {@link take} copies the bytes out.
+ */
+export class RecordBytesEncoder {
+  /** The {@link encodingKey} of what this encoder writes. */
+  readonly key: string;
+  readonly #type: avro.Type | undefined;
+  #buf = Buffer.allocUnsafeSlow(256 * 1024);
+  #pos = 0;
+
+  constructor(encoding: FormatEncoding) {
+    this.key = encodingKey(encoding);
+    this.#type = encoding.kind === 'avro' ? avroTypeOf(encoding.schemaJson) : undefined;
+  }
+
+  /** Where the next record starts: the end of the last one. */
+  get end(): number {
+    return this.#pos;
+  }
+
+  /** Encodes one record after the last. Throws, and adds nothing, when it does not fit the encoding. */
+  add(record: unknown): void {
+    const type = this.#type;
+    if (type === undefined) {
+      const text = JSON.stringify(record);
+      if (text === undefined) throw new Error(`${String(record)} has no JSON form`);
+      // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+      this.#room(3 * text.length + 1);
+      this.#pos += this.#buf.write(text, this.#pos);
+      this.#buf[this.#pos++] = 0x0a;
+      return;
+    }
+    for (;;) {
+      const end = type.encode(record, this.#buf, this.#pos);
+      if (end >= 0) {
+        this.#pos = end;
+        return;
+      }
+      // `end` is minus the bytes missing past the buffer's end.
+      this.#room(this.#buf.length - end - this.#pos);
+    }
+  }
+
+  /** The bytes encoded since the last take, in a buffer of their own; the encoder starts again. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.#pos);
+    this.#buf.copy(out, 0, 0, this.#pos);
+    this.#pos = 0;
+    return out;
+  }
+
+  #room(bytes: number): void {
+    if (this.#buf.length - this.#pos >= bytes) return;
+    const bigger = Buffer.allocUnsafeSlow(2 * (this.#pos + bytes));
+    this.#buf.copy(bigger, 0, 0, this.#pos);
+    this.#buf = bigger;
+  }
+}
