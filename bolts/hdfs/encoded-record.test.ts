@@ -119,4 +119,34 @@ describe('HdfsSinkBolt: encoded records', () => {
     assert.deepEqual(await committed(), []);
     await bolt.cleanup();
   });
+
+  for (const make of [() => new NdjsonFormat(), avroFormat]) {
+    const name = make().name;
+    it(`${name}: a byte range that is empty, reversed or outside its buffer (or a line without its newline) goes to errors, and the file holds only good records`, async () => {
+      const format = make();
+      const { bolt, collector } = await startSink({ format });
+      const [good, other] = encodeAll(new RecordBytesEncoder(format.encoding!), [event(0), event(1)]);
+      const time = good!.eventTime;
+      const bad = [
+        new EncodedRecord(good!.encoding, good!.data, good!.start, good!.start, time),
+        new EncodedRecord(good!.encoding, good!.data, good!.end, good!.start, time),
+        new EncodedRecord(good!.encoding, good!.data, 0, good!.data.length + 100, time),
+        new EncodedRecord(good!.encoding, good!.data, -1, good!.end, time),
+        ...(name === 'ndjson' ? [new EncodedRecord(good!.encoding, good!.data, good!.start, good!.end - 1, time)] : []),
+      ];
+      await bolt.execute(sourceTuple(good, 'events', 0, 0));
+      for (let i = 0; i < bad.length; i++) await bolt.execute(sourceTuple(bad[i], 'events', 0, 1 + i));
+      await bolt.execute(sourceTuple(other, 'events', 0, 1 + bad.length));
+      await bolt.flush();
+      const errors = collector.onStream('errors');
+      assert.deepEqual(errors.map((e) => e[2]), bad.map((_, i) => `events/0@${1 + i}`));
+      assert.ok(errors.slice(0, 4).every((e) => /are not a non-empty range of its \d+-byte buffer/.test(String(e[1]))), JSON.stringify(errors.map((e) => e[1])));
+      if (name === 'ndjson') assert.match(String(errors[4]![1]), /does not end with a newline/);
+      assert.deepEqual(collector.ackedOffsets(), Array.from({ length: bad.length + 2 }, (_, i) => i));
+      const [file] = await committed();
+      const records = name === 'ndjson' ? (await readFile(join(root, file!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown) : (await readAvro(join(root, file!))).records;
+      assert.deepEqual(JSON.parse(JSON.stringify(records)), [event(0), event(1)], 'only the good records, whole');
+      await bolt.cleanup();
+    });
+  }
 });

@@ -27,6 +27,21 @@ export function encodingKey(encoding: FormatEncoding): string {
   return encoding.kind === 'ndjson' ? 'ndjson' : `${AVRO_PREFIX}${encoding.schemaJson}`;
 }
 
+/**
+ * Why an encoded record's bytes cannot be written as one record, or undefined: the range must lie
+ * within its buffer and hold at least one byte, and an NDJSON record must end with its newline.
+ * (A sink cannot check more without decoding: an Avro datum's bytes are trusted to be one datum.)
+ */
+export function badRange(record: EncodedRecord): string | undefined {
+  const { data, start, end } = record;
+  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start < end && end <= data.length)) {
+    return `its bytes [${start}, ${end}) are not a non-empty range of its ${data.length}-byte buffer`;
+  }
+  if (record.encoding === 'ndjson' && data[end - 1] !== 0x0a) return 'its NDJSON line does not end with a newline';
+  return undefined;
+}
+
+/** One record already encoded in a sink's format, and its event time: see the module comment. */
 export class EncodedRecord {
   constructor(
     /** The {@link encodingKey} of the format the bytes are in. */

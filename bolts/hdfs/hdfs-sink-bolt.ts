@@ -31,7 +31,7 @@ import { InProgressFile } from './in-progress-file.js';
 import type { OffsetRanges } from './offset-ranges.js';
 import { scanOutput, sourceKey } from './output-scan.js';
 import type { Partition, Placement } from './partitioner.js';
-import { EncodedRecord, encodingKey } from './encoded-record.js';
+import { badRange, EncodedRecord, encodingKey } from './encoded-record.js';
 import { type CompiledSinkOptions, compileSinkOptions, type HdfsSinkOptions } from './sink-options.js';
 import { createSinkMetrics, type SinkErrorKind, type SinkMetrics } from './sink-metrics.js';
 import { SourceCoordinatesReader } from './source-coordinates.js';
@@ -84,6 +84,8 @@ export class HdfsSinkBolt implements Bolt {
   #lastFileKey = '';
   /** The encoding of the last encoded record that fit this sink's format. */
   #acceptedEncoding: string | undefined;
+  /** Encodings of encoded records refused so far (each is logged once). */
+  readonly #refusedEncodings = new Set<string>();
   /** Tuples in open files. */
   #held = 0;
   /** Tuples in committing files. */
@@ -262,7 +264,8 @@ export class HdfsSinkBolt implements Bolt {
     const fresh = file === undefined;
     file ??= this.#newFile(fileKey, placed.partition, src.topic, src.partition, src.offset, now);
     if (record instanceof EncodedRecord) {
-      file.writer.writeRecordBytes!(record.data, record.start, record.end);
+      if (file.writer.writeRecordBytes === undefined) return this.#reject(tuple, record, `format ${this.#o.format.name} has an encoding but its writer cannot append encoded records (no writeRecordBytes)`, `${key}@${src.offset}`, 'bad_record');
+      file.writer.writeRecordBytes(record.data, record.start, record.end);
     } else {
       try {
         file.writer.write(record);
@@ -289,18 +292,30 @@ export class HdfsSinkBolt implements Bolt {
 
   /** Why an encoded record cannot go into this sink's files, or undefined when it can. */
   #unfitEncoding(record: EncodedRecord): string | undefined {
+    const bad = badRange(record);
+    if (bad !== undefined) return bad;
     // The same key string arrives record after record: compared in full once.
     if (record.encoding === this.#acceptedEncoding) return undefined;
     const format = this.#o.format;
-    if (format.encoding === undefined) return `the record arrived encoded, and format ${format.name} takes only record objects`;
-    if (record.encoding !== encodingKey(format.encoding)) {
+    let why: string | undefined;
+    if (format.encoding === undefined) why = `the record arrived encoded, and format ${format.name} takes only record objects`;
+    else if (record.encoding !== encodingKey(format.encoding)) {
       const kindOf = (k: string) => (k.startsWith('avro:') ? 'avro' : k);
       const what = kindOf(record.encoding) === format.encoding.kind ? 'Avro of another schema' : kindOf(record.encoding);
-      return `the record arrived encoded as ${what}, and this sink writes ${format.name}: encode upstream with the sink format's encoding`;
+      why = `the record arrived encoded as ${what}, and this sink writes ${format.name}: encode upstream with the sink format's encoding`;
     }
-    this.#acceptedEncoding = record.encoding;
-    return undefined;
+    if (why === undefined) {
+      this.#acceptedEncoding = record.encoding;
+      return undefined;
+    }
+    // A wiring mistake rather than bad data: every such record goes to errors. Say so once, loudly.
+    if (!this.#refusedEncodings.has(record.encoding)) {
+      this.#refusedEncodings.add(record.encoding);
+      this.#logger.error(`encoded records this sink cannot write go to the errors stream: ${why}`, { root: this.#o.root });
+    }
+    return why;
   }
+
 
   /**
    * Sends a file's ready bytes without waiting: records keep coming while the filesystem writes

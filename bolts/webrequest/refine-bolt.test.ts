@@ -238,3 +238,41 @@ for (const threads of [0, 1]) {
     }
   });
 }
+
+for (const threads of [0, 1]) {
+  for (const encode of [undefined, new NdjsonFormat().encoding]) {
+    test(`a batch with one period's salt at hand and another's unavailable (threads: ${threads}, ${encode === undefined ? 'objects' : 'encoded'}): the first period's lines are refined, the other's failed with the reason`, async () => {
+      const memory = new MemorySaltStore();
+      const store: SaltStore = {
+        cachedSalt: (period) => memory.cachedSalt(period),
+        saltFor: (period) => (period.startsWith('2026-11-23') ? Promise.reject(new Error('Redis is down')) : memory.saltFor(period)),
+        close: () => Promise.resolve(),
+      };
+      const emitted: unknown[][] = [];
+      const acked: number[] = [];
+      const failed: [number, string][] = [];
+      const collector: OutputCollector = {
+        emit: (values) => void emitted.push(values),
+        emitTo: () => {},
+        emitDirect: () => assert.fail('no direct emits'),
+        ack: (tuple) => void acked.push(tuple.values[2] as number),
+        fail: (tuple, reason) => void failed.push([tuple.values[2] as number, String(reason)]),
+        reportError: (error) => assert.fail(String(error)),
+      };
+      const bolt = new RefineBolt({ threads, batchSize: 4, saltStore: store, ...(encode === undefined ? {} : { encode }) });
+      await bolt.prepare(refineContext(), collector);
+      const days = ['2026-11-22T10:00:00Z', '2026-11-23T10:00:00Z', '2026-11-22T11:00:00Z', '2026-11-23T11:00:00Z'];
+      for (const [i, dt] of days.entries()) await bolt.execute(sourceTuple(i, line(i + 1, { dt })));
+      await bolt.flush();
+      await bolt.cleanup();
+      assert.deepEqual(emitted.map((e) => e[3]), [0, 2]);
+      const sequences = emitted.map((e) => (encode === undefined ? (e[0] as { sequence: number }) : (JSON.parse(String(e[0])) as { sequence: number })).sequence);
+      assert.deepEqual(sequences, [1, 3]);
+      assert.deepEqual(acked.sort(), [0, 2]);
+      assert.deepEqual(failed, [
+        [1, 'the salt of period 2026-11-23T00:00:00.000Z is unavailable: Redis is down'],
+        [3, 'the salt of period 2026-11-23T00:00:00.000Z is unavailable: Redis is down'],
+      ]);
+    });
+  }
+}

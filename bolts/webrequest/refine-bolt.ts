@@ -14,7 +14,7 @@
  * Salts come from the salt store (`acquireSaltStore`) on the main thread and travel to the
  * threads with each batch, in memory only.
  */
-import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import type { Bolt, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { ErrorCodes, SquallError, messageOf } from '../../core/index.js';
 import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
@@ -68,7 +68,7 @@ export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Requi
   return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode };
 }
 
-/** Pool threads shut down this long after the last batch was asked to stop. */
+/** When the pool closes, batches still running get this long before the threads are terminated. */
 const POOL_CLOSE_TIMEOUT_MS = 2_000;
 /**
  * A pool stays this long after its last bolt is cleaned up, for the next topology of the process:
@@ -77,6 +77,8 @@ const POOL_CLOSE_TIMEOUT_MS = 2_000;
  */
 const POOL_LINGER_MS = 30_000;
 const pools = new SharedResources<ThreadPool<RefineBatch, Uint8Array>>({ lingerMs: POOL_LINGER_MS });
+/** Where each pool's errors outside any batch are logged: the last bolt to take it up. */
+const poolLoggers = new Map<string, Logger>();
 
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -148,13 +150,17 @@ export class RefineBolt implements Bolt {
 
   #startPool(context: TopologyContext, threads: number): void {
     this.#poolKey = `${threads}|${this.#options.threadModule.href}`;
-    this.#pool = pools.acquire(this.#poolKey, () =>
+    // The pool outlives this topology (it lingers for the next): errors outside any batch go to
+    // the logger of the bolt that took it up last, not to the one that happened to create it.
+    poolLoggers.set(this.#poolKey, context.logger);
+    const key = this.#poolKey;
+    this.#pool = pools.acquire(key, () =>
       new ThreadPool<RefineBatch, Uint8Array>({
         module: this.#options.threadModule,
         threads,
-        name: context.componentId,
+        name: 'refine',
         closeTimeoutMs: POOL_CLOSE_TIMEOUT_MS,
-        onError: (error) => context.logger.warn(`refine thread: ${redactIps(error.message)}`),
+        onError: (error) => poolLoggers.get(key)?.warn(`refine thread: ${redactIps(error.message)}`),
       }),
     );
   }

@@ -57,7 +57,9 @@ export class SharedResources<T extends Closeable> {
     const entry = this.#entries.get(key);
     if (entry === undefined || entry.users === 0 || --entry.users > 0) return;
     if (this.#lingerMs === 0) return this.#close(key, entry);
-    entry.lingering = setTimeout(() => void this.#close(key, entry), this.#lingerMs);
+    // Nobody waits for a lingering close: a failure to close is of no use to anyone, and must not
+    // become an unhandled rejection.
+    entry.lingering = setTimeout(() => this.#close(key, entry).catch(() => {}), this.#lingerMs);
     entry.lingering.unref();
   }
 
