@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MetricRegistry, nullLogger, shuffle, topology, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
 import { FnBolt, ListSpout, newLedger } from '../../test/fixtures/components.js';
-import { startRuntime } from '../../test/fixtures/harness.js';
+import { metricValue, startRuntime } from '../../test/fixtures/harness.js';
 import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
 import { MemorySaltStore, type SaltStore } from './salt-store.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from './streams.js';
@@ -45,8 +45,11 @@ async function run(t: Parameters<typeof startRuntime>[0], values: string[], opti
     .build();
   const runtime = await startRuntime(t, definition);
   await runtime.completion;
+  /** Batches refined in the threads and on the main thread. */
+  const batches = { thread: 0, main: 0 };
+  for (const where of ['thread', 'main'] as const) batches[where] = metricValue(runtime.metrics, 'squall_webrequest_refine_batches_total', { where });
   await runtime.stop();
-  return { got, ledger };
+  return { got, ledger, batches };
 }
 
 const INPUT = [line(1), line(2, { user_agent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' }), `{"hostname":"cp1","ip":"${IP}",`, line(3, { dt: '-' }), line(4, { ip: '2001:db8::9' }), line(5)];
@@ -218,7 +221,9 @@ for (const threads of [0, 1]) {
     const avro = new AvroContainerFormat({ schema: webrequestRefinedAvroType });
     const ndjson = new NdjsonFormat();
     for (const format of [ndjson, avro]) {
-      const { got, ledger } = await run(t, INPUT, { threads, saltStore: store, encode: format.encoding });
+      const { got, ledger, batches } = await run(t, INPUT, { threads, saltStore: store, encode: format.encoding });
+      if (threads === 0) assert.deepEqual(batches, { thread: 0, main: 2 }, 'both batches refined on the main thread');
+      else assert.ok(batches.thread >= 1, `the pool refined at least one batch: ${JSON.stringify(batches)}`);
       assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], `${format.name}: the same lines, in input order, with their coordinates`);
       const encoded = got.default!.map((r) => r[0] as EncodedRecord);
       assert.ok(encoded.every((e) => e instanceof EncodedRecord && e.encoding === encodingKey(format.encoding!)));

@@ -114,6 +114,8 @@ export class RefineBolt implements Bolt {
   #collector!: OutputCollector;
   #fallbackSource = 'text';
   #malformed!: { inc(by?: number): void };
+  /** Batches refined, by where: in the pool's threads, or on the main thread. */
+  #batches!: { thread: { inc(by?: number): void }; main: { inc(by?: number): void } };
   #salts!: HeldSaltStore;
   /** Salts this bolt fetched, by period, copied into their own buffers for the threads. */
   readonly #heldSalts = new Map<string, { salt: Buffer; copy: Uint8Array }>();
@@ -138,6 +140,11 @@ export class RefineBolt implements Bolt {
     this.#collector = collector;
     this.#fallbackSource = String(context.config.webrequestSource ?? 'text');
     this.#malformed = context.metrics.counter('webrequest_malformed_total', 'Lines that could not be parsed');
+    const batchesHelp = 'Batches of lines refined, in the refine threads or on the main thread (when the threads are busy, or there are none)';
+    this.#batches = {
+      thread: context.metrics.counter('webrequest_refine_batches_total', batchesHelp, { where: 'thread' }),
+      main: context.metrics.counter('webrequest_refine_batches_total', batchesHelp, { where: 'main' }),
+    };
     const injected = this.#options.saltStore;
     this.#salts =
       injected === undefined
@@ -204,6 +211,7 @@ export class RefineBolt implements Bolt {
     // The pool gets a batch while it has fewer than two per thread; otherwise this thread would
     // only wait, so it refines the batch itself (also while the threads are still starting).
     const inThread = this.#pool !== undefined && this.#pool.pending < 2 * this.#pool.threads;
+    (inThread ? this.#batches.thread : this.#batches.main).inc();
     this.#refine(open.lines, open.sources, inThread).then(
       (outcome) => this.#settle(batch, outcome, undefined),
       (error: unknown) => this.#settle(batch, undefined, error),
