@@ -316,7 +316,6 @@ export class HdfsSinkBolt implements Bolt {
     return why;
   }
 
-
   /**
    * Sends a file's ready bytes without waiting: records keep coming while the filesystem writes
    * (the file sends its chunks in order, and its commit waits for them). A failed write gives
