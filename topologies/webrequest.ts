@@ -28,7 +28,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type TopologyContext, configNumber as num, configString as str, fields, global, shuffle, topology } from '../core/index.js';
-import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from '../bolts/webrequest/streams.js';
+import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, valueText } from '../bolts/webrequest/streams.js';
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
 import { PageviewCountBolt } from '../bolts/webrequest/pageview-count-bolt.js';
@@ -39,7 +39,6 @@ import { redactIps } from '../bolts/webrequest/redact.js';
 import { webrequestRefinedAvroType } from '../bolts/webrequest/schema-avro.js';
 import {
   AvroContainerFormat,
-  EncodedRecord,
   type FileSystem,
   HDFS_SINK_OUTPUTS,
   HdfsSinkBolt,
@@ -56,13 +55,6 @@ import { KafkaSpout } from '../spouts/kafka/index.js';
 
 type Config = Readonly<Record<string, unknown>>;
 
-
-/** An error's value as text: a line as it is, a record (an object, or encoded) as JSON. */
-function textOfValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return value instanceof EncodedRecord ? value.toString() : (JSON.stringify(value) ?? String(value));
-}
 
 /** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
 let sharedFs: FileSystem | undefined;
@@ -177,7 +169,7 @@ export default (config: Config) => {
           fs,
           dir: `${root}/errors`,
           name: 'errors',
-          toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(textOfValue(t.get('value'))) }),
+          toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(valueText(t.get('value'))) }),
         }),
       tickIntervalMs: 10_000,
       inputs: [

@@ -5,6 +5,7 @@
  */
 import type avro from 'avsc';
 import type { BlockCompressor } from './avro-codecs.js';
+import { RecordBytes } from './record-bytes.js';
 
 /** A closed block: its compressed data and how many records it holds. */
 export interface AvroBlock {
@@ -13,8 +14,7 @@ export interface AvroBlock {
 }
 
 export class AvroBlockBuilder {
-  #buf: Buffer | undefined;
-  #pos = 0;
+  readonly #bytes: RecordBytes;
   #count = 0;
 
   constructor(
@@ -22,11 +22,14 @@ export class AvroBlockBuilder {
     /** Uncompressed bytes after which the block is {@link full}. */
     readonly blockBytes: number,
     readonly compress: BlockCompressor,
-  ) {}
+  ) {
+    // A quarter over the block size leaves room for the record that fills it.
+    this.#bytes = new RecordBytes(blockBytes + Math.ceil(blockBytes / 4) + 1024);
+  }
 
   /** Uncompressed bytes in the block so far. */
   get size(): number {
-    return this.#pos;
+    return this.#bytes.length;
   }
 
   get count(): number {
@@ -34,49 +37,30 @@ export class AvroBlockBuilder {
   }
 
   get full(): boolean {
-    return this.#pos >= this.blockBytes;
+    return this.#bytes.length >= this.blockBytes;
   }
 
   /** Encodes one record. Throws avsc's error, and keeps nothing of the record, when it does not fit the type. */
   add(record: unknown): void {
-    // A quarter over the block size leaves room for the record that fills it.
-    let buf = (this.#buf ??= Buffer.allocUnsafeSlow(this.blockBytes + Math.ceil(this.blockBytes / 4) + 1024));
-    for (;;) {
-      const end = this.type.encode(record, buf, this.#pos);
-      if (end >= 0) {
-        this.#pos = end;
-        this.#count++;
-        return;
-      }
-      // `end` is minus the bytes missing: grow, keep what the block holds, and encode again.
-      const bigger = Buffer.allocUnsafeSlow(2 * (buf.length - end));
-      buf.copy(bigger, 0, 0, this.#pos);
-      this.#buf = buf = bigger;
-    }
+    this.#bytes.addAvro(this.type, record);
+    this.#count++;
   }
 
   /** Appends one record's datum, already encoded in the block's type: the bytes `data[start, end)`. */
   addEncoded(data: Buffer, start: number, end: number): void {
-    const size = end - start;
-    let buf = (this.#buf ??= Buffer.allocUnsafeSlow(Math.max(this.blockBytes + Math.ceil(this.blockBytes / 4) + 1024, size)));
-    if (buf.length - this.#pos < size) {
-      const bigger = Buffer.allocUnsafeSlow(2 * (this.#pos + size));
-      buf.copy(bigger, 0, 0, this.#pos);
-      this.#buf = buf = bigger;
-    }
-    this.#pos += data.copy(buf, this.#pos, start, end);
+    this.#bytes.addBytes(data, start, end);
     this.#count++;
   }
 
   /** Compresses and ends the block, and starts the next; undefined when it holds no record. */
   close(): AvroBlock | undefined {
     if (this.#count === 0) return undefined;
-    const raw = this.#buf!.subarray(0, this.#pos);
+    const raw = this.#bytes.view();
     let data = this.compress(raw);
     // Without compression the data is the reused buffer itself: copy it out.
     if (data.buffer === raw.buffer) data = Buffer.from(data);
     const block = { data, count: this.#count };
-    this.#pos = 0;
+    this.#bytes.clear();
     this.#count = 0;
     return block;
   }

@@ -16,6 +16,7 @@
  */
 import type avro from 'avsc';
 import { avroTypeOf, type FormatEncoding } from './batch-encoder.js';
+import { RecordBytes } from './record-bytes.js';
 
 const AVRO_PREFIX = 'avro:';
 
@@ -81,8 +82,7 @@ export class RecordBytesEncoder {
   /** The {@link encodingKey} of what this encoder writes. */
   readonly key: string;
   readonly #type: avro.Type | undefined;
-  #buf = Buffer.allocUnsafeSlow(256 * 1024);
-  #pos = 0;
+  readonly #bytes = new RecordBytes(256 * 1024);
 
   constructor(encoding: FormatEncoding) {
     this.key = encodingKey(encoding);
@@ -91,44 +91,17 @@ export class RecordBytesEncoder {
 
   /** Where the next record starts: the end of the last one. */
   get end(): number {
-    return this.#pos;
+    return this.#bytes.length;
   }
 
   /** Encodes one record after the last. Throws, and adds nothing, when it does not fit the encoding. */
   add(record: unknown): void {
-    const type = this.#type;
-    if (type === undefined) {
-      const text = JSON.stringify(record);
-      if (text === undefined) throw new Error(`${String(record)} has no JSON form`);
-      // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-      this.#room(3 * text.length + 1);
-      this.#pos += this.#buf.write(text, this.#pos);
-      this.#buf[this.#pos++] = 0x0a;
-      return;
-    }
-    for (;;) {
-      const end = type.encode(record, this.#buf, this.#pos);
-      if (end >= 0) {
-        this.#pos = end;
-        return;
-      }
-      // `end` is minus the bytes missing past the buffer's end.
-      this.#room(this.#buf.length - end - this.#pos);
-    }
+    if (this.#type === undefined) this.#bytes.addJsonLine(record);
+    else this.#bytes.addAvro(this.#type, record);
   }
 
   /** The bytes encoded since the last take, in a buffer of their own; the encoder starts again. */
   take(): Buffer {
-    const out = Buffer.allocUnsafeSlow(this.#pos);
-    this.#buf.copy(out, 0, 0, this.#pos);
-    this.#pos = 0;
-    return out;
-  }
-
-  #room(bytes: number): void {
-    if (this.#buf.length - this.#pos >= bytes) return;
-    const bigger = Buffer.allocUnsafeSlow(2 * (this.#pos + bytes));
-    this.#buf.copy(bigger, 0, 0, this.#pos);
-    this.#buf = bigger;
+    return this.#bytes.take();
   }
 }

@@ -29,7 +29,7 @@ import type { SaltStore } from './salt-store.js';
 import { SharedResources } from './shared-resources.js';
 import { EncodedRecord, RecordBytesEncoder } from '../hdfs/encoded-record.js';
 import type { FormatEncoding } from '../hdfs/batch-encoder.js';
-import { webrequestSourceOf } from './streams.js';
+import { valueText, webrequestSourceOf } from './streams.js';
 
 /** Options of a {@link RefineBolt}. */
 export interface RefineBoltOptions {
@@ -79,12 +79,6 @@ const POOL_LINGER_MS = 30_000;
 const pools = new SharedResources<ThreadPool<RefineBatch, Uint8Array>>({ lingerMs: POOL_LINGER_MS });
 /** Where each pool's errors outside any batch are logged: the last bolt to take it up. */
 const poolLoggers = new Map<string, Logger>();
-
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return value === null || value === undefined ? '' : JSON.stringify(value);
-}
 
 /** Lines collected for the next batch, with the tuples they came from. */
 class OpenBatch {
@@ -175,7 +169,7 @@ export class RefineBolt implements Bolt {
   execute(tuple: Tuple): void | Promise<void> {
     const open = this.#open;
     open.tuples.push(tuple);
-    open.lines.push(textOf(tuple.get('value')));
+    open.lines.push(valueText(tuple.get('value')));
     open.sources.push(webrequestSourceOf(tuple.get<string>('topic'), this.#fallbackSource));
     if (open.tuples.length >= this.#options.batchSize) this.#dispatch();
     else if (!this.#dispatchQueued) {
@@ -324,7 +318,7 @@ export class RefineBolt implements Bolt {
       }
       this.#malformed.inc();
       const origin = `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}@${tuple.get<number | string>('offset')}`;
-      const text = textOf(tuple.get('value'));
+      const text = valueText(tuple.get('value'));
       c.emitTo('errors', [redactIps(text), failure.reason, origin], tuple);
       // A malformed line was still delivered: when its host and sequence number can be read, the
       // sequence check counts it (as incomplete when its time cannot be read), not as lost.

@@ -1,4 +1,5 @@
 /** The streams between the webrequest bolts, declared once for the topology and the bolts. */
+import { EncodedRecord } from '../hdfs/encoded-record.js';
 
 /** A record on its way to the sink, with its source coordinates for exactly-once commits. */
 export const RECORD_FIELDS = ['record', 'topic', 'partition', 'offset'] as const;
@@ -19,4 +20,15 @@ export const ERROR_FIELDS = ['value', 'reason', 'origin'] as const;
 /** `webrequest_text` → `text`; any other source name is used as it is. */
 export function webrequestSourceOf(topic: string, fallback: string): string {
   return topic.startsWith('webrequest_') ? topic.slice('webrequest_'.length) : fallback;
+}
+
+/**
+ * A stream value as text: a line as it is (a string, or UTF-8 bytes), a record (an object, or an
+ * {@link EncodedRecord}) as JSON, nothing as ''. What `refine` parses, and what error output shows.
+ */
+export function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (value instanceof EncodedRecord) return value.toString();
+  return value === null || value === undefined ? '' : (JSON.stringify(value) ?? String(value));
 }
