@@ -23,6 +23,8 @@ export const ErrorCodes = Object.freeze({
   COMPONENT_LIFECYCLE: 'SQUALL_ERR_COMPONENT_LIFECYCLE',
   SHUTDOWN_TIMEOUT: 'SQUALL_ERR_SHUTDOWN_TIMEOUT',
   TOPOLOGY_LOAD: 'SQUALL_ERR_TOPOLOGY_LOAD',
+  /** A commit under a lease that a newer owner of the source partition has fenced. Not retriable: the records are the new owner's. */
+  PARTITION_FENCED: 'SQUALL_ERR_PARTITION_FENCED',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -28,6 +28,8 @@ export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
 export type { Spout, SpoutOutputCollector } from './spout.js';
 export type { Bolt, OutputCollector, Anchors, AckMode, FlushReason } from './bolt.js';
 export type { TopologyContext } from './context.js';
+export { isSuperseded } from './partition-fence.js';
+export type { PartitionFence, PartitionLease, PartitionPosition, PartitionSuperseded } from './partition-fence.js';
 export { topology, TopologyBuilder } from './topology/builder.js';
 export type { SubscriptionOf, InputFields } from './topology/builder.js';
 export { shuffle, fields, partialKey, all, global, direct, localOrShuffle, custom } from './topology/grouping.js';

@@ -4,8 +4,11 @@
  * generator task is a partition of its own.
  */
 
-/** Fields of a source's `default` stream. */
-export const SOURCE_RECORD_FIELDS = ['topic', 'partition', 'offset', 'key', 'value', 'timestamp', 'headers'] as const;
+/**
+ * Fields of a source's `default` stream. `lease` is the lease a fenced source reads the
+ * record's partition under (see core's `PartitionFence`); sources without one emit null.
+ */
+export const SOURCE_RECORD_FIELDS = ['topic', 'partition', 'offset', 'key', 'value', 'timestamp', 'headers', 'lease'] as const;
 
 /** Fields of a source's `errors` stream: what could not be used, why, and where it came from. */
 export const SOURCE_ERROR_FIELDS = ['value', 'reason', 'origin'] as const;

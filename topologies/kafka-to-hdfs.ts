@@ -20,10 +20,11 @@
  * a usable but private form, refine them with `topologies/webrequest.ts`, which anonymizes them.
  * `-c maskFields=` (empty) copies records byte for byte: only for topics without personal data.
  *
- * Exactly-once comes from two places: the sink names each committed file after the offsets it
- * holds and skips replayed offsets it already has, and the spout starts each partition past
- * what the sink committed (`startOffsets` → `committedOffsets`), so a restart does not even
- * read them again. The error output is at-least-once: a record rejected just before a crash may
+ * Exactly-once comes from three places: the sink names each committed file after the offsets it
+ * holds and skips replayed offsets it already has; the spout acquires each partition through
+ * the output's fence (`OutputPartitionFence`), so a writer that lost the partition (a paused or
+ * partitioned process) can no longer commit it; and the fence starts each partition past what
+ * the sink committed, so a restart does not even read it again (docs/exactly-once.md). The error output is at-least-once: a record rejected just before a crash may
  * be listed there twice.
  *
  * Config (`-c key=value`):
@@ -37,8 +38,10 @@
  * - `timeField`: the event-time field that picks the hour (default `dt`).
  * - `maskFields`: fields written as `-` (default `ip,x_forwarded_for`); empty copies records as
  *   they are (and the error output keeps exact bytes).
- * - `skipCommitted`: start partitions past what the sink committed (default true). With false
- *   they start at the group's committed offset and the sink skips what it already has.
+ * - `skipCommitted`: acquire partitions through the output's fence, starting past what the sink
+ *   committed (default true). With false they start at the group's committed offset, unfenced,
+ *   and the sink skips what it already has: exactly-once across crashes, not across a paused
+ *   process whose partitions moved.
  * - `threads`: encoder threads of the sink (default 2, measured best on 2 cores; 0 encodes on the sink's own thread),
  *   `batchRecords` (512 records per batch).
  * - Tuning: `sinkParallelism` (1), `maxSpoutPending` (60000), `maxUncommittedOffsets` (maxSpoutPending),
@@ -60,7 +63,7 @@ import {
   LocalFileSystem,
   NdjsonFormat,
   WebHdfsFileSystem,
-  resumeAfterCommitted,
+  OutputPartitionFence,
   joinPath,
 } from '../bolts/hdfs/index.js';
 import { KafkaSpout, kafkaSpoutOutputs } from '../spouts/kafka/index.js';
@@ -150,10 +153,10 @@ export default (config: Config) => {
           // its errors stream, acked). Giving up after some retries would divert good records to
           // the error output while HDFS is down; retry them until it is back.
           retry: { maxRetries: Infinity, maxDelayMs: 30_000 },
-          // Exactly-once: the first offset at or after the group's commit that the sink has not committed.
-          startOffsets: skipCommitted
-            ? resumeAfterCommitted(sharedFs, root)
-            : undefined,
+          // Exactly-once across restarts, rebalances and pauses: each partition is acquired through
+          // the output's fence (earlier writers can no longer commit it), which also says where
+          // to start: the first offset at or after the group's commit that the sink has not committed.
+          fence: skipCommitted ? new OutputPartitionFence(sharedFs, root) : undefined,
         }),
       outputs: kafkaSpoutOutputs(),
     })

@@ -44,8 +44,8 @@ import {
   HdfsSinkBolt,
   LocalFileSystem,
   NdjsonFormat,
+  OutputPartitionFence,
   WebHdfsFileSystem,
-  resumeAfterCommitted,
 } from '../bolts/hdfs/index.js';
 import { SOURCE_OUTPUTS } from '../spouts/source-record.js';
 import { NdjsonFileSpout } from '../spouts/file/index.js';
@@ -78,8 +78,11 @@ function sourceSpout(config: Config, context: { taskId: number }) {
       groupId: str(config, 'groupId', 'webrequest-refine'),
       topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
       valueFormat: 'string',
-      // Exactly-once: start each partition after what the refined sink already committed.
-      startOffsets: resumeAfterCommitted(() => fs, refined),
+      // Exactly-once across restarts, rebalances and pauses: each partition is acquired through
+      // the refined output's fence, which also says where to start (after what is committed).
+      fence: new OutputPartitionFence(() => fs, refined),
+      sessionTimeoutMs: num(config, 'sessionTimeoutMs', 30_000),
+      heartbeatIntervalMs: num(config, 'heartbeatIntervalMs', 3_000),
     });
   }
   if (input === 'generator') {
@@ -89,7 +92,7 @@ function sourceSpout(config: Config, context: { taskId: number }) {
       malformedShare: num(config, 'malformedShare', 0.01),
     });
     return new GeneratorSpout({
-      next: (i, ctx) => ['generator', ctx.taskIndex, i, null, generator.nextLine(), Date.now(), {}],
+      next: (i, ctx) => ['generator', ctx.taskIndex, i, null, generator.nextLine(), Date.now(), {}, null],
       limit: num(config, 'records', 100_000),
     });
   }

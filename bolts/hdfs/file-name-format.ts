@@ -12,6 +12,12 @@ export interface FileSource {
   /** Lowest and highest offset in the file. */
   readonly firstOffset: number;
   readonly lastOffset: number;
+  /**
+   * The lease the records were read under (see partition-leases.ts), for a leased source. It
+   * makes the names of a file and its manifest unique to one writer, so no writer ever has to
+   * replace a file or manifest that another writer may have committed.
+   */
+  readonly lease?: string;
 }
 
 /** Names files; every `parse` is the inverse of its `format`. */
@@ -62,7 +68,7 @@ export function ownerTag(componentId: string, taskIndex: number): string {
 
 const pad = (offset: number) => String(offset).padStart(OFFSET_DIGITS, '0');
 
-/** `part-<topic>-<partition>-<firstOffset>-<lastOffset><extension>`. */
+/** `part-<topic>-<partition>-<firstOffset>-<lastOffset>[.l<lease>]<extension>`. */
 export class OffsetRangeFileNameFormat implements FileNameFormat {
   readonly prefix: string;
   readonly #committed: RegExp;
@@ -70,11 +76,12 @@ export class OffsetRangeFileNameFormat implements FileNameFormat {
   constructor(options: OffsetRangeFileNameOptions = {}) {
     this.prefix = options.prefix ?? 'part';
     if (!/^[A-Za-z0-9_]+$/.test(this.prefix)) throw new TypeError(`file name prefix ${JSON.stringify(this.prefix)}: use letters, digits and _`);
-    this.#committed = new RegExp(`^${this.prefix}-(.+)-(\\d+)-(\\d{1,${OFFSET_DIGITS}})-(\\d{1,${OFFSET_DIGITS}})(\\.[A-Za-z0-9]+)?$`);
+    this.#committed = new RegExp(`^${this.prefix}-(.+)-(\\d+)-(\\d{1,${OFFSET_DIGITS}})-(\\d{1,${OFFSET_DIGITS}})(?:\\.l(\\d+))?(\\.[A-Za-z0-9]+)?$`);
   }
 
   committed(source: FileSource, extension: string): string {
-    return `${this.prefix}-${encodeTopic(source.topic)}-${source.partition}-${pad(source.firstOffset)}-${pad(source.lastOffset)}${extension}`;
+    const lease = source.lease === undefined ? '' : `.l${source.lease}`;
+    return `${this.prefix}-${encodeTopic(source.topic)}-${source.partition}-${pad(source.firstOffset)}-${pad(source.lastOffset)}${lease}${extension}`;
   }
 
   parseCommitted(name: string): (FileSource & { readonly extension: string }) | undefined {
@@ -89,7 +96,7 @@ export class OffsetRangeFileNameFormat implements FileNameFormat {
     const firstOffset = Number(m[3]);
     const lastOffset = Number(m[4]);
     if (!Number.isSafeInteger(firstOffset) || !Number.isSafeInteger(lastOffset) || lastOffset < firstOffset) return undefined;
-    return { topic, partition: Number(m[2]), firstOffset, lastOffset, extension: m[5] ?? '' };
+    return { topic, partition: Number(m[2]), firstOffset, lastOffset, extension: m[6] ?? '', ...(m[5] === undefined ? {} : { lease: m[5] }) };
   }
 
   temporary(owner: string, nonce: string, source: Omit<FileSource, 'lastOffset'>, extension: string): string {

@@ -23,6 +23,12 @@ export interface FileStatus {
 export interface CreateOptions {
   /** Replace an existing file instead of failing with `ALREADY_EXISTS`. @default false */
   readonly overwrite?: boolean;
+  /**
+   * Make missing parent directories. With false, a missing parent fails the create with
+   * `NOT_FOUND`: a leased file cannot be written once its lease directory is fenced.
+   * @default true
+   */
+  readonly createParent?: boolean;
 }
 
 export interface DeleteOptions {
@@ -59,8 +65,8 @@ export interface FileSystem {
   /** Makes a file's content durable (fsync locally; HDFS closes each write durably). */
   sync(path: string): Promise<void>;
   /**
-   * Renames atomically. Never replaces: fails with `ALREADY_EXISTS` when `to` exists and with
-   * `NOT_FOUND` when `from` does not. The parent of `to` must exist.
+   * Renames a file or a directory atomically. Never replaces: fails with `ALREADY_EXISTS` when
+   * `to` exists and with `NOT_FOUND` when `from` does not. The parent of `to` must exist.
    */
   rename(from: string, to: string): Promise<void>;
   /** The entries of a directory, sorted by name. Fails with `NOT_FOUND` for a missing one. */

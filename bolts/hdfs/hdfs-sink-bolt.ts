@@ -18,18 +18,19 @@
  * partition, on the task's thread or on a pool of threads (`threads`), and each batch's encoded
  * blocks are appended to the files of their hours in order.
  */
-import { type Bolt, isRetriable, type Logger, messageOf, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
+import { type Bolt, ErrorCodes, isRetriable, type Logger, messageOf, type OutputCollector, SquallError, type TopologyContext, type Tuple } from '../../core/index.js';
 import type { BatchResult } from './batch-encoder.js';
 import { BatchIntake, type SourceBatch } from './batch-intake.js';
 import { DataAvailability } from './data-availability.js';
 import { batchRunner, type BatchRunner } from './encoder-pool.js';
-import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
 import { ownerTag } from './file-name-format.js';
 import { type FileSystem, joinPath } from './file-system.js';
 import { hiveAddPartition, hiveTableDdl } from './hive-ddl.js';
 import { InProgressFile } from './in-progress-file.js';
-import type { OffsetRanges } from './offset-ranges.js';
+import { OffsetRanges } from './offset-ranges.js';
 import { scanOutput, sourceKey } from './output-scan.js';
+import { compareLeases, leaseDir } from './partition-leases.js';
 import type { Partition, Placement } from './partitioner.js';
 import { badRange, EncodedRecord, encodingKey } from './encoded-record.js';
 import { type CompiledSinkOptions, compileSinkOptions, type HdfsSinkOptions } from './sink-options.js';
@@ -75,6 +76,10 @@ export class HdfsSinkBolt implements Bolt {
   readonly #staleManifests = new Set<string>();
   /** Sources with a commit that failed since availability last published (their data is replayed). */
   readonly #failedSources = new Set<string>();
+  /** The lease each leased source is written under (the newest this task has seen). */
+  readonly #leases = new Map<string, string>();
+  /** Leases whose fencing this task has reported, so each is logged once. */
+  readonly #fencedLeases = new Set<string>();
   /** The highest offset written per source in this run: a higher one cannot be a replay. */
   readonly #frontier = new Map<string, number>();
   /** Source keys by topic and partition. */
@@ -240,6 +245,7 @@ export class HdfsSinkBolt implements Bolt {
     const src = this.#reader.read(tuple);
     if ('error' in src) return this.#reject(tuple, src.value, src.error, src.origin, 'bad_coordinates');
     const key = this.#sourceKey(src.topic, src.partition);
+    if (src.lease !== undefined && src.lease !== this.#leases.get(key)) return this.#newLease(tuple, key, src.topic, src.partition, src.lease);
     if (this.#committed.get(key)?.has(src.offset)) {
       this.#collector.ack(tuple);
       this.#metrics.recordsSkipped.inc();
@@ -290,6 +296,54 @@ export class HdfsSinkBolt implements Bolt {
     if (this.#held >= this.#o.maxHeldTuples) return this.#nextGenerationAfterWrite();
   }
 
+  /**
+   * A tuple read under a lease this task does not write its source under. An older lease than
+   * the current one is fenced: the tuple fails. A newer one means the source partition was
+   * acquired again (after a rebalance): what was written under the old lease can no longer
+   * commit, so its open files are given up, and what the output holds of the source is read
+   * again, since other writers may have committed in between (before the acquisition fenced them).
+   */
+  #newLease(tuple: Tuple, key: string, topic: string, partition: number, lease: string): void | Promise<void> {
+    const current = this.#leases.get(key);
+    if (current !== undefined && compareLeases(lease, current) < 0) {
+      this.#metrics.fencedRecords.inc();
+      this.#collector.fail(tuple, this.#fenced(key, lease, `lease ${current} is newer`));
+      return;
+    }
+    return this.#takeLease(key, topic, lease).then(() => this.#write(tuple));
+  }
+
+  async #takeLease(key: string, topic: string, lease: string): Promise<void> {
+    const before = this.#leases.get(key);
+    // Records of the old lease still batching reach their files first; then those files are given up.
+    await this.#drainBatches();
+    if (before !== undefined) {
+      const reason = this.#fenced(key, before, `this task now writes it under lease ${lease}`);
+      for (const f of [...this.#open.values()]) if (f.source === key) this.#abandon(f, reason, 'commit_failed');
+    }
+    const scan = await scanOutput(this.#fs, this.#o.root, { partitioner: this.#o.partitioner, fileNames: this.#o.fileNames, logger: this.#logger });
+    const committed = scan.committed.get(key) ?? new OffsetRanges();
+    this.#committed.set(key, committed);
+    this.#frontier.delete(key);
+    this.#leases.set(key, lease);
+    this.#logger.info(`writing ${key} under lease ${lease}`, { topic, committedOffsets: committed.size, previousLease: before ?? null });
+  }
+
+  /** The reason a tuple or file of `lease` is refused. */
+  #fenced(key: string, lease: string, why: string): SquallError {
+    return new SquallError(ErrorCodes.PARTITION_FENCED, `not committed: ${key} moved from lease ${lease} (${why}); the partition's newer owner writes these records`);
+  }
+
+  /**
+   * What a failed write or commit of a leased file means: when its lease's directory is gone,
+   * a newer owner fenced the lease, and the failure is a refusal, not an error.
+   */
+  async #whyFailed(file: InProgressFile, error: unknown): Promise<unknown> {
+    if (file.lease === undefined || !hasCode(error, HdfsErrorCodes.NOT_FOUND)) return error;
+    const present = await this.#fs.exists(file.tempDir).catch(() => true);
+    return present ? error : this.#fenced(file.source, file.lease.id, 'a newer owner fenced it');
+  }
+
   /** Why an encoded record cannot go into this sink's files, or undefined when it can. */
   #unfitEncoding(record: EncodedRecord): string | undefined {
     const bad = badRange(record);
@@ -322,7 +376,7 @@ export class HdfsSinkBolt implements Bolt {
    * up on the file, with every tuple it holds by then.
    */
   #sendChunk(file: InProgressFile): void {
-    file.writeChunk(this.#fs).catch((error: unknown) => this.#abandon(file, error, 'write_failed'));
+    file.writeChunk(this.#fs).catch(async (error: unknown) => this.#abandon(file, await this.#whyFailed(file, error), 'write_failed'));
   }
 
   /**
@@ -412,15 +466,16 @@ export class HdfsSinkBolt implements Bolt {
    * is written again).
    */
   #holdReplay(tuple: Tuple, key: string, offset: number): boolean {
+    const lease = this.#leases.get(key);
     for (const f of this.#open.values()) {
-      if (f.source === key && f.offsets.has(offset)) {
+      if (f.source === key && f.lease?.id === lease && f.offsets.has(offset)) {
         f.tuples.push(tuple);
         this.#held++;
         return true;
       }
     }
     for (const f of this.#committing) {
-      if (f.source === key && f.offsets.has(offset)) {
+      if (f.source === key && f.lease?.id === lease && f.offsets.has(offset)) {
         f.tuples.push(tuple);
         this.#committingHeld++;
         return true;
@@ -437,7 +492,9 @@ export class HdfsSinkBolt implements Bolt {
 
   #newFile(key: string, partition: Partition, topic: string, sourcePartition: number, offset: number, now: number): InProgressFile {
     const format = this.#o.format;
-    return new InProgressFile(key, this.#o.root, partition, topic, sourcePartition, offset, format.open(), format.extension, now, this.#owner, this.#o.fileNames);
+    const id = this.#leases.get(this.#sourceKey(topic, sourcePartition));
+    const lease = id === undefined ? undefined : { id, dir: leaseDir(this.#o.root, topic, sourcePartition, id) };
+    return new InProgressFile(key, this.#o.root, partition, topic, sourcePartition, offset, format.open(), format.extension, now, this.#owner, this.#o.fileNames, lease);
   }
 
   /** Sends a tuple to the errors stream, anchored, and acks it: handled, never dropped. */
@@ -492,14 +549,18 @@ export class HdfsSinkBolt implements Bolt {
   async #commitOne(file: InProgressFile): Promise<void> {
     await this.#commitSlot();
     const started = performance.now();
-    let path: string;
+    let path: string | undefined;
+    let failure: unknown;
     try {
       path = await file.commit(this.#fs, this.#o.fileNames, this.#owner, this.#staleManifests);
     } catch (error) {
-      this.#abandon(file, error, 'commit_failed');
-      return;
+      failure = error;
     } finally {
       this.#releaseCommitSlot();
+    }
+    if (path === undefined) {
+      this.#abandon(file, await this.#whyFailed(file, failure), 'commit_failed');
+      return;
     }
     // Past the close deadline nothing changes either: the engine replays these tuples, and the
     // sink that recovers next finds this file committed and skips them.
@@ -532,6 +593,18 @@ export class HdfsSinkBolt implements Bolt {
     }
     this.#failedSources.add(file.source);
     file.abort();
+    if (error instanceof SquallError && error.code === ErrorCodes.PARTITION_FENCED) {
+      // A refusal, not a fault: the records are the newer owner's. Its fence removes what was written.
+      for (const t of file.tuples) this.#collector.fail(t, error);
+      this.#metrics.fencedCommits.inc();
+      this.#metrics.fencedRecords.inc(file.tuples.length);
+      const lease = `${file.source} ${file.lease?.id ?? ''}`;
+      if (!this.#fencedLeases.has(lease)) {
+        this.#fencedLeases.add(lease);
+        this.#logger.info(`${error.message}; files of that lease are not committed`, { records: file.tuples.length });
+      }
+      return;
+    }
     const what = kind === 'write_failed' ? 'write' : 'commit';
     const reason = hdfsError(HdfsErrorCodes.COMMIT_FAILED, `could not ${what} ${file.tempPath} on ${this.#fs.description}: ${messageOf(error)}`, {
       retriable: isRetriable(error),

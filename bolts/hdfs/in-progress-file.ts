@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Tuple } from '../../core/index.js';
 import type { FileNameFormat } from './file-name-format.js';
-import { type FileStream, type FileSystem, joinPath } from './file-system.js';
+import { type CreateOptions, type FileStream, type FileSystem, joinPath } from './file-system.js';
 import { OffsetRanges } from './offset-ranges.js';
 import { sourceKey } from './output-scan.js';
 import type { Partition } from './partitioner.js';
@@ -25,6 +25,11 @@ export class InProgressFile implements OpenFileStats {
   readonly tuples: Tuple[] = [];
   /** Absolute path of the partition directory. */
   readonly dir: string;
+  /**
+   * Where the file is written until it is committed: its lease's directory when the source
+   * partition is leased (see partition-leases.ts), else the partition directory.
+   */
+  readonly tempDir: string;
   readonly tempPath: string;
   /** True once the temporary file exists on the filesystem. */
   created = false;
@@ -53,10 +58,18 @@ export class InProgressFile implements OpenFileStats {
     readonly openedAt: number,
     owner: string,
     names: FileNameFormat,
+    /** The lease its records were read under, with its directory; undefined for an unleased source. */
+    readonly lease?: { readonly id: string; readonly dir: string },
   ) {
     this.dir = joinPath(root, partition.path);
+    this.tempDir = lease?.dir ?? this.dir;
     const nonce = randomBytes(4).toString('hex');
-    this.tempPath = joinPath(this.dir, names.temporary(owner, nonce, { topic, partition: sourcePartition, firstOffset }, extension));
+    this.tempPath = joinPath(this.tempDir, names.temporary(owner, nonce, { topic, partition: sourcePartition, firstOffset }, extension));
+  }
+
+  /** Create options for files in {@link tempDir}: a lease's directory is never made again once fenced. */
+  get #createOptions(): CreateOptions {
+    return this.lease === undefined ? { overwrite: true } : { overwrite: true, createParent: false };
   }
 
   get bytes(): number {
@@ -114,11 +127,11 @@ export class InProgressFile implements OpenFileStats {
     if (data === undefined || (data.length === 0 && this.created)) return;
     if (!this.created) {
       if (fs.createStream !== undefined) {
-        this.#stream = await fs.createStream(this.tempPath, { overwrite: true });
+        this.#stream = await fs.createStream(this.tempPath, this.#createOptions);
         this.created = true;
         await this.#stream.write(data);
       } else {
-        await fs.create(this.tempPath, data, { overwrite: true });
+        await fs.create(this.tempPath, data, this.#createOptions);
         this.created = true;
       }
     } else if (this.#stream !== undefined) {
@@ -144,13 +157,15 @@ export class InProgressFile implements OpenFileStats {
     await this.writeChunk(fs, true);
     if (this.#stream !== undefined) await this.#stream.close();
     else await fs.sync(this.tempPath);
-    const name = names.committed({ topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min!, lastOffset: this.offsets.max! }, this.extension);
+    const name = names.committed({ topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min!, lastOffset: this.offsets.max!, lease: this.lease?.id }, this.extension);
     const finalPath = joinPath(this.dir, name);
     const manifestPath = joinPath(this.dir, names.manifest(name));
+    // A leased file is renamed out of its lease's directory into its hour, which may not exist yet.
+    if (this.lease !== undefined) await fs.mkdirs(this.dir);
     if (!this.offsets.contiguous) {
       // The manifest lands before the data, so a committed file with gaps always has one.
-      const tempManifest = joinPath(this.dir, names.temporary(owner, randomBytes(4).toString('hex'), { topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min! }, '.json'));
-      await fs.create(tempManifest, manifestJson(this), { overwrite: true });
+      const tempManifest = joinPath(this.tempDir, names.temporary(owner, randomBytes(4).toString('hex'), { topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min! }, '.json'));
+      await fs.create(tempManifest, manifestJson(this), this.#createOptions);
       await fs.sync(tempManifest);
       if (staleManifests.has(manifestPath)) await fs.delete(manifestPath);
       await fs.rename(tempManifest, manifestPath);

@@ -30,6 +30,8 @@ export type { HdfsSinkOptions, HdfsSinkFields, CompiledSinkOptions } from './sin
 export { committedOffsets, resumeAfterCommitted, scanOutput, sourceKey, SUCCESS_FLAG } from './output-scan.js';
 export type { CommittedOffsetsOptions, OutputScan, ScanOptions, OffsetManifest } from './output-scan.js';
 export { OffsetRanges } from './offset-ranges.js';
+export { OutputPartitionFence, LEASES_DIR } from './partition-leases.js';
+export type { OutputPartitionFenceOptions } from './partition-leases.js';
 export type { FileSystem, FileStatus, FileStream, CreateOptions, DeleteOptions } from './file-system.js';
 export { joinPath, parentOf, baseName } from './file-system.js';
 export { LocalFileSystem } from './local-file-system.js';

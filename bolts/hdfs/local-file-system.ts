@@ -4,7 +4,7 @@
  * directory, so a committed file survives a machine crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import type { FileHandle } from 'node:fs/promises';
@@ -69,7 +69,7 @@ export class LocalFileSystem implements FileSystem {
   async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
     this.#check();
     try {
-      await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
       await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
     } catch (error) {
       throw translate(error, 'create', path);
@@ -79,7 +79,7 @@ export class LocalFileSystem implements FileSystem {
   async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
     this.#check();
     try {
-      await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
       return new LocalFileStream(await open(path, options.overwrite ? 'w' : 'wx'), path);
     } catch (error) {
       throw translate(error, 'create', path);
@@ -108,9 +108,15 @@ export class LocalFileSystem implements FileSystem {
   async rename(from: string, to: string): Promise<void> {
     this.#check();
     try {
-      // link fails with EEXIST instead of replacing, which fs.rename would do silently.
-      await link(from, to);
-      await unlink(from);
+      if ((await stat(from)).isDirectory()) {
+        // fs.rename would replace an empty directory at `to`; refuse as for files.
+        if (await stat(to).then(() => true, () => false)) throw Object.assign(new Error('the target exists'), { code: 'EEXIST' });
+        await fsRename(from, to);
+      } else {
+        // link fails with EEXIST instead of replacing, which fs.rename would do silently.
+        await link(from, to);
+        await unlink(from);
+      }
       await fsyncPath(parentOf(to), true);
     } catch (error) {
       throw translate(error, 'rename', `${from} to ${to}`);

@@ -53,7 +53,8 @@ export interface ScanOptions {
 
 const MAX_DEPTH = 8;
 
-async function listOrEmpty(fs: FileSystem, dir: string): Promise<FileStatus[]> {
+/** A directory's entries; none when it does not exist. */
+export async function listOrEmpty(fs: FileSystem, dir: string): Promise<FileStatus[]> {
   try {
     return await fs.list(dir);
   } catch (error) {

@@ -15,6 +15,8 @@ export interface SinkMetrics {
   readonly bytesCommitted: Counter;
   readonly commitSeconds: Histogram;
   readonly partitionsFlagged: Counter;
+  readonly fencedCommits: Counter;
+  readonly fencedRecords: Counter;
   errors(kind: SinkErrorKind): Counter;
 }
 
@@ -33,6 +35,8 @@ export function createSinkMetrics(group: MetricGroup, openFiles: () => number, h
     bytesCommitted: group.counter('hdfs_sink_bytes_committed_total', 'Bytes in committed files'),
     commitSeconds: group.histogram('hdfs_sink_commit_seconds', 'Time to commit one file: last write, sync, manifest and rename', {}, COMMIT_BUCKETS),
     partitionsFlagged: group.counter('hdfs_sink_partitions_flagged_total', 'Output partitions flagged complete with _SUCCESS'),
+    fencedCommits: group.counter('hdfs_sink_fenced_commits_total', 'Files refused because their source partition moved to a newer lease (a newer owner fenced it)'),
+    fencedRecords: group.counter('hdfs_sink_fenced_records_total', 'Tuples failed because they were read under a lease that a newer one has fenced'),
     errors(kind) {
       let c = errorCounters.get(kind);
       if (c === undefined) {

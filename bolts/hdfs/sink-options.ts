@@ -25,6 +25,12 @@ export interface HdfsSinkFields {
   readonly partition?: string;
   /** The offset in the source partition: a whole number or a decimal string. @default 'offset' */
   readonly offset?: string;
+  /**
+   * The lease the record was read under (a Kafka spout with a `fence` emits it; see
+   * docs/exactly-once.md). Optional in the input: a stream without this field, or a null value,
+   * is an unleased source. @default 'lease'
+   */
+  readonly lease?: string;
 }
 
 export interface HdfsSinkOptions {
@@ -94,7 +100,7 @@ export interface HdfsSinkOptions {
 /** The defaults of the plain options, documented on {@link HdfsSinkOptions}. */
 export const DEFAULT_HDFS_SINK_OPTIONS = Object.freeze({
   timeField: 'dt',
-  fields: Object.freeze({ record: 'record', topic: 'topic', partition: 'partition', offset: 'offset' }),
+  fields: Object.freeze({ record: 'record', topic: 'topic', partition: 'partition', offset: 'offset', lease: 'lease' }),
   maxBytes: 128 * 2 ** 20,
   writeBufferBytes: 2 ** 20,
   closeTimeoutMs: 10_000,
@@ -156,7 +162,7 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
   const fields = { ...DEFAULT_HDFS_SINK_OPTIONS.fields, ...options.fields };
   const names = Object.values(fields);
   if (new Set(names).size !== names.length || names.some((n) => typeof n !== 'string' || n === '')) {
-    throw invalid(c, `fields ${JSON.stringify(fields)}: name four different, non-empty input fields`);
+    throw invalid(c, `fields ${JSON.stringify(fields)}: name five different, non-empty input fields`);
   }
 
   const writeBufferBytes = positiveNumber(c, 'writeBufferBytes', options.writeBufferBytes ?? DEFAULT_HDFS_SINK_OPTIONS.writeBufferBytes, 'bytes');

@@ -13,6 +13,8 @@ export interface SourceRecord {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
+  /** The lease it was read under; undefined for an unleased source. */
+  readonly lease: string | undefined;
 }
 
 /** A tuple the sink cannot use, with what to send to the errors stream. */
@@ -37,7 +39,7 @@ export class SourceCoordinatesReader {
   readonly #fields: Readonly<Required<HdfsSinkFields>>;
   readonly #component: string;
   readonly #encoded: boolean;
-  readonly #indexes = new WeakMap<readonly string[], readonly [number, number, number, number]>();
+  readonly #indexes = new WeakMap<readonly string[], readonly [number, number, number, number, number]>();
 
   /** With `encoded`, records are bytes or text to decode (strings come back as UTF-8 bytes). */
   constructor(fields: Readonly<Required<HdfsSinkFields>>, component: string, encoded = false) {
@@ -47,34 +49,36 @@ export class SourceCoordinatesReader {
   }
 
   read(tuple: Tuple): SourceRecord | UnusableTuple {
-    const [ri, ti, pi, oi] = this.#indexesOf(tuple);
+    const [ri, ti, pi, oi, li] = this.#indexesOf(tuple);
     const record = tuple.values[ri];
+    const leaseValue = li < 0 ? undefined : tuple.values[li];
+    const lease = typeof leaseValue === 'string' ? leaseValue : undefined;
     const topic = tuple.values[ti];
     const partition = wholeNumber(tuple.values[pi]);
     const offset = wholeNumber(tuple.values[oi]);
     if (typeof topic === 'string' && topic !== '' && partition !== undefined && offset !== undefined) {
       // The common cases first, without building the origin they do not need: bytes of encoded
       // input, or a record object.
-      if (this.#encoded ? Buffer.isBuffer(record) : record !== null && typeof record === 'object' && !Array.isArray(record)) return { record: record as object, topic, partition, offset };
+      if (this.#encoded ? Buffer.isBuffer(record) : record !== null && typeof record === 'object' && !Array.isArray(record)) return { record: record as object, topic, partition, offset, lease };
     }
     const origin = `${String(topic)}/${String(tuple.values[pi])}@${String(tuple.values[oi])}`;
     if (typeof topic !== 'string' || topic === '') return { error: `field '${this.#fields.topic}' is ${JSON.stringify(topic) ?? String(topic)}: not a topic name`, value: record, origin };
     if (partition === undefined) return { error: `field '${this.#fields.partition}' is ${String(tuple.values[pi])}: not a whole number`, value: record, origin };
     if (offset === undefined) return { error: `field '${this.#fields.offset}' is ${String(tuple.values[oi])}: not a whole number`, value: record, origin };
     if (this.#encoded) {
-      if (typeof record === 'string') return { record: Buffer.from(record, 'utf8'), topic, partition, offset };
-      if (Buffer.isBuffer(record)) return { record, topic, partition, offset };
-      if (record instanceof Uint8Array) return { record: Buffer.from(record.buffer, record.byteOffset, record.byteLength), topic, partition, offset };
+      if (typeof record === 'string') return { record: Buffer.from(record, 'utf8'), topic, partition, offset, lease };
+      if (Buffer.isBuffer(record)) return { record, topic, partition, offset, lease };
+      if (record instanceof Uint8Array) return { record: Buffer.from(record.buffer, record.byteOffset, record.byteLength), topic, partition, offset, lease };
       const what = record === null ? 'the record has no value (null)' : `field '${this.#fields.record}' is ${Array.isArray(record) ? 'an array' : typeof record}`;
       return { error: `${what}: the sink takes encoded records (bytes or text) here`, value: record, origin };
     }
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       return { error: `field '${this.#fields.record}' is ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}: not a record object`, value: record, origin };
     }
-    return { record, topic, partition, offset };
+    return { record, topic, partition, offset, lease };
   }
 
-  #indexesOf(tuple: Tuple): readonly [number, number, number, number] {
+  #indexesOf(tuple: Tuple): readonly [number, number, number, number, number] {
     let idx = this.#indexes.get(tuple.fields);
     if (idx !== undefined) return idx;
     const f = this.#fields;
@@ -87,7 +91,8 @@ export class SourceCoordinatesReader {
         { component: this.#component },
       );
     }
-    idx = found as unknown as [number, number, number, number];
+    // The lease is optional: -1 when the stream does not have it.
+    idx = [...found, tuple.fields.indexOf(f.lease)] as unknown as [number, number, number, number, number];
     this.#indexes.set(tuple.fields, idx);
     return idx;
   }

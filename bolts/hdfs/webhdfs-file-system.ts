@@ -49,6 +49,11 @@ interface RawStatus {
   modificationTime: number;
 }
 
+/** The parameters of a CREATE. */
+function createParams(options: CreateOptions): Record<string, string> {
+  return { overwrite: String(options.overwrite ?? false), createparent: String(options.createParent ?? true) };
+}
+
 /** HDFS through WebHDFS. */
 export class WebHdfsFileSystem implements FileSystem {
   readonly description: string;
@@ -86,10 +91,9 @@ export class WebHdfsFileSystem implements FileSystem {
   }
 
   async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
-    const overwrite = options.overwrite ?? false;
     await this.#retrying('CREATE', path, async (attempt) => {
       try {
-        await this.#twoStep('PUT', path, 'CREATE', { overwrite: String(overwrite) }, data, 201);
+        await this.#twoStep('PUT', path, 'CREATE', createParams(options), data, 201);
       } catch (error) {
         // Our earlier attempt may have created the file before its response was lost.
         if (attempt > 1 && hasCode(error, HdfsErrorCodes.ALREADY_EXISTS) && (await this.#lengthOf(path)) === data.byteLength) return;
@@ -105,7 +109,7 @@ export class WebHdfsFileSystem implements FileSystem {
    */
   async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
     const location = await this.#retrying('CREATE', path, async () => {
-      const first = await this.#call('PUT', path, 'CREATE', { overwrite: String(options.overwrite ?? false) });
+      const first = await this.#call('PUT', path, 'CREATE', createParams(options));
       if (first.status !== 307 || first.headers.location === undefined) throw responseError(`CREATE ${path} (NameNode)`, first);
       return new URL(first.headers.location);
     });

@@ -307,7 +307,7 @@ export class RefineBolt implements Bolt {
       if (hostname !== null && hostname !== undefined) {
         const ts = times[i]!;
         const record = encoded === undefined ? outcome.records![i] : new EncodedRecord(encoding!, encoded.data, i === 0 ? 0 : encoded.ends[i - 1]!, encoded.ends[i]!, ts ?? undefined);
-        c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset')], tuple);
+        c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset'), leaseOf(tuple)], tuple);
         addFacts(tuple, hostname, sequences[i]!, ts);
         continue;
       }
@@ -339,4 +339,17 @@ export class RefineBolt implements Bolt {
     const reason = redactIps(messageOf(error));
     for (const tuple of tuples) this.#collector.fail(tuple, reason);
   }
+}
+
+/** The fields array last seen and where its `lease` is: one lookup per stream, not per tuple. */
+let leaseFields: readonly string[] | undefined;
+let leaseIndex = -1;
+
+/** The lease a source record was read under (see core's PartitionFence); null for an unleased source. */
+function leaseOf(tuple: Tuple): unknown {
+  if (tuple.fields !== leaseFields) {
+    leaseFields = tuple.fields;
+    leaseIndex = tuple.fields.indexOf('lease');
+  }
+  return leaseIndex < 0 ? null : tuple.values[leaseIndex];
 }

@@ -1,8 +1,11 @@
 /** The streams between the webrequest bolts, declared once for the topology and the bolts. */
 import { EncodedRecord } from '../hdfs/encoded-record.js';
 
-/** A record on its way to the sink, with its source coordinates for exactly-once commits. */
-export const RECORD_FIELDS = ['record', 'topic', 'partition', 'offset'] as const;
+/**
+ * A record on its way to the sink, with its source coordinates for exactly-once commits and the
+ * lease its partition was read under (null for an unleased source).
+ */
+export const RECORD_FIELDS = ['record', 'topic', 'partition', 'offset', 'lease'] as const;
 
 /**
  * What the sequence check needs of every refined record, one tuple per cache host and refine

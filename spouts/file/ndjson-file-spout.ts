@@ -78,7 +78,7 @@ export class NdjsonFileSpout implements Spout {
   }
 
   #emit(line: number, value: string): void {
-    this.#collector.emit([this.#file, 0, line, null, value, Date.now(), NO_HEADERS], this.#options.untracked ? undefined : line);
+    this.#collector.emit([this.#file, 0, line, null, value, Date.now(), NO_HEADERS, null], this.#options.untracked ? undefined : line);
   }
 
   ack(msgId: unknown): void {

@@ -121,6 +121,12 @@ export function compileKafkaSpoutOptions(options: KafkaSpoutOptions): KafkaSpout
   if (options.startOffsets !== undefined && typeof options.startOffsets !== 'function') {
     throw invalid('startOffsets', options.startOffsets, 'give an async function (topic, partition) => offset string or undefined');
   }
+  if (options.fence !== undefined && options.startOffsets !== undefined) {
+    throw invalid('startOffsets', 'a function', 'leave it unset with fence: the fence says where each partition starts');
+  }
+  if (options.fence !== undefined && (typeof options.fence !== 'object' || typeof options.fence.acquire !== 'function')) {
+    throw invalid('fence', options.fence, "give a PartitionFence, such as the HDFS sink's OutputPartitionFence");
+  }
   if (options.source !== undefined && typeof options.source !== 'function') throw invalid('source', options.source, 'give a KafkaSourceFactory, or leave it unset for kafkajs');
 
   return Object.freeze({
@@ -137,6 +143,7 @@ export function compileKafkaSpoutOptions(options: KafkaSpoutOptions): KafkaSpout
     decoder: decoderOf(options.valueFormat ?? d.valueFormat),
     router: routerOf(options.streams),
     startOffsets: options.startOffsets,
+    fence: options.fence,
     maxBufferedRecords: positiveInteger('maxBufferedRecords', options.maxBufferedRecords ?? d.maxBufferedRecords),
     pollTimeoutMs: positiveMs('pollTimeoutMs', options.pollTimeoutMs ?? d.pollTimeoutMs),
     closeTimeoutMs: positiveMs('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),

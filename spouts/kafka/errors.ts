@@ -12,6 +12,14 @@ export const KafkaErrorCodes = Object.freeze({
   START_OFFSETS: 'SQUALL_ERR_KAFKA_START_OFFSETS',
   /** An offset commit failed; the next commit retries it. */
   COMMIT: 'SQUALL_ERR_KAFKA_COMMIT',
+  /**
+   * The group refused a commit because this member is not in its current generation (it was
+   * away past its session timeout, or the group rebalanced without it): its partitions may be
+   * another member's. The spout releases its leases and waits to be assigned partitions again.
+   */
+  STALE_MEMBER: 'SQUALL_ERR_KAFKA_STALE_MEMBER',
+  /** The group is rebalancing; a commit waits for the new assignment. */
+  REBALANCING: 'SQUALL_ERR_KAFKA_REBALANCING',
   /** The producer helper could not write a batch. */
   PRODUCE: 'SQUALL_ERR_KAFKA_PRODUCE',
 } as const);

@@ -11,6 +11,7 @@
  * States: created → running → closing → closed.
  */
 import {
+  ErrorCodes,
   type FailReason,
   type Logger,
   type Spout,
@@ -122,6 +123,7 @@ export class KafkaSpout implements Spout {
       metrics: this.#metrics,
       logger: this.#logger,
       onCommitted: () => this.#intake.updateFlow(),
+      onStaleMember: (why) => this.#intake.ownershipLost(why),
     });
     this.#state = 'running';
     try {
@@ -168,6 +170,12 @@ export class KafkaSpout implements Spout {
     const state = msgId.partition;
     if (state.revoked) {
       this.#metrics.staleCallbacks.inc();
+      return;
+    }
+    if (reason.code === ErrorCodes.PARTITION_FENCED) {
+      // Not a failure to retry: a newer writer holds the partition and writes this record.
+      this.#metrics.fencedRecords.inc();
+      this.#intake.fenced(state);
       return;
     }
     msgId.failures++;
@@ -247,7 +255,7 @@ export class KafkaSpout implements Spout {
     let emitted = 0;
     if (this.#retries.size > 0) {
       for (const id of this.#retries.takeDue(Date.now(), this.#budget)) {
-        if (id.partition.revoked) continue;
+        if (id.partition.status !== 'ready') continue;
         this.#emitter.emitAgain(id);
         emitted++;
       }

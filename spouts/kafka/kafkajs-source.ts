@@ -4,6 +4,8 @@
  * left in a batch (its buffer was full) is fetched again once the partition is resumed.
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import { SquallError, messageOf } from '../../core/index.js';
+import { KafkaErrorCodes } from './errors.js';
 import { KAFKAJS_LOG_LEVEL, kafkajsLogCreator } from './log-bridge.js';
 import type { KafkaSource, KafkaSourceConfig, SourceListener, TopicPartition, TopicPartitionOffset } from './source.js';
 
@@ -16,6 +18,18 @@ const byTopic = (partitions: readonly TopicPartition[]) => {
   }
   return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
 };
+
+/** Group errors that mean this member is no longer in the generation its partitions came from. */
+const STALE_MEMBER_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+
+/** A refused commit in Squall's terms: a stale member, a rebalance, or anything else as it was. */
+function commitError(error: unknown): unknown {
+  const type = (error as { type?: unknown }).type;
+  if (typeof type !== 'string') return error;
+  if (STALE_MEMBER_TYPES.has(type)) return new SquallError(KafkaErrorCodes.STALE_MEMBER, `the group refused the commit: this member is not in its current generation (${type})`, { cause: error });
+  if (type === 'REBALANCE_IN_PROGRESS') return new SquallError(KafkaErrorCodes.REBALANCING, `the group is rebalancing: ${messageOf(error)}`, { retriable: true, cause: error });
+  return error;
+}
 
 class KafkajsSource implements KafkaSource {
   readonly #config: KafkaSourceConfig;
@@ -75,7 +89,12 @@ class KafkajsSource implements KafkaSource {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    if (offsets.length > 0) await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+    if (offsets.length === 0) return;
+    try {
+      await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+    } catch (error) {
+      throw commitError(error);
+    }
   }
 
   async committedOffsets(topic: string): Promise<readonly { partition: number; offset: string | undefined }[]> {

@@ -28,6 +28,8 @@ export class MemoryKafkaSource implements KafkaSource {
   readonly commits: TopicPartitionOffset[][] = [];
   /** Fails this many commit calls before succeeding again. */
   failCommits = 0;
+  /** The error the next commit fails with (once), as the group refuses it. */
+  refuseNextCommit: unknown;
   /** Partitions currently paused, as `topic/partition`. */
   readonly paused = new Set<string>();
   readonly #positions = new Map<string, number>();
@@ -142,6 +144,11 @@ export class MemoryKafkaSource implements KafkaSource {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const refusal = this.refuseNextCommit;
+    if (refusal !== undefined) {
+      this.refuseNextCommit = undefined;
+      throw refusal;
+    }
     if (this.failCommits > 0) {
       this.failCommits--;
       throw new Error('The coordinator is loading offsets (simulated)');

@@ -3,7 +3,8 @@
  * demand (a partition at `maxUncommittedOffsets`, a rebalance, close). A partition revoked
  * while its commit was being prepared is left out: its offsets belong to its new owner.
  */
-import { type Logger, messageOf } from '../../core/index.js';
+import { type Logger, SquallError, messageOf } from '../../core/index.js';
+import { KafkaErrorCodes } from './errors.js';
 import type { KafkaSpoutMetrics } from './metrics.js';
 import type { CommitPoint } from './offset-tracker.js';
 import type { PartitionState } from './partition-state.js';
@@ -15,6 +16,7 @@ export class OffsetCommitter {
   readonly #metrics: KafkaSpoutMetrics;
   readonly #logger: Logger;
   readonly #onCommitted: () => void;
+  readonly #onStaleMember: (why: string) => void;
   #running: Promise<boolean> | undefined;
   #queued: Promise<boolean> | undefined;
   #soon = false;
@@ -27,12 +29,15 @@ export class OffsetCommitter {
     logger: Logger;
     /** Called after each successful commit, so paused partitions can resume. */
     onCommitted: () => void;
+    /** Called when the group refuses a commit because this member left its generation. */
+    onStaleMember?: (why: string) => void;
   }) {
     this.#source = options.source;
     this.#partitions = options.partitions;
     this.#metrics = options.metrics;
     this.#logger = options.logger;
     this.#onCommitted = options.onCommitted;
+    this.#onStaleMember = options.onStaleMember ?? (() => {});
   }
 
   /**
@@ -73,6 +78,13 @@ export class OffsetCommitter {
       await this.#source.commit(entries.map(({ state, point }) => ({ topic: state.topic, partition: state.partition, offset: String(point.offset) })));
     } catch (error) {
       this.#metrics.commitFailures.inc();
+      const code = error instanceof SquallError ? error.code : undefined;
+      if (code === KafkaErrorCodes.STALE_MEMBER) this.#onStaleMember(messageOf(error));
+      if (code === KafkaErrorCodes.STALE_MEMBER || code === KafkaErrorCodes.REBALANCING) {
+        // Routine in a rebalance: the next assignment says what is ours to commit.
+        this.#logger.debug(`offset commit not taken: ${messageOf(error)}`, { partitions: entries.length });
+        return false;
+      }
       this.#failures++;
       // The first failure and every tenth are logged; the gauge of uncommitted offsets shows the rest.
       if (this.#failures === 1 || this.#failures % 10 === 0) {

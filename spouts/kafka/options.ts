@@ -4,6 +4,7 @@
  * ({@link KafkaSpoutConfig}, made by `compileKafkaSpoutOptions`).
  */
 import type { Type } from 'avsc';
+import type { PartitionFence } from '../../core/index.js';
 import type { RecordDecoder } from './decoders.js';
 import type { FirstPollOffsetStrategy } from './first-poll.js';
 import type { BackoffSettings } from './retry-policy.js';
@@ -83,6 +84,15 @@ export interface KafkaSpoutOptions {
   /** Topic → stream routing. @default every topic to `default` */
   readonly streams?: TopicStreams;
   readonly startOffsets?: StartOffsetsHook;
+  /**
+   * Exactly-once across rebalances and pauses: the fence of the sink's output (the HDFS sink's
+   * `OutputPartitionFence`). Each assigned partition is acquired through it before it is read
+   * (fencing its earlier writers; it also says where to start, so `startOffsets` is not used
+   * with it), every record carries the lease in its `lease` field, a revoked partition's lease
+   * is released, and a partition whose records the sink refuses as fenced stops being read
+   * until the group assigns it again. See docs/exactly-once.md.
+   */
+  readonly fence?: PartitionFence;
   /** Records fetched and waiting to be emitted, over all partitions; full pauses fetching. @default 4096 */
   readonly maxBufferedRecords?: number;
   /** How long `nextTuple` waits for records when none are buffered, in ms. @default 100 */
@@ -141,6 +151,7 @@ export interface KafkaSpoutConfig {
   readonly decoder: RecordDecoder;
   readonly router: StreamRouter;
   readonly startOffsets: StartOffsetsHook | undefined;
+  readonly fence: PartitionFence | undefined;
   readonly maxBufferedRecords: number;
   readonly pollTimeoutMs: number;
   readonly closeTimeoutMs: number;

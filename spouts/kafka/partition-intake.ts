@@ -7,7 +7,7 @@
  * out, while the buffer is full (until it drains to half), and, with at-least-once, while it has
  * `maxUncommittedOffsets` offsets taken and not committed.
  */
-import { type Logger, SquallError, messageOf } from '../../core/index.js';
+import { type Logger, SquallError, isSuperseded, messageOf } from '../../core/index.js';
 import { KafkaErrorCodes } from './errors.js';
 import { firstPollSeek } from './first-poll.js';
 import type { KafkaSpoutMetrics } from './metrics.js';
@@ -178,30 +178,85 @@ export class PartitionIntake implements SourceListener {
     this.#memberId = memberId;
     const next = new Map<string, TopicPartition>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) next.set(partitionKey(topic, partition), { topic, partition });
-    let revoked = 0;
+    const revokedKeys: string[] = [];
     for (const state of [...this.#partitions.values()]) {
       if (rejoined || !next.has(state.key)) {
         this.#revoke(state);
-        revoked++;
+        if (!next.has(state.key)) revokedKeys.push(state.key);
       }
     }
     let added = 0;
     const lookups = new TopicLookups(this.#source);
     for (const [key, { topic, partition }] of next) {
       const kept = this.#partitions.get(key);
-      if (kept !== undefined) {
+      if (kept !== undefined && kept.status !== 'fenced') {
         // kafkajs reads a kept partition from its committed offset again; continue where we were.
         kept.paused = undefined;
         if (kept.status === 'ready' && kept.offsets.nextOffset !== undefined) this.#seek(kept, kept.offsets.nextOffset);
+        if (kept.lease !== null) void this.#verifyLease(kept, lookups);
         continue;
       }
-      const state = new PartitionState(topic, partition, ++this.#epoch);
-      this.#partitions.set(key, state);
+      // A fenced partition assigned again is acquired afresh: a new state, a new lease.
+      if (kept !== undefined) this.#revoke(kept, false);
+      this.#add(topic, partition, lookups);
       added++;
-      void this.#start(state, lookups);
     }
     this.updateFlow(undefined, true);
-    this.#logger.info(`assigned ${next.size} partitions (${added} new, ${revoked} revoked)`, { memberId, partitions: [...next.keys()].join(',') });
+    this.#logger.info(rebalanceSummary(next.keys(), revokedKeys), { memberId, new: added });
+  }
+
+  #add(topic: string, partition: number, lookups: TopicLookups): void {
+    const state = new PartitionState(topic, partition, ++this.#epoch);
+    this.#partitions.set(state.key, state);
+    void this.#start(state, lookups);
+  }
+
+  /**
+   * A kept partition's lease may have been fenced while this member was away (paused past its
+   * session): then it is acquired afresh, and what it had in flight is another owner's.
+   */
+  async #verifyLease(state: PartitionState, lookups: TopicLookups): Promise<void> {
+    const lease = state.lease!;
+    let held: boolean;
+    try {
+      held = await this.#config.fence!.holds(state.topic, state.partition, lease);
+    } catch (error) {
+      this.#logger.warn(`could not check the lease of ${state.key}; it is acquired afresh: ${messageOf(error)}`);
+      held = false;
+    }
+    if (held || state.revoked || !this.#running || this.#partitions.get(state.key) !== state) return;
+    this.#logger.info(`${state.key} was fenced by a newer writer while this member held it; acquiring it again`, { lease });
+    this.#revoke(state, false);
+    this.#add(state.topic, state.partition, lookups);
+    this.updateFlow();
+  }
+
+  /**
+   * The sink refused a record of this partition as fenced: a newer writer holds its lease. It
+   * is not read again until the group assigns it afresh (a rebalance follows a zombie's return).
+   */
+  fenced(state: PartitionState): void {
+    if (state.status === 'revoked' || state.status === 'fenced') return;
+    state.status = 'fenced';
+    const dropped = this.buffer.removePartition(state);
+    this.#metrics.fencedPartitions.inc();
+    this.#logger.info(`${state.key} is held by a newer writer; it is not read until the group assigns it again`, { lease: state.lease, buffered: dropped });
+    this.updateFlow(state);
+  }
+
+  /**
+   * The group refused this member's offset commit because it is no longer a member of the
+   * current generation: every lease it holds is released, so its sink commits nothing more,
+   * and its partitions wait for the next assignment.
+   */
+  ownershipLost(why: string): void {
+    const leased = [...this.#partitions.values()].filter((s) => s.lease !== null && s.status !== 'revoked');
+    if (leased.length === 0) return;
+    this.#logger.info(`the group moved on without this member (${why}); releasing ${leased.length} leases until it is assigned partitions again`);
+    for (const state of leased) {
+      this.#release(state);
+      this.fenced(state);
+    }
   }
 
   rebalancing(): void {
@@ -236,13 +291,24 @@ export class PartitionIntake implements SourceListener {
     }
   }
 
-  #revoke(state: PartitionState): void {
+  /** Forgets a partition; with `moved`, it went to another member, which reads on from the last commit. */
+  #revoke(state: PartitionState, moved = true): void {
     state.status = 'revoked';
     this.#partitions.delete(state.key);
     const dropped = this.buffer.removePartition(state);
     this.#metrics.revokedPartitions.inc();
-    this.#logger.info(`partition ${state.key} revoked; its new owner reads from the last commit`, { buffered: dropped, inFlight: state.offsets.inFlight });
+    this.#release(state);
+    if (dropped > 0 || state.offsets.inFlight > 0) this.#logger.debug(`${state.key} revoked${moved ? '' : ' to be acquired again'}`, { buffered: dropped, inFlight: state.offsets.inFlight });
     if (this.#bufferBlocked && this.buffer.size <= this.buffer.lowWater) this.#bufferBlocked = false;
+  }
+
+  /** Gives up a partition's lease (best effort: a newer owner's acquisition fences it anyway). */
+  #release(state: PartitionState): void {
+    const lease = state.lease;
+    if (lease === null || this.#config.fence === undefined) return;
+    this.#config.fence.release(state.topic, state.partition, lease).catch((error: unknown) => {
+      this.#logger.debug(`could not release the lease of ${state.key}: ${messageOf(error)}`, { lease });
+    });
   }
 
   #seek(state: PartitionState, offset: number): void {
@@ -257,6 +323,10 @@ export class PartitionIntake implements SourceListener {
       try {
         const offset = await this.#startOffset(state, first, lookups);
         if (state.revoked || !this.#running) return;
+        if (state.status === 'fenced') {
+          this.updateFlow(state);
+          return;
+        }
         if (offset !== undefined) {
           this.#seek(state, offset);
           state.offsets.seek(offset);
@@ -279,6 +349,19 @@ export class PartitionIntake implements SourceListener {
 
   async #startOffset(state: PartitionState, first: boolean, lookups: TopicLookups): Promise<number | undefined> {
     const { topic, partition } = state;
+    const fence = this.#config.fence;
+    if (fence !== undefined) {
+      const committed = (await lookups.committed(topic)).find((p) => p.partition === partition)?.offset;
+      const acquired = await fence.acquire(topic, partition, { committedOffset: committed });
+      if (isSuperseded(acquired)) {
+        state.status = 'fenced';
+        this.#logger.info(`${state.key} was acquired by a newer writer (lease ${acquired.superseded}) while this member acquired it; it waits for the group's next assignment`);
+        return undefined;
+      }
+      state.lease = acquired.lease;
+      if (acquired.startOffset !== undefined) return acquired.startOffset;
+      return this.#strategyOffset(state, first, lookups);
+    }
     const hook = this.#config.startOffsets;
     if (hook !== undefined) {
       const committed = (await lookups.committed(topic)).find((p) => p.partition === partition)?.offset;
@@ -291,10 +374,47 @@ export class PartitionIntake implements SourceListener {
         return offset;
       }
     }
+    return this.#strategyOffset(state, first, lookups);
+  }
+
+  /** Where the first-poll strategy starts a partition; undefined to read from the group's commit. */
+  async #strategyOffset(state: PartitionState, first: boolean, lookups: TopicLookups): Promise<number | undefined> {
+    const { topic, partition } = state;
     const end = firstPollSeek(this.#config.firstPollOffsetStrategy, first);
     if (end === undefined) return undefined;
     const mark = (await lookups.watermarks(topic)).find((p) => p.partition === partition);
     if (mark === undefined) throw new Error(`the broker reported no offsets for ${state.key}`);
     return Number(end === 'earliest' ? mark.low : mark.high);
   }
+}
+
+/** `webrequest_text` 0-2 and 5 as `webrequest_text 0-2,5`: partitions of a topic as runs. */
+function partitionRuns(keys: Iterable<string>): string {
+  const byTopic = new Map<string, number[]>();
+  for (const key of keys) {
+    const i = key.lastIndexOf('/');
+    const list = byTopic.get(key.slice(0, i)) ?? [];
+    list.push(Number(key.slice(i + 1)));
+    byTopic.set(key.slice(0, i), list);
+  }
+  const out: string[] = [];
+  for (const [topic, list] of byTopic) {
+    list.sort((a, b) => a - b);
+    const runs: string[] = [];
+    for (let i = 0; i < list.length; ) {
+      let j = i;
+      while (j + 1 < list.length && list[j + 1] === list[j]! + 1) j++;
+      runs.push(j === i ? `${list[i]}` : `${list[i]}-${list[j]}`);
+      i = j + 1;
+    }
+    out.push(`${topic} ${runs.join(',')}`);
+  }
+  return out.join('; ');
+}
+
+/** One line for a rebalance, in the group's words: what this member holds, what moved away. */
+export function rebalanceSummary(held: Iterable<string>, moved: readonly string[]): string {
+  const holding = partitionRuns(held);
+  const line = holding === '' ? 'rebalance: this member holds no partitions' : `rebalance: holding ${holding}`;
+  return moved.length === 0 ? line : `${line}; ${partitionRuns(moved)} moved to another member`;
 }

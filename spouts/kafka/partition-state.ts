@@ -8,8 +8,12 @@ import { originOf } from '../source-record.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { SourceMessage, TopicPartition } from './source.js';
 
-/** `starting`: paused while its start offset is worked out; `ready`: read; `revoked`: gone. */
-export type PartitionStatus = 'starting' | 'ready' | 'revoked';
+/**
+ * `starting`: paused while its start offset is worked out (and its lease acquired); `ready`:
+ * read; `fenced`: paused because a newer writer holds its lease, until the group assigns it
+ * again; `revoked`: gone.
+ */
+export type PartitionStatus = 'starting' | 'ready' | 'fenced' | 'revoked';
 
 /** The key of a partition in maps and logs: `topic/partition`. */
 export function partitionKey(topic: string, partition: number): string {
@@ -26,6 +30,8 @@ export class PartitionState implements TopicPartition {
   paused: boolean | undefined = undefined;
   /** The partition's end offset at the last fetch. */
   highWatermark: number | undefined;
+  /** The lease its records are read under (with a fence), emitted with each record; else null. */
+  lease: string | null = null;
 
   constructor(
     readonly topic: string,

@@ -67,7 +67,7 @@ export class RecordEmitter {
       this.emitError(state, message, offset, value, `topic '${state.topic}' routes to ${problem}`);
       return;
     }
-    const values = recordValues(state.topic, state.partition, offset, message, value);
+    const values = recordValues(state.topic, state.partition, offset, message, value, state.lease);
     this.#metrics.emitted.inc();
     if (this.#tracked) {
       this.#collector.emitTo(stream, values, id ?? new KafkaMessageId(state, offset, message, 'record'));

@@ -1,6 +1,6 @@
 /**
  * The tuple values of a record: `SOURCE_RECORD_FIELDS`, that is
- * `[topic, partition, offset, key, value, timestamp, headers]`.
+ * `[topic, partition, offset, key, value, timestamp, headers, lease]`.
  *
  * - `offset` is a number (exact below 2^53, which a partition does not reach), as the file and
  *   generator spouts emit it, so bolts compare and store offsets the same way for every source.
@@ -8,6 +8,7 @@
  * - `value` is the decoded value.
  * - `timestamp` is the record timestamp in ms since the epoch.
  * - `headers` is a frozen object of header name → UTF-8 text (an array for a repeated header).
+ * - `lease` is the lease the partition is read under (with a fence), else null.
  */
 import type { SourceHeaders, SourceMessage } from './source.js';
 
@@ -32,8 +33,8 @@ export function headersOf(headers: SourceHeaders | undefined): RecordHeaders {
 }
 
 /** The values of the tuple for `message`, whose value decoded to `value`. */
-export function recordValues(topic: string, partition: number, offset: number, message: SourceMessage, value: unknown): unknown[] {
-  return [topic, partition, offset, message.key === null ? null : message.key.toString('utf8'), value, Number(message.timestamp), headersOf(message.headers)];
+export function recordValues(topic: string, partition: number, offset: number, message: SourceMessage, value: unknown, lease: string | null = null): unknown[] {
+  return [topic, partition, offset, message.key === null ? null : message.key.toString('utf8'), value, Number(message.timestamp), headersOf(message.headers), lease];
 }
 
 /** Parses an offset string from Kafka or a hook; undefined when it is not a safe non-negative integer. */

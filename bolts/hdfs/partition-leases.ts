@@ -1,0 +1,179 @@
+/**
+ * Leases on source partitions, kept in the sink's own storage: the fence that keeps a paused
+ * or partitioned writer (a zombie) from committing a partition that has moved to another.
+ *
+ * Under `<root>/_leases/<topic>/<partition>/`:
+ * - `<epoch>.claim`: a file created exclusively by each acquisition, so epochs only grow;
+ * - `<epoch>/`: the lease's directory. The sink writes a leased file there under a temporary
+ *   name, and commits it by renaming it out into its hour. Files are created there without
+ *   creating parents, so nothing can be written under a lease whose directory is gone.
+ *
+ * Fencing a lease renames its directory away (then deletes it). A rename is atomic on HDFS and
+ * on a local disk, so an old writer's commit (its own rename out of that directory) happens
+ * either before the fence, and the new owner's scan (which follows the fence) sees the file, or
+ * after it, and fails. A new owner acquires in three steps: claim the next epoch, make its
+ * directory, then fence every lower lease. An acquisition that finds a higher claim once its
+ * directory exists gives way. Whatever the interleaving, at most one lease of a partition has
+ * a directory once every acquisition has finished: the newest.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger, PartitionFence, PartitionLease, PartitionPosition, PartitionSuperseded } from '../../core/index.js';
+import { nullLogger } from '../../core/index.js';
+import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
+import { encodeTopic } from './file-name-format.js';
+import { type FileStatus, type FileSystem, joinPath } from './file-system.js';
+import { listOrEmpty, type ScanOptions, scanOutput, sourceKey } from './output-scan.js';
+
+/** The directory under a sink's root that holds the leases. Hive skips names starting with `_`. */
+export const LEASES_DIR = '_leases';
+
+const CLAIM = /^(\d{10})\.claim$/;
+const LEASE = /^\d{10}$/;
+const GRAVE = /^fenced-/;
+/** Acquisitions racing for one epoch try again this many times before giving up (retriable). */
+const MAX_CLAIM_ATTEMPTS = 20;
+
+/** The lease string of an epoch: ten digits, so names sort as numbers. */
+function leaseOf(epoch: number): string {
+  return String(epoch).padStart(10, '0');
+}
+
+/** The directory holding a partition's claims and lease directories. */
+export function partitionLeasesDir(root: string, topic: string, partition: number): string {
+  return joinPath(root, LEASES_DIR, encodeTopic(topic), String(partition));
+}
+
+/** The directory a leased file is written in before it is committed. */
+export function leaseDir(root: string, topic: string, partition: number, lease: string): string {
+  return joinPath(partitionLeasesDir(root, topic, partition), lease);
+}
+
+/** True when `lease` is a lease string this store makes. */
+export function isLease(lease: unknown): lease is string {
+  return typeof lease === 'string' && LEASE.test(lease);
+}
+
+/** Compares two leases of one partition: negative when `a` is older. */
+export function compareLeases(a: string, b: string): number {
+  return Number(a) - Number(b);
+}
+
+/** Options of {@link OutputPartitionFence}. */
+export interface OutputPartitionFenceOptions extends ScanOptions {
+  /** Who is acquiring, written into each claim for people reading the directory. @default `<host>:<pid>` */
+  readonly writer?: string;
+}
+
+/**
+ * The {@link PartitionFence} of an HDFS sink's output: give it to the source (the Kafka spout's
+ * `fence` option) with the same filesystem and root as the sink.
+ *
+ * @example
+ * ```ts
+ * new KafkaSpout({ brokers, groupId, topics, fence: new OutputPartitionFence(() => fs, '/wmf/webrequest') });
+ * ```
+ */
+export class OutputPartitionFence implements PartitionFence {
+  readonly description: string;
+  readonly #fs: () => FileSystem;
+  readonly #root: string;
+  readonly #options: OutputPartitionFenceOptions;
+  readonly #logger: Logger;
+  readonly #writer: string;
+  /** Acquisitions whose fencing has ended, counted. */
+  #fenced = 0;
+  /** The last scan of the output, shared by acquisitions whose fencing ended before it started. */
+  #scan: { readonly afterFence: number; readonly result: ReturnType<typeof scanOutput> } | undefined;
+
+  constructor(fileSystem: FileSystem | (() => FileSystem), root: string, options: OutputPartitionFenceOptions = {}) {
+    this.#fs = typeof fileSystem === 'function' ? fileSystem : () => fileSystem;
+    this.#root = root;
+    this.#options = options;
+    this.#logger = (options.logger ?? nullLogger).child('leases');
+    this.#writer = options.writer ?? `${hostname()}:${process.pid}`;
+    this.description = `${joinPath(root, LEASES_DIR)}`;
+  }
+
+  async acquire(topic: string, partition: number, position: PartitionPosition): Promise<PartitionLease | PartitionSuperseded> {
+    const fs = this.#fs();
+    const dir = partitionLeasesDir(this.#root, topic, partition);
+    for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+      const epoch = newestClaim(await listOrEmpty(fs, dir)) + 1;
+      const lease = leaseOf(epoch);
+      try {
+        await fs.create(joinPath(dir, `${lease}.claim`), Buffer.from(JSON.stringify({ writer: this.#writer, at: new Date().toISOString() })));
+      } catch (error) {
+        if (hasCode(error, HdfsErrorCodes.ALREADY_EXISTS)) continue; // another acquisition took this epoch
+        throw error;
+      }
+      await fs.mkdirs(joinPath(dir, lease));
+      const entries = await listOrEmpty(fs, dir);
+      const newest = newestClaim(entries);
+      if (newest > epoch) {
+        await this.#fence(fs, dir, lease);
+        return { superseded: leaseOf(newest) };
+      }
+      let fenced = 0;
+      for (const e of entries) {
+        const claim = e.type === 'file' ? CLAIM.exec(e.name) : null;
+        if (e.type === 'directory' && LEASE.test(e.name) && Number(e.name) < epoch) fenced += (await this.#fence(fs, dir, e.name)) ? 1 : 0;
+        else if (e.type === 'directory' && GRAVE.test(e.name)) await fs.delete(e.path, { recursive: true });
+        else if (claim !== null && Number(claim[1]) < epoch) await fs.delete(e.path);
+      }
+      const startOffset = await this.#startOffset(topic, partition, position, ++this.#fenced);
+      this.#logger.debug('partition acquired', { source: sourceKey(topic, partition), lease, fenced, startOffset });
+      return { lease, startOffset };
+    }
+    throw hdfsError(HdfsErrorCodes.UNAVAILABLE, `could not claim a lease on ${sourceKey(topic, partition)} under ${dir} after ${MAX_CLAIM_ATTEMPTS} attempts: other writers kept taking each epoch`, { retriable: true });
+  }
+
+  async holds(topic: string, partition: number, lease: string): Promise<boolean> {
+    const entries = await listOrEmpty(this.#fs(), partitionLeasesDir(this.#root, topic, partition));
+    return newestClaim(entries) === Number(lease) && entries.some((e) => e.type === 'directory' && e.name === lease);
+  }
+
+  async release(topic: string, partition: number, lease: string): Promise<void> {
+    await this.#fence(this.#fs(), partitionLeasesDir(this.#root, topic, partition), lease);
+  }
+
+  /** Takes a lease's directory away atomically, then deletes it. False when it was gone already. */
+  async #fence(fs: FileSystem, dir: string, lease: string): Promise<boolean> {
+    const grave = joinPath(dir, `fenced-${lease}-${randomBytes(4).toString('hex')}`);
+    try {
+      await fs.rename(joinPath(dir, lease), grave);
+    } catch (error) {
+      if (hasCode(error, HdfsErrorCodes.NOT_FOUND)) return false;
+      throw error;
+    }
+    await fs.delete(grave, { recursive: true });
+    return true;
+  }
+
+  /** The first offset the output lacks from the group's committed offset on, by a scan that began after the fence. */
+  async #startOffset(topic: string, partition: number, position: PartitionPosition, fence: number): Promise<number | undefined> {
+    if (this.#scan === undefined || this.#scan.afterFence < fence) {
+      const afterFence = this.#fenced;
+      const result = scanOutput(this.#fs(), this.#root, this.#options);
+      // A failed scan is not kept: the next acquisition scans again.
+      result.catch(() => {
+        if (this.#scan?.result === result) this.#scan = undefined;
+      });
+      this.#scan = { afterFence, result };
+    }
+    const ranges = (await this.#scan.result).committed.get(sourceKey(topic, partition));
+    const from = position.committedOffset === undefined ? undefined : Number(position.committedOffset);
+    if (ranges === undefined || ranges.min === undefined) return from;
+    return ranges.nextMissing(from ?? ranges.min);
+  }
+}
+
+/** The highest claimed epoch among a partition's entries; 0 when none. */
+function newestClaim(entries: readonly FileStatus[]): number {
+  let newest = 0;
+  for (const e of entries) {
+    const m = e.type === 'file' ? CLAIM.exec(e.name) : null;
+    if (m !== null) newest = Math.max(newest, Number(m[1]));
+  }
+  return newest;
+}
