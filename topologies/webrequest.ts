@@ -18,7 +18,9 @@
  * Config (`-c key=value`):
  * - `input`: `generator` (default), `kafka`, or the path of an NDJSON file of varnishkafka lines.
  * - `records` (generator, default 100000), `seed` (1), `hosts` (8), `malformedShare` (0.01).
- * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`).
+ * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`),
+ *   `sessionTimeoutMs` (30000) and `heartbeatIntervalMs` (3000). Several processes may share one
+ *   group and one output: each partition is fenced by its owner (docs/exactly-once.md).
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
