@@ -1,5 +1,6 @@
 /**
- * Squall workers: what runs assigned executors in a process, and what it exposes.
+ * Squall workers: what runs assigned executors in a process, and what it exposes. Topology
+ * files are loaded here (`loadTopology`), so that the CLI and a worker process load them alike.
  *
  * @example
  * ```ts
@@ -10,5 +11,7 @@
  * ```
  */
 export { PrometheusBridge } from './metrics/prometheus-bridge.js';
+export { loadTopology, typecheck, TopologyLoadError } from './topology/load-topology.js';
+export type { LoadOptions } from './topology/load-topology.js';
 export { MetricsServer } from './metrics/metrics-server.js';
 export type { MetricsServerOptions } from './metrics/metrics-server.js';

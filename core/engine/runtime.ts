@@ -22,10 +22,12 @@ import { type RuntimeStats, snapshotStats } from './stats.js';
 import type { SpoutExecutor } from './spout-executor.js';
 import { TICK_SCHEMA, wire, type Wiring } from './wiring.js';
 import { TupleImpl } from './tuple-impl.js';
+import { applyAcks, checkRemoteTasks, engineEndpoint, type RemoteTaskOptions, RoutedAcks, tupleFromWire } from './remote-tasks.js';
+import type { WireAck, WireTuple } from './wire-codec.js';
 
 export type RuntimeState = 'created' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
-export interface RuntimeOptions {
+export interface RuntimeOptions extends RemoteTaskOptions {
   readonly topology: TopologyDefinition;
   /** Config layered over the topology's own (for example `-c key=value`). */
   readonly config?: Readonly<Record<string, unknown>>;
@@ -65,8 +67,11 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   readonly logger: Logger;
   readonly metrics: MetricRegistry;
   readonly acker: Acker;
-  readonly ackRoute: AckRoute = this;
+  /** Acks go to this runtime's acker, or, for roots of spout tasks hosted elsewhere, to `remoteAcks`. */
+  readonly ackRoute: AckRoute;
   readonly layout: TopologyLayout;
+  /** Spout tasks hosted here: the roots this runtime's acker holds. */
+  readonly #localRoots: ReadonlySet<number>;
   now = performance.now();
   #state: RuntimeState = 'created';
   #wiring: Wiring | undefined;
@@ -97,7 +102,11 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.acker = new Acker((task) => this.layout.componentOfTask.get(task)?.id ?? `task ${task}`);
     this.completion = new Promise((resolve) => (this.#resolveCompletion = resolve));
     const hosted = options.hosted?.(this.layout) ?? this.layout.executors;
-    this.#wiring = wire({ topology: this.topology, layout: this.layout, hosted, host: this, metrics: this.metrics });
+    checkRemoteTasks(this.topologyName, this.layout, hosted, options);
+    this.#localRoots = new Set(hosted.filter((e) => e.component.kind === 'spout').flatMap((e) => e.tasks));
+    // Local mode hosts every executor: acks go straight to the acker, with no routing on the way.
+    this.ackRoute = options.remoteAcks === undefined ? this : new RoutedAcks(this.acker, this.#localRoots, options.remoteAcks);
+    this.#wiring = wire({ topology: this.topology, layout: this.layout, hosted, host: this, metrics: this.metrics, ...(options.remoteEndpoint === undefined ? {} : { remoteEndpoint: (task: number) => engineEndpoint(options.remoteEndpoint!(task)) }) });
     const ordered = topologicalOrder(this.topology);
     this.#componentOrder = ordered.map((c) => c.id);
     const rank = new Map(ordered.map((c, i) => [c.id, i]));
@@ -144,6 +153,28 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
 
   fail(_rootTask: number, rootId: number, reason: FailReason): void {
     this.acker.fail(rootId, reason);
+  }
+
+  /**
+   * Delivers tuples that arrived from another runtime to the inboxes of the tasks they are for.
+   * Each must be for a bolt task hosted here, on a stream the topology declares.
+   */
+  deliver(tuples: readonly WireTuple[]): void {
+    const wiring = this.#wiring!;
+    for (const w of tuples) {
+      const inbox = wiring.inboxOfTask.get(w.dest);
+      const schema = wiring.schemas.get(w.component)?.get(w.stream);
+      if (inbox === undefined || schema === undefined) {
+        throw new SquallError(ErrorCodes.INVALID_EMIT, `a tuple of '${w.component}' stream '${w.stream}' arrived for task ${w.dest}, which ${inbox === undefined ? 'this runtime does not host as a bolt task' : 'has no such input stream'}`);
+      }
+      inbox.push(tupleFromWire(w, schema));
+    }
+  }
+
+  /** Applies acks and fails that arrived from other runtimes for roots of spout tasks hosted here. */
+  deliverAcks(acks: readonly WireAck[]): void {
+    applyAcks(this.acker, this.#localRoots, acks);
+    this.wake();
   }
 
   reportError(component: string, task: number, error: unknown): void {

@@ -26,6 +26,8 @@ export interface Wiring {
   /** Endpoint of every task, indexed by task id; local tasks map to their executor's inbox. */
   readonly endpoints: (TupleEndpoint | undefined)[];
   readonly inboxOfTask: Map<number, Inbox>;
+  /** Every stream's schema, by component and stream id. */
+  readonly schemas: ReadonlyMap<string, ReadonlyMap<string, StreamSchema>>;
 }
 
 export interface WiringOptions {
@@ -178,5 +180,5 @@ export function wire(options: WiringOptions): Wiring {
       if (sources.has(producer.component.id)) inbox.addProducer(executorOf.get(producer.id)!);
     }
   }
-  return { spouts, bolts, endpoints, inboxOfTask };
+  return { spouts, bolts, endpoints, inboxOfTask, schemas };
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
 import { MetricsServer, PrometheusBridge } from '../../worker/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
-import { TopologyLoadError, loadTopology } from '../local/load-topology.js';
+import { TopologyLoadError, loadTopology } from '../../worker/index.js';
 import { StatusLine, summaryTable } from '../local/status-line.js';
 import { consoleSink } from './console-log.js';
 import { ExitCode } from './exit-codes.js';
