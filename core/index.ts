@@ -20,6 +20,7 @@ export type { ErrorCode, SquallErrorOptions } from './errors.js';
 export { compileTopologyConfig, parseConfigOverride, configNumber, configString, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
 export type { TopologyConfig, TopologyConfigOptions } from './config.js';
 export { createLogger, nullLogger } from './logger.js';
+export { numberRuns } from './number-runs.js';
 export type { Logger, LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } from './metrics/registry.js';
 export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';

@@ -4,6 +4,7 @@
  * spout tasks own the roots, and the way in for tuples and acks that arrive from them.
  */
 import { ErrorCodes, SquallError } from '../errors.js';
+import { numberRuns } from '../number-runs.js';
 import type { FailReason } from '../tuple.js';
 import type { Acker } from './acker.js';
 import type { AckRoute } from './host.js';
@@ -28,18 +29,6 @@ export interface RemoteTaskOptions {
   readonly remoteAcks?: AckRoute;
 }
 
-/** Ranges of task ids, for messages: `1-3, 7`. */
-function taskList(tasks: readonly number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < tasks.length; ) {
-    let j = i;
-    while (j + 1 < tasks.length && tasks[j + 1] === tasks[j]! + 1) j++;
-    runs.push(j === i ? `${tasks[i]}` : `${tasks[i]}-${tasks[j]}`);
-    i = j + 1;
-  }
-  return runs.join(', ');
-}
-
 /**
  * Checks that a runtime hosting a subset of executors can reach the rest, so that a missing
  * link fails when the runtime is made, not at the first tuple for a task elsewhere.
@@ -52,7 +41,7 @@ export function checkRemoteTasks(topologyName: string, layout: TopologyLayout, h
   if (missing.length === 0) return;
   throw new SquallError(
     ErrorCodes.INVALID_CONFIG,
-    `runtime of '${topologyName}' hosts ${hosted.length} of ${layout.executors.length} executors, and tasks ${taskList(elsewhere)} run elsewhere, but it has no ${missing.join(' or ')} to reach them: pass both (a cluster worker's transport does), or host every executor`,
+    `runtime of '${topologyName}' hosts ${hosted.length} of ${layout.executors.length} executors, and tasks ${numberRuns(elsewhere, ', ')} run elsewhere, but it has no ${missing.join(' or ')} to reach them: pass both (a cluster worker's transport does), or host every executor`,
   );
 }
 

@@ -7,7 +7,7 @@
  * out, while the buffer is full (until it drains to half), and, with at-least-once, while it has
  * `maxUncommittedOffsets` offsets taken and not committed.
  */
-import { type Logger, SquallError, isSuperseded, messageOf } from '../../core/index.js';
+import { type Logger, SquallError, isSuperseded, messageOf, numberRuns } from '../../core/index.js';
 import { KafkaErrorCodes } from './errors.js';
 import { firstPollSeek } from './first-poll.js';
 import type { KafkaSpoutMetrics } from './metrics.js';
@@ -398,17 +398,7 @@ function partitionRuns(keys: Iterable<string>): string {
     byTopic.set(key.slice(0, i), list);
   }
   const out: string[] = [];
-  for (const [topic, list] of byTopic) {
-    list.sort((a, b) => a - b);
-    const runs: string[] = [];
-    for (let i = 0; i < list.length; ) {
-      let j = i;
-      while (j + 1 < list.length && list[j + 1] === list[j]! + 1) j++;
-      runs.push(j === i ? `${list[i]}` : `${list[i]}-${list[j]}`);
-      i = j + 1;
-    }
-    out.push(`${topic} ${runs.join(',')}`);
-  }
+  for (const [topic, list] of byTopic) out.push(`${topic} ${numberRuns(list)}`);
   return out.join('; ');
 }
 
