@@ -18,24 +18,27 @@
  * partition, on the task's thread or on a pool of threads (`threads`), and each batch's encoded
  * blocks are appended to the files of their hours in order.
  */
-import { type Bolt, ErrorCodes, isRetriable, type Logger, messageOf, type OutputCollector, SquallError, type TopologyContext, type Tuple } from '../../core/index.js';
+import { type Bolt, isRetriable, type Logger, messageOf, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
 import type { BatchResult } from './batch-encoder.js';
 import { BatchIntake, type SourceBatch } from './batch-intake.js';
 import { DataAvailability } from './data-availability.js';
 import { batchRunner, type BatchRunner } from './encoder-pool.js';
 import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
+import { CommitSlots } from './commit-slots.js';
+import { EncodedRecord } from './encoded-record.js';
+import { EncodingCheck } from './encoding-check.js';
 import { ownerTag } from './file-name-format.js';
-import { type FileSystem, joinPath } from './file-system.js';
-import { hiveAddPartition, hiveTableDdl } from './hive-ddl.js';
+import type { FileSystem } from './file-system.js';
 import { InProgressFile } from './in-progress-file.js';
-import { OffsetRanges } from './offset-ranges.js';
-import { scanOutput, sourceKey } from './output-scan.js';
-import { compareLeases, leaseDir } from './partition-leases.js';
+import { leaseDir } from './partition-leases.js';
+import { PartitionPublisher } from './partition-publisher.js';
 import type { Partition, Placement } from './partitioner.js';
-import { badRange, EncodedRecord, encodingKey } from './encoded-record.js';
 import { type CompiledSinkOptions, compileSinkOptions, type HdfsSinkOptions } from './sink-options.js';
 import { createSinkMetrics, type SinkErrorKind, type SinkMetrics } from './sink-metrics.js';
+import { committedOfSource, recoverOutput } from './sink-recovery.js';
 import { SourceCoordinatesReader } from './source-coordinates.js';
+import { SinkFiles } from './sink-files.js';
+import { SourceLedger, fencedError, isFenced } from './source-ledger.js';
 
 /** Fields of the sink's `errors` stream: the record, why it was not written, and its origin. */
 export const HDFS_SINK_ERROR_FIELDS = ['value', 'reason', 'origin'] as const;
@@ -66,37 +69,19 @@ export class HdfsSinkBolt implements Bolt {
   #runner: BatchRunner | undefined;
   /** Batches sent to the encoder before `execute` waits for the oldest: enough to keep every thread busy. */
   #maxInFlight = 4;
-  #emitAvailable = false;
-  readonly #open = new Map<string, InProgressFile>();
-  /** Files whose commit has started and not ended. */
-  readonly #committing = new Set<InProgressFile>();
-  /** Resolves when the commit in progress ends; one per committing file. */
-  readonly #commits = new Set<Promise<void>>();
-  #committed = new Map<string, OffsetRanges>();
+  readonly #files = new SinkFiles((file) => this.#commitOne(file), () => this.#nextGeneration());
+  readonly #ledger = new SourceLedger();
+  #encodings!: EncodingCheck;
+  #publisher!: PartitionPublisher;
   readonly #staleManifests = new Set<string>();
   /** Sources with a commit that failed since availability last published (their data is replayed). */
   readonly #failedSources = new Set<string>();
-  /** The lease each leased source is written under (the newest this task has seen). */
-  readonly #leases = new Map<string, string>();
   /** Leases whose fencing this task has reported, so each is logged once. */
   readonly #fencedLeases = new Set<string>();
-  /** The highest offset written per source in this run: a higher one cannot be a replay. */
-  readonly #frontier = new Map<string, number>();
-  /** Source keys by topic and partition. */
-  readonly #keys = new Map<string, string[]>();
   #lastPartition: Partition | undefined;
   #lastSource = '';
   #lastFileKey = '';
-  /** The encoding of the last encoded record that fit this sink's format. */
-  #acceptedEncoding: string | undefined;
-  /** Encodings of encoded records refused so far (each is logged once). */
-  readonly #refusedEncodings = new Set<string>();
-  /** Tuples in open files. */
-  #held = 0;
-  /** Tuples in committing files. */
-  #committingHeld = 0;
-  #commitSlots = COMMIT_CONCURRENCY;
-  readonly #slotWaiters: (() => void)[] = [];
+  readonly #slots = new CommitSlots(COMMIT_CONCURRENCY);
   #busy: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerQueued = false;
@@ -118,15 +103,15 @@ export class HdfsSinkBolt implements Bolt {
         component: context.componentId,
       });
     }
-    this.#emitAvailable = context.outputFields('available').length > 0;
     this.#collector = collector;
     this.#logger = context.logger.child('hdfs-sink', { task: context.taskId });
+    this.#encodings = new EncodingCheck(this.#o.format, this.#o.root, this.#logger);
     this.#reader = new SourceCoordinatesReader(this.#o.fields, context.componentId, this.#o.batch !== undefined);
     this.#owner = ownerTag(context.componentId, context.taskIndex);
     const fsOption = this.#options.fileSystem;
     this.#ownsFs = typeof fsOption === 'function';
     this.#fs = typeof fsOption === 'function' ? fsOption(context) : fsOption;
-    this.#metrics = createSinkMetrics(context.metrics, () => this.#open.size + this.#committing.size, () => this.#held + this.#committingHeld + (this.#intake?.held ?? 0));
+    this.#metrics = createSinkMetrics(context.metrics, () => this.#files.size, () => this.#files.held + this.#files.committingHeld + (this.#intake?.held ?? 0));
     const batch = this.#o.batch;
     if (batch !== undefined) {
       const runner = (this.#runner = batchRunner(batch.threads));
@@ -139,10 +124,15 @@ export class HdfsSinkBolt implements Bolt {
         fail: (b, error) => this.#failBatch(b, error),
       });
     }
+    const emitAvailable = context.outputFields('available').length > 0 ? (values: unknown[]) => collector.emitTo('available', values, null) : undefined;
+    this.#publisher = new PartitionPublisher(this.#fs, this.#o, emitAvailable, this.#logger);
     if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
     try {
-      await this.#recover(context);
-      if (context.taskIndex === 0) await this.#writeTableDdl();
+      const recovered = await recoverOutput(this.#fs, this.#o, this.#owner, context.componentTasks.length, this.#logger);
+      this.#ledger.recovered(recovered.committed);
+      for (const m of recovered.orphanManifests) this.#staleManifests.add(m);
+      for (const p of recovered.unflagged) this.#availability?.committed(p);
+      if (context.taskIndex === 0) await this.#publisher.writeTableDdl();
     } catch (error) {
       await this.#runner?.release();
       throw error;
@@ -181,48 +171,14 @@ export class HdfsSinkBolt implements Bolt {
    */
   async settled(): Promise<void> {
     await this.#intake?.drained();
-    await Promise.all([...this.#open.values()].map((f) => f.written()));
-    await this.#settleCommits();
+    await Promise.all([...this.#files.open.values()].map((f) => f.written()));
+    await this.#files.settle();
   }
 
   /** Commits what it can before `closeTimeoutMs`, then closes. Safe to call twice. */
   cleanup(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
-  }
-
-  /** Reads back what is committed, and removes this task's leftover temporary files. */
-  async #recover(context: TopologyContext): Promise<void> {
-    const scan = await scanOutput(this.#fs, this.#o.root, { partitioner: this.#o.partitioner, fileNames: this.#o.fileNames, logger: this.#logger });
-    this.#committed = scan.committed;
-    for (const m of scan.orphanManifests) this.#staleManifests.add(m);
-    const component = this.#owner.slice(0, this.#owner.lastIndexOf('-') + 1);
-    let removed = 0;
-    for (const t of scan.temporary) {
-      const owner = this.#o.fileNames.temporaryOwner(t.name)!;
-      // Ours, or left by a task index this component no longer has.
-      const index = owner.startsWith(component) ? Number(owner.slice(component.length)) : NaN;
-      if (owner !== this.#owner && !(Number.isInteger(index) && index >= context.componentTasks.length)) continue;
-      await this.#fs.delete(t.path);
-      removed++;
-    }
-    for (const p of scan.unflagged) this.#availability?.committed(p);
-    this.#logger.info('recovered committed output', { root: this.#o.root, files: scan.files, sources: scan.committed.size, temporaryRemoved: removed, unflagged: scan.unflagged.length });
-  }
-
-  async #writeTableDdl(): Promise<void> {
-    const hive = this.#o.hive;
-    if (hive === undefined) return;
-    const ddl = hiveTableDdl({ ...hive, format: this.#o.format, partitioner: this.#o.partitioner });
-    if (ddl === undefined) return;
-    await this.#fs.create(joinPath(this.#o.root, '_hive', `${hive.table}.ddl`), Buffer.from(ddl), { overwrite: true });
-  }
-
-  /** {@link sourceKey}, made once per source rather than once per record. */
-  #sourceKey(topic: string, partition: number): string {
-    let keys = this.#keys.get(topic);
-    if (keys === undefined) this.#keys.set(topic, (keys = []));
-    return (keys[partition] ??= sourceKey(topic, partition));
   }
 
   /** Runs `fn` after any I/O in progress; stays synchronous when nothing is in progress. */
@@ -244,9 +200,9 @@ export class HdfsSinkBolt implements Bolt {
   #write(tuple: Tuple): void | Promise<void> {
     const src = this.#reader.read(tuple);
     if ('error' in src) return this.#reject(tuple, src.value, src.error, src.origin, 'bad_coordinates');
-    const key = this.#sourceKey(src.topic, src.partition);
-    if (src.lease !== undefined && src.lease !== this.#leases.get(key)) return this.#newLease(tuple, key, src.topic, src.partition, src.lease);
-    if (this.#committed.get(key)?.has(src.offset)) {
+    const key = this.#ledger.key(src.topic, src.partition);
+    if (src.lease !== undefined && src.lease !== this.#ledger.lease(key)) return this.#newLease(tuple, key, src.topic, src.lease);
+    if (this.#ledger.isCommitted(key, src.offset)) {
       this.#collector.ack(tuple);
       this.#metrics.recordsSkipped.inc();
       return;
@@ -255,7 +211,7 @@ export class HdfsSinkBolt implements Bolt {
     const record = src.record;
     let placed: Placement;
     if (record instanceof EncodedRecord) {
-      const unfit = this.#unfitEncoding(record);
+      const unfit = this.#encodings.unfit(record);
       if (unfit !== undefined) return this.#reject(tuple, record, unfit, `${key}@${src.offset}`, 'bad_record');
       placed = this.#o.partitioner.placeTime?.(record.eventTime) ?? { error: 'the partitioner cannot place records by event time alone (it has no placeTime)' };
     } else {
@@ -263,9 +219,8 @@ export class HdfsSinkBolt implements Bolt {
     }
     if ('error' in placed) return this.#reject(tuple, record, placed.error, `${key}@${src.offset}`, 'bad_event_time');
     const fileKey = this.#fileKey(placed.partition, key);
-    let file = this.#open.get(fileKey);
-    const frontier = this.#frontier.get(key);
-    if (frontier !== undefined && src.offset <= frontier && this.#holdReplay(tuple, key, src.offset)) return;
+    let file = this.#files.open.get(fileKey);
+    if (this.#ledger.mayBeReplay(key, src.offset) && this.#holdReplay(tuple, key, src.offset)) return;
     const now = Date.now();
     const fresh = file === undefined;
     file ??= this.#newFile(fileKey, placed.partition, src.topic, src.partition, src.offset, now);
@@ -279,13 +234,12 @@ export class HdfsSinkBolt implements Bolt {
         return this.#reject(tuple, record, messageOf(error), `${key}@${src.offset}`, 'bad_record');
       }
     }
-    if (fresh) this.#open.set(fileKey, file);
+    if (fresh) this.#files.open.set(fileKey, file);
     file.offsets.add(src.offset);
-    file.tuples.push(tuple);
+    this.#files.hold(file, tuple);
     // Written: from here on the tuple is kept only to be acked, so its record can be collected.
     this.#collector.release?.(tuple);
-    this.#held++;
-    if (frontier === undefined || src.offset > frontier) this.#frontier.set(key, src.offset);
+    this.#ledger.wrote(key, src.offset);
     this.#metrics.recordsWritten.inc();
     if (this.#availability !== undefined) {
       if (placed.partition.end <= this.#availability.watermark(key)) this.#metrics.lateRecords.inc();
@@ -293,7 +247,7 @@ export class HdfsSinkBolt implements Bolt {
     }
     if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
     else if (file.readyBytes >= this.#o.writeBufferBytes && !file.writing) this.#sendChunk(file);
-    if (this.#held >= this.#o.maxHeldTuples) return this.#nextGenerationAfterWrite();
+    if (this.#files.held >= this.#o.maxHeldTuples) return this.#nextGenerationAfterWrite();
   }
 
   /**
@@ -303,35 +257,26 @@ export class HdfsSinkBolt implements Bolt {
    * commit, so its open files are given up, and what the output holds of the source is read
    * again, since other writers may have committed in between (before the acquisition fenced them).
    */
-  #newLease(tuple: Tuple, key: string, topic: string, partition: number, lease: string): void | Promise<void> {
-    const current = this.#leases.get(key);
-    if (current !== undefined && compareLeases(lease, current) < 0) {
+  #newLease(tuple: Tuple, key: string, topic: string, lease: string): void | Promise<void> {
+    if (this.#ledger.standing(key, lease) === 'older') {
       this.#metrics.fencedRecords.inc();
-      this.#collector.fail(tuple, this.#fenced(key, lease, `lease ${current} is newer`));
+      this.#collector.fail(tuple, fencedError(key, lease, `lease ${this.#ledger.lease(key)} is newer`));
       return;
     }
     return this.#takeLease(key, topic, lease).then(() => this.#write(tuple));
   }
 
   async #takeLease(key: string, topic: string, lease: string): Promise<void> {
-    const before = this.#leases.get(key);
+    const before = this.#ledger.lease(key);
     // Records of the old lease still batching reach their files first; then those files are given up.
     await this.#drainBatches();
     if (before !== undefined) {
-      const reason = this.#fenced(key, before, `this task now writes it under lease ${lease}`);
-      for (const f of [...this.#open.values()]) if (f.source === key) this.#abandon(f, reason, 'commit_failed');
+      const reason = fencedError(key, before, `this task now writes it under lease ${lease}`);
+      for (const f of [...this.#files.open.values()]) if (f.source === key) this.#abandon(f, reason, 'commit_failed');
     }
-    const scan = await scanOutput(this.#fs, this.#o.root, { partitioner: this.#o.partitioner, fileNames: this.#o.fileNames, logger: this.#logger });
-    const committed = scan.committed.get(key) ?? new OffsetRanges();
-    this.#committed.set(key, committed);
-    this.#frontier.delete(key);
-    this.#leases.set(key, lease);
+    const committed = await committedOfSource(this.#fs, this.#o, key, this.#logger);
+    this.#ledger.leased(key, lease, committed);
     this.#logger.info(`writing ${key} under lease ${lease}`, { topic, committedOffsets: committed.size, previousLease: before ?? null });
-  }
-
-  /** The reason a tuple or file of `lease` is refused. */
-  #fenced(key: string, lease: string, why: string): SquallError {
-    return new SquallError(ErrorCodes.PARTITION_FENCED, `not committed: ${key} moved from lease ${lease} (${why}); the partition's newer owner writes these records`);
   }
 
   /**
@@ -341,33 +286,7 @@ export class HdfsSinkBolt implements Bolt {
   async #whyFailed(file: InProgressFile, error: unknown): Promise<unknown> {
     if (file.lease === undefined || !hasCode(error, HdfsErrorCodes.NOT_FOUND)) return error;
     const present = await this.#fs.exists(file.tempDir).catch(() => true);
-    return present ? error : this.#fenced(file.source, file.lease.id, 'a newer owner fenced it');
-  }
-
-  /** Why an encoded record cannot go into this sink's files, or undefined when it can. */
-  #unfitEncoding(record: EncodedRecord): string | undefined {
-    const bad = badRange(record);
-    if (bad !== undefined) return bad;
-    // The same key string arrives record after record: compared in full once.
-    if (record.encoding === this.#acceptedEncoding) return undefined;
-    const format = this.#o.format;
-    let why: string | undefined;
-    if (format.encoding === undefined) why = `the record arrived encoded, and format ${format.name} takes only record objects`;
-    else if (record.encoding !== encodingKey(format.encoding)) {
-      const kindOf = (k: string) => (k.startsWith('avro:') ? 'avro' : k);
-      const what = kindOf(record.encoding) === format.encoding.kind ? 'Avro of another schema' : kindOf(record.encoding);
-      why = `the record arrived encoded as ${what}, and this sink writes ${format.name}: encode upstream with the sink format's encoding`;
-    }
-    if (why === undefined) {
-      this.#acceptedEncoding = record.encoding;
-      return undefined;
-    }
-    // A wiring mistake rather than bad data: every such record goes to errors. Say so once, loudly.
-    if (!this.#refusedEncodings.has(record.encoding)) {
-      this.#refusedEncodings.add(record.encoding);
-      this.#logger.error(`encoded records this sink cannot write go to the errors stream: ${why}`, { root: this.#o.root });
-    }
-    return why;
+    return present ? error : fencedError(file.source, file.lease.id, 'a newer owner fenced it');
   }
 
   /**
@@ -396,10 +315,9 @@ export class HdfsSinkBolt implements Bolt {
   /** Encoded input: the record joins its source's batch (or the file or batch holding its offset). */
   #writeEncoded(tuple: Tuple, value: Buffer, topic: string, partition: number, offset: number, key: string): void | Promise<void> {
     const intake = this.#intake!;
-    const frontier = this.#frontier.get(key);
-    if (frontier !== undefined && offset <= frontier && (intake.holdReplay(key, offset, tuple) || this.#holdReplay(tuple, key, offset))) return;
+    if (this.#ledger.mayBeReplay(key, offset) && (intake.holdReplay(key, offset, tuple) || this.#holdReplay(tuple, key, offset))) return;
     intake.add(key, topic, partition, value, offset, tuple);
-    if (frontier === undefined || offset > frontier) this.#frontier.set(key, offset);
+    this.#ledger.wrote(key, offset);
     if (intake.inFlight >= this.#maxInFlight) return intake.oldest();
   }
 
@@ -414,10 +332,10 @@ export class HdfsSinkBolt implements Bolt {
     const availability = this.#availability;
     for (const g of result.groups) {
       const fileKey = `${g.partition.path}\n${batch.key}`;
-      let file = this.#open.get(fileKey);
+      let file = this.#files.open.get(fileKey);
       if (file === undefined) {
         file = this.#newFile(fileKey, g.partition, batch.topic, batch.partition, batch.offsets[g.indices[0]!]!, now);
-        this.#open.set(fileKey, file);
+        this.#files.open.set(fileKey, file);
       }
       file.writer.writeEncoded!(g);
       for (const i of g.indices) {
@@ -427,7 +345,7 @@ export class HdfsSinkBolt implements Bolt {
         const extras = batch.extras?.get(offset);
         if (extras !== undefined) file.tuples.push(...extras);
       }
-      this.#held += g.indices.length + (batch.extras === undefined ? 0 : g.indices.reduce((n, i) => n + (batch.extras!.get(batch.offsets[i]!)?.length ?? 0), 0));
+      this.#files.held += g.indices.length + (batch.extras === undefined ? 0 : g.indices.reduce((n, i) => n + (batch.extras!.get(batch.offsets[i]!)?.length ?? 0), 0));
       this.#metrics.recordsWritten.inc(g.indices.length);
       if (availability !== undefined) {
         if (g.partition.end <= availability.watermark(batch.key)) this.#metrics.lateRecords.inc(g.indices.length);
@@ -444,8 +362,8 @@ export class HdfsSinkBolt implements Bolt {
    * previous generation is committed (called again when a commit ends).
    */
   #nextGeneration(): void {
-    if (this.#intake === undefined || this.#held < this.#o.maxHeldTuples || this.#commits.size > 0 || this.#state === 'closed') return;
-    for (const f of [...this.#open.values()]) this.#startCommit(f);
+    if (this.#intake === undefined || this.#files.held < this.#o.maxHeldTuples || this.#files.commitsInFlight > 0 || this.#state === 'closed') return;
+    this.#commitOpen();
   }
 
   /** A batch no thread could encode: its tuples fail, and their source replays them. */
@@ -459,40 +377,20 @@ export class HdfsSinkBolt implements Bolt {
     this.#collector.reportError(reason);
   }
 
-  /**
-   * A replay of an offset written in this run: when an open or committing file of its source
-   * holds it (whatever hour the partitioner picks now), the tuple joins that file's tuples (acked
-   * with it, or failed if it fails). Returns false when no file holds it (its file failed, so it
-   * is written again).
-   */
+  /** A replay of an offset written in this run joins the file that holds it, if one still does. */
   #holdReplay(tuple: Tuple, key: string, offset: number): boolean {
-    const lease = this.#leases.get(key);
-    for (const f of this.#open.values()) {
-      if (f.source === key && f.lease?.id === lease && f.offsets.has(offset)) {
-        f.tuples.push(tuple);
-        this.#held++;
-        return true;
-      }
-    }
-    for (const f of this.#committing) {
-      if (f.source === key && f.lease?.id === lease && f.offsets.has(offset)) {
-        f.tuples.push(tuple);
-        this.#committingHeld++;
-        return true;
-      }
-    }
-    return false;
+    return this.#files.holdReplay(tuple, key, offset, this.#ledger.lease(key));
   }
 
   /** The open files hold maxHeldTuples: they commit as one generation, once the previous one has. */
   async #nextGenerationAfterWrite(): Promise<void> {
-    if (this.#commits.size > 0) await this.#settleCommits();
-    for (const f of [...this.#open.values()]) this.#startCommit(f);
+    if (this.#files.commitsInFlight > 0) await this.#files.settle();
+    this.#commitOpen();
   }
 
   #newFile(key: string, partition: Partition, topic: string, sourcePartition: number, offset: number, now: number): InProgressFile {
     const format = this.#o.format;
-    const id = this.#leases.get(this.#sourceKey(topic, sourcePartition));
+    const id = this.#ledger.lease(this.#ledger.key(topic, sourcePartition));
     const lease = id === undefined ? undefined : { id, dir: leaseDir(this.#o.root, topic, sourcePartition, id) };
     return new InProgressFile(key, this.#o.root, partition, topic, sourcePartition, offset, format.open(), format.extension, now, this.#owner, this.#o.fileNames, lease);
   }
@@ -504,50 +402,23 @@ export class HdfsSinkBolt implements Bolt {
     this.#metrics.errors(kind).inc();
   }
 
-  /**
-   * Starts committing a file in the background (at most COMMIT_CONCURRENCY at once): it leaves
-   * the open set at once, so the next record of its key opens a new file.
-   */
+  /** Starts committing a file in the background (at most COMMIT_CONCURRENCY at once). */
   #startCommit(file: InProgressFile): void {
-    if (this.#state === 'closed') return;
-    this.#open.delete(file.key);
-    this.#held -= file.tuples.length;
-    this.#committing.add(file);
-    this.#committingHeld += file.tuples.length;
-    const done: Promise<void> = this.#commitOne(file).then(() => {
-      this.#commits.delete(done);
-      this.#nextGeneration();
-    });
-    this.#commits.add(done);
+    if (this.#state !== 'closed') this.#files.startCommit(file);
   }
 
-  /** Waits for every commit started so far. */
-  async #settleCommits(): Promise<void> {
-    while (this.#commits.size > 0) await Promise.all([...this.#commits]);
+  #commitOpen(): void {
+    if (this.#state !== 'closed') this.#files.commitOpen();
   }
 
   /** Commits every open file and waits for every commit. */
   async #commitAll(): Promise<void> {
-    for (const f of [...this.#open.values()]) this.#startCommit(f);
-    await this.#settleCommits();
-  }
-
-  async #commitSlot(): Promise<void> {
-    if (this.#commitSlots > 0) {
-      this.#commitSlots--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
-  }
-
-  #releaseCommitSlot(): void {
-    const next = this.#slotWaiters.shift();
-    if (next !== undefined) next();
-    else this.#commitSlots++;
+    this.#commitOpen();
+    await this.#files.settle();
   }
 
   async #commitOne(file: InProgressFile): Promise<void> {
-    await this.#commitSlot();
+    await this.#slots.acquire();
     const started = performance.now();
     let path: string | undefined;
     let failure: unknown;
@@ -556,7 +427,7 @@ export class HdfsSinkBolt implements Bolt {
     } catch (error) {
       failure = error;
     } finally {
-      this.#releaseCommitSlot();
+      this.#slots.release();
     }
     if (path === undefined) {
       this.#abandon(file, await this.#whyFailed(file, failure), 'commit_failed');
@@ -566,13 +437,10 @@ export class HdfsSinkBolt implements Bolt {
     // sink that recovers next finds this file committed and skips them.
     if (this.#state === 'closed') return;
     // Committed, so its offsets are: replays of them are skipped from now on.
-    let ranges = this.#committed.get(file.source);
-    if (ranges === undefined) this.#committed.set(file.source, (ranges = file.offsets));
-    else ranges.addAll(file.offsets);
+    this.#ledger.committed(file.source, file.offsets);
     // A file given up on while it committed already failed its tuples (their replays will be skipped).
-    if (!this.#committing.delete(file)) return;
+    if (!this.#files.committed(file)) return;
     for (const t of file.tuples) this.#collector.ack(t);
-    this.#committingHeld -= file.tuples.length;
     this.#metrics.filesCommitted.inc();
     this.#metrics.bytesCommitted.inc(file.flushedBytes);
     this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
@@ -586,14 +454,10 @@ export class HdfsSinkBolt implements Bolt {
     // engine replays these tuples.
     if (file.abandoned || this.#state === 'closed') return;
     file.abandoned = true;
-    if (this.#committing.delete(file)) this.#committingHeld -= file.tuples.length;
-    else if (this.#open.get(file.key) === file) {
-      this.#open.delete(file.key);
-      this.#held -= file.tuples.length;
-    }
+    this.#files.remove(file);
     this.#failedSources.add(file.source);
     file.abort();
-    if (error instanceof SquallError && error.code === ErrorCodes.PARTITION_FENCED) {
+    if (isFenced(error)) {
       // A refusal, not a fault: the records are the newer owner's. Its fence removes what was written.
       for (const t of file.tuples) this.#collector.fail(t, error);
       this.#metrics.fencedCommits.inc();
@@ -632,33 +496,27 @@ export class HdfsSinkBolt implements Bolt {
     this.#intake?.sendAll();
     const availability = this.#availability;
     let closedHours = false;
-    for (const f of [...this.#open.values()]) {
+    for (const f of [...this.#files.open.values()]) {
       const closed = availability !== undefined && f.partition.end <= availability.watermark(f.source);
       if (closed || this.#o.rotation.shouldRotate(f, now)) this.#startCommit(f);
       closedHours ||= closed;
     }
     if (availability === undefined) return;
     // An hour's last files (once per source and hour): wait for them, so the hour can be flagged now.
-    if (closedHours) await this.#settleCommits();
+    if (closedHours) await this.#files.settle();
     const held = new Set(this.#failedSources);
     this.#failedSources.clear();
-    for (const files of [this.#open.values(), this.#committing]) {
+    for (const files of [this.#files.open.values(), this.#files.committing]) {
       for (const f of files) if (f.partition.end <= availability.watermark(f.source)) held.add(f.source);
     }
     try {
-      for (const p of await availability.publish(now, held, force)) await this.#flagged(p);
+      for (const p of await availability.publish(now, held, force)) {
+        this.#metrics.partitionsFlagged.inc();
+        await this.#publisher.flagged(p);
+      }
     } catch (error) {
       this.#collector.reportError(error);
     }
-  }
-
-  async #flagged(partition: Partition): Promise<void> {
-    this.#metrics.partitionsFlagged.inc();
-    const hive = this.#o.hive;
-    const statement = hive === undefined ? '' : hiveAddPartition({ ...hive, partition });
-    if (hive !== undefined) await this.#fs.create(joinPath(this.#o.root, '_hive', `${hive.table}.partitions`, `${partition.path.replace(/\//g, '.')}.hql`), Buffer.from(statement), { overwrite: true });
-    if (this.#emitAvailable) this.#collector.emitTo('available', [partition.path, joinPath(this.#o.root, partition.path), statement], null);
-    this.#logger.info('partition complete', { partition: partition.path });
   }
 
   async #close(): Promise<void> {
@@ -681,8 +539,8 @@ export class HdfsSinkBolt implements Bolt {
     if (outcome === 'timeout') {
       // Closed from here on: batches still encoding and commits still running change nothing.
       this.#state = 'closed';
-      for (const f of [...this.#open.values(), ...this.#committing]) f.abort();
-      this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#open.size + this.#committing.size, closeTimeoutMs: this.#o.closeTimeoutMs });
+      for (const f of [...this.#files.open.values(), ...this.#files.committing]) f.abort();
+      this.#logger.warn('close deadline passed; open files are abandoned and their tuples will be replayed', { openFiles: this.#files.size, closeTimeoutMs: this.#o.closeTimeoutMs });
     }
     await this.#runner?.release();
     if (this.#ownsFs) await this.#fs.close().catch(() => {});

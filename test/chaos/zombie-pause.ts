@@ -44,7 +44,9 @@ async function run(n: number): Promise<boolean> {
   try {
     const producing = produceSteadily(brokers, names.topic, { records: RECORDS, partitions: PARTITIONS, spreadMs: 60_000, seed: n });
     // A holds partitions and writes them, and the output has committed files.
-    await waitFor(() => /writing \S+ under lease/.test(a.output), { timeoutMs: 60_000, intervalMs: 200, message: 'A writing under a lease' });
+    await waitFor(() => /writing \S+ under lease/.test(a.output), { timeoutMs: 120_000, intervalMs: 200, message: 'A writing under a lease' }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n--- A\n${a.tail()}\n--- B\n${b.tail()}`);
+    });
     await waitFor(async () => (await scanOutput(fs, `${dir}/webrequest`)).files > 0, { timeoutMs: 60_000, intervalMs: 500, message: 'committed output' });
     a.signal('SIGSTOP');
     console.log(`run ${n}: ${at()} A paused`);
@@ -67,6 +69,12 @@ async function run(n: number): Promise<boolean> {
 
 await ensureInfra();
 let passed = 0;
-for (let n = 1; n <= RUNS; n++) if (await run(n)) passed++;
+for (let n = 1; n <= RUNS; n++) {
+  try {
+    if (await run(n)) passed++;
+  } catch (error) {
+    console.log(`run ${n}: could not be carried out: ${(error as Error).message}`);
+  }
+}
 console.log(`${passed} of ${RUNS} runs exactly once`);
 process.exit(passed === RUNS ? 0 : 1);
