@@ -49,7 +49,8 @@ export type {
   BoltOptions,
 } from './topology/types.js';
 export { TopologyRuntime } from './engine/runtime.js';
-export type { RuntimeOptions, RuntimeState, StopOptions, StopReport, ComponentError } from './engine/runtime.js';
+export type { RuntimeOptions, RuntimeState, StopOptions, StopReport } from './engine/runtime.js';
+export type { ComponentError } from './engine/component-errors.js';
 export type { RuntimeStats, ComponentStats } from './engine/stats.js';
 export { computeLayout } from './engine/layout.js';
 export { encodeTupleBatch, decodeTupleBatch, encodeAckBatch, decodeAckBatch } from './engine/wire-codec.js';

@@ -6,8 +6,10 @@
  * States: created → starting → running → draining → stopped (or failed, if start failed).
  */
 import { compileTopologyConfig, type TopologyConfig } from '../config.js';
-import { ErrorCodes, SquallError, messageOf } from '../errors.js';
+import { ErrorCodes, SquallError } from '../errors.js';
 import { type Logger, nullLogger } from '../logger.js';
+import { type ComponentError, ComponentErrors } from './component-errors.js';
+import { Conditions } from './conditions.js';
 import { MetricRegistry } from '../metrics/registry.js';
 import { assertValidTopology } from '../topology/validate.js';
 import type { TopologyDefinition } from '../topology/types.js';
@@ -20,8 +22,8 @@ import { computeLayout, type ExecutorLayout, type TopologyLayout, topologicalOrd
 import { runHook } from './lifecycle.js';
 import { type RuntimeStats, snapshotStats } from './stats.js';
 import type { SpoutExecutor } from './spout-executor.js';
-import { TICK_SCHEMA, wire, type Wiring } from './wiring.js';
-import { TupleImpl } from './tuple-impl.js';
+import { Ticks } from './ticks.js';
+import { wire, type Wiring } from './wiring.js';
 import { applyAcks, checkRemoteTasks, engineEndpoint, type RemoteTaskOptions, RoutedAcks, tupleFromWire } from './remote-tasks.js';
 import type { WireAck, WireTuple } from './wire-codec.js';
 
@@ -50,15 +52,6 @@ export interface StopReport {
   readonly durationMs: number;
 }
 
-export interface ComponentError {
-  readonly component: string;
-  readonly task: number;
-  readonly message: string;
-  readonly code: string | undefined;
-  readonly time: number;
-}
-
-const LAST_ERRORS = 10;
 
 export class TopologyRuntime implements ExecutorHost, AckRoute {
   readonly topology: TopologyDefinition;
@@ -80,9 +73,9 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   #idleTimer: NodeJS.Timeout | undefined;
   #stallTimer: NodeJS.Timeout | undefined;
   #timers: NodeJS.Timeout[] = [];
-  #waiters: { check: () => boolean; resolve: (ok: boolean) => void }[] = [];
-  #errors = new Map<string, ComponentError[]>();
-  #ticksDelivered = 0;
+  readonly #conditions = new Conditions();
+  readonly #errors: ComponentErrors;
+  readonly #ticks = new Ticks();
   #flushing = false;
   #flushedAt = -1;
   #stopping: Promise<StopReport> | undefined;
@@ -100,6 +93,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.metrics = options.metrics ?? new MetricRegistry();
     this.layout = computeLayout(options.topology);
     this.acker = new Acker((task) => this.layout.componentOfTask.get(task)?.id ?? `task ${task}`);
+    this.#errors = new ComponentErrors(this.topologyName, this.metrics, this.logger);
     this.completion = new Promise((resolve) => (this.#resolveCompletion = resolve));
     const hosted = options.hosted?.(this.layout) ?? this.layout.executors;
     checkRemoteTasks(this.topologyName, this.layout, hosted, options);
@@ -132,7 +126,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     }
     const sweepMs = Acker.sweepIntervalMs(this.config.messageTimeoutMs);
     this.#timers.push(setInterval(() => this.#sweep(), sweepMs));
-    this.#startTicks();
+    this.#ticks.start(this.#wiring!.bolts, this.layout);
     this.#state = 'running';
     for (const s of this.#order.spouts) {
       for (const t of s.tasks) await runHook(t.context, 'activate', () => t.spout.activate?.());
@@ -178,19 +172,12 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   }
 
   reportError(component: string, task: number, error: unknown): void {
-    const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-    const entry: ComponentError = { component, task, message: messageOf(error), code, time: Date.now() };
-    const list = this.#errors.get(component) ?? [];
-    list.push(entry);
-    if (list.length > LAST_ERRORS) list.shift();
-    this.#errors.set(component, list);
-    this.metrics.counter('errors_total', 'Errors reported by components', { topology: this.topologyName, component }).inc();
-    this.logger.warn(`${component}[${task}]: ${entry.message}`, { component, task, ...(code ? { code } : {}) });
+    this.#errors.report(component, task, error);
   }
 
   /** The last errors of each component, newest last. */
   lastErrors(): ReadonlyMap<string, readonly ComponentError[]> {
-    return this.#errors;
+    return this.#errors.last();
   }
 
   stats(): RuntimeStats {
@@ -223,7 +210,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     } else {
       this.#idle(now);
     }
-    if (this.#waiters.length > 0) this.#checkWaiters();
+    if (this.#conditions.waiting) this.#conditions.check();
   };
 
   #idle(now: number): void {
@@ -262,7 +249,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
 
   #activity(): number {
     const s = this.stats();
-    let n = -this.#ticksDelivered;
+    let n = -this.#ticks.delivered;
     for (const c of Object.values(s.components)) n += c.executed + c.emitted;
     return n;
   }
@@ -300,53 +287,12 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     }
   }
 
-  #checkWaiters(): void {
-    this.#waiters = this.#waiters.filter((w) => {
-      if (!w.check()) return true;
-      w.resolve(true);
-      return false;
-    });
-  }
-
   #waitFor(check: () => boolean, deadline: number): Promise<boolean> {
-    if (check()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer =
-        deadline === Infinity
-          ? undefined
-          : setTimeout(() => {
-              this.#waiters = this.#waiters.filter((w) => w !== waiter);
-              resolve(check());
-            }, Math.max(0, deadline - performance.now()));
-      const waiter = {
-        check,
-        resolve: (ok: boolean) => {
-          clearTimeout(timer);
-          resolve(ok);
-        },
-      };
-      this.#waiters.push(waiter);
-      this.wake();
-    });
+    return this.#conditions.waitFor(check, deadline, () => this.wake());
   }
 
   #sweep(): void {
     if (this.acker.sweep(this.config.messageTimeoutMs) > 0) this.wake();
-  }
-
-  #startTicks(): void {
-    for (const b of this.#wiring!.bolts) {
-      const interval = this.layout.componentOfTask.get(b.tasks[0]!.context.taskId)!.tickIntervalMs;
-      if (interval === undefined) continue;
-      this.#timers.push(
-        setInterval(() => {
-          for (const t of b.tasks) {
-            this.#ticksDelivered++;
-            b.inbox.push(new TupleImpl([], TICK_SCHEMA, -1, t.context.taskId));
-          }
-        }, interval),
-      );
-    }
   }
 
   async #stop(timeoutMs: number): Promise<StopReport> {
@@ -369,6 +315,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     }
     this.#state = 'stopped';
     for (const t of this.#timers) clearInterval(t);
+    this.#ticks.stop();
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
     const inFlight = this.acker.pending;
@@ -380,8 +327,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     const closeDeadline = Math.max(deadline, performance.now() + 1000);
     for (const s of this.#order.spouts) for (const t of s.tasks) await runHook(t.context, 'close', () => t.spout.close?.(), closeDeadline).catch(() => {});
     for (const b of this.#order.boltsUpstreamFirst) for (const t of b.tasks) await runHook(t.context, 'cleanup', () => t.bolt.cleanup?.(), closeDeadline).catch(() => {});
-    for (const w of this.#waiters) w.resolve(false);
-    this.#waiters = [];
+    this.#conditions.abandon();
     return { forced: !drained, inFlight: drained ? 0 : inFlight, durationMs: performance.now() - started };
   }
 }

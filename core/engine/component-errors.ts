@@ -1,0 +1,44 @@
+/** The errors components report: logged, counted per component, and the last few kept for status. */
+import { messageOf } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { MetricRegistry } from '../metrics/registry.js';
+
+export interface ComponentError {
+  readonly component: string;
+  readonly task: number;
+  readonly message: string;
+  readonly code: string | undefined;
+  readonly time: number;
+}
+
+/** Errors kept per component. */
+const LAST_ERRORS = 10;
+
+export class ComponentErrors {
+  readonly #errors = new Map<string, ComponentError[]>();
+  readonly #topology: string;
+  readonly #metrics: MetricRegistry;
+  readonly #logger: Logger;
+
+  constructor(topology: string, metrics: MetricRegistry, logger: Logger) {
+    this.#topology = topology;
+    this.#metrics = metrics;
+    this.#logger = logger;
+  }
+
+  report(component: string, task: number, error: unknown): void {
+    const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+    const entry: ComponentError = { component, task, message: messageOf(error), code, time: Date.now() };
+    const list = this.#errors.get(component) ?? [];
+    list.push(entry);
+    if (list.length > LAST_ERRORS) list.shift();
+    this.#errors.set(component, list);
+    this.#metrics.counter('errors_total', 'Errors reported by components', { topology: this.#topology, component }).inc();
+    this.#logger.warn(`${component}[${task}]: ${entry.message}`, { component, task, ...(code ? { code } : {}) });
+  }
+
+  /** The last errors of each component, newest last. */
+  last(): ReadonlyMap<string, readonly ComponentError[]> {
+    return this.#errors;
+  }
+}
