@@ -20,4 +20,8 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: { 'no-console': 'error' },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
 );

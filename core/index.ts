@@ -21,6 +21,8 @@ export { compileTopologyConfig, parseConfigOverride, configNumber, configString,
 export type { TopologyConfig, TopologyConfigOptions } from './config.js';
 export { createLogger, nullLogger } from './logger.js';
 export { numberRuns } from './number-runs.js';
+export { joinPath, parentOf, baseName } from './file-system.js';
+export type { FileSystem, FileStatus, FileStream, CreateOptions, DeleteOptions } from './file-system.js';
 export type { Logger, LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } from './metrics/registry.js';
 export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';

@@ -2,7 +2,7 @@
  * Where a stateful bolt keeps its state between runs. Each save writes a new numbered file and
  * then drops the older ones, so a crash mid-save leaves the previous checkpoint readable.
  */
-import type { FileSystem } from '../hdfs/file-system.js';
+import type { FileSystem } from '../../core/index.js';
 
 export interface CheckpointStore {
   load(): Promise<unknown | undefined>;

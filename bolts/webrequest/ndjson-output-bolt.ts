@@ -5,7 +5,7 @@
  * sequence statistics.
  */
 import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { type FileSystem, joinPath } from '../hdfs/file-system.js';
+import { type FileSystem, joinPath } from '../../core/index.js';
 
 export interface NdjsonOutputBoltOptions {
   /** Opens the filesystem to write through (shared; the bolt does not close it). */

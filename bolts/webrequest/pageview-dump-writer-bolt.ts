@@ -4,7 +4,7 @@
  * and writes an hour once every task has closed it, or when the input ends.
  */
 import type { Bolt, FlushReason, TopologyContext, Tuple } from '../../core/index.js';
-import { type FileSystem, joinPath } from '../hdfs/file-system.js';
+import { type FileSystem, joinPath } from '../../core/index.js';
 
 export interface PageviewDumpWriterOptions {
   readonly fs: () => FileSystem;
