@@ -1,0 +1,216 @@
+/**
+ * The cluster's state in ZooKeeper, after Storm's layout (shared/specs/cluster.md), under a
+ * configurable root (default `/squall`):
+ *
+ * | path | kind | holds |
+ * |---|---|---|
+ * | `topologies/<id>` | persistent | name, status, workers, executors per component, bundle, config |
+ * | `assignments/<id>` | persistent | executor → supervisor and slot, and the assignment **epoch** |
+ * | `supervisors/<id>` | ephemeral | host, slots, resources |
+ * | `workerbeats/<id>/<supervisor>-<port>` | persistent, rewritten | a worker's heartbeat |
+ * | `errors/<id>/<component>/e<seq>` | persistent sequential | the component's last errors |
+ * | `leader-lock/latch-<seq>` | ephemeral sequential | Nimbus leader election |
+ * | `nimbuses/<host:port>` | ephemeral | live Nimbus processes |
+ *
+ * The epoch of a topology's assignment grows by one on every change, by compare-and-set on the
+ * node's version, so two writers can never both produce the same epoch.
+ */
+import { type Observable, map } from 'rxjs';
+import { SquallError } from '../../core/index.js';
+import { type ZkSession, ZkErrorCodes, isZkError } from './zk-session.js';
+
+/** The root Squall uses in ZooKeeper unless told otherwise. */
+export const DEFAULT_ZK_ROOT = '/squall';
+/** Errors kept per component, as Storm keeps them. */
+export const ERRORS_KEPT = 10;
+
+export type TopologyStatus = 'active' | 'inactive' | 'killed' | 'rebalancing';
+
+export interface TopologyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly status: TopologyStatus;
+  readonly workers: number;
+  /** Executors per component. */
+  readonly executors: Readonly<Record<string, number>>;
+  /** Where the bundle is stored. */
+  readonly bundle: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly launchedAt: number;
+}
+
+export interface SupervisorRecord {
+  readonly id: string;
+  readonly host: string;
+  /** Worker ports this supervisor offers. */
+  readonly slots: readonly number[];
+  readonly cpu: number;
+  readonly memoryMb: number;
+  readonly startedAt: number;
+}
+
+/** Where one executor runs. */
+export interface ExecutorPlacement {
+  readonly supervisor: string;
+  readonly port: number;
+}
+
+export interface Assignment {
+  readonly topologyId: string;
+  /** Grows by one on every change of this topology's assignment. */
+  readonly epoch: number;
+  /** Executor id (`<component>:<first task>-<last task>`) → where it runs. */
+  readonly executors: Readonly<Record<string, ExecutorPlacement>>;
+  readonly assignedAt: number;
+}
+
+export interface ComponentErrorRecord {
+  readonly component: string;
+  readonly task: number;
+  readonly worker: string;
+  readonly message: string;
+  readonly time: number;
+}
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const parse = <T>(data: Buffer): T => JSON.parse(data.toString('utf8')) as T;
+
+/** The paths of the layout under one root. */
+export class ClusterPaths {
+  constructor(readonly root: string = DEFAULT_ZK_ROOT) {}
+  get topologies(): string {
+    return `${this.root}/topologies`;
+  }
+  topology(id: string): string {
+    return `${this.topologies}/${id}`;
+  }
+  get assignments(): string {
+    return `${this.root}/assignments`;
+  }
+  assignment(id: string): string {
+    return `${this.assignments}/${id}`;
+  }
+  get supervisors(): string {
+    return `${this.root}/supervisors`;
+  }
+  supervisor(id: string): string {
+    return `${this.supervisors}/${id}`;
+  }
+  workerbeats(topologyId: string): string {
+    return `${this.root}/workerbeats/${topologyId}`;
+  }
+  errors(topologyId: string, component: string): string {
+    return `${this.root}/errors/${topologyId}/${component}`;
+  }
+  get leaderLock(): string {
+    return `${this.root}/leader-lock`;
+  }
+  get nimbuses(): string {
+    return `${this.root}/nimbuses`;
+  }
+}
+
+export class ClusterState {
+  readonly paths: ClusterPaths;
+  readonly #zk: ZkSession;
+
+  constructor(zk: ZkSession, root: string = DEFAULT_ZK_ROOT) {
+    this.#zk = zk;
+    this.paths = new ClusterPaths(root);
+  }
+
+  /** Makes the layout's top-level nodes. Safe to call twice, and from every daemon. */
+  async init(): Promise<void> {
+    const p = this.paths;
+    for (const path of [p.topologies, p.assignments, p.supervisors, `${p.root}/workerbeats`, `${p.root}/errors`, p.leaderLock, p.nimbuses]) await this.#zk.mkdirp(path);
+  }
+
+  /** Registers a supervisor for as long as its session lives. */
+  async registerSupervisor(record: SupervisorRecord): Promise<void> {
+    await this.#zk.create(this.paths.supervisor(record.id), json(record), 'ephemeral');
+  }
+
+  async supervisors(): Promise<SupervisorRecord[]> {
+    const ids = await this.#zk.children(this.paths.supervisors);
+    const records = await Promise.all(ids.map((id) => this.#zk.get(this.paths.supervisor(id))));
+    return records.filter((r) => r !== undefined).map((r) => parse<SupervisorRecord>(r.data));
+  }
+
+  /** The ids of live supervisors, now and after every change. */
+  watchSupervisors(): Observable<string[]> {
+    return this.#zk.watchChildren(this.paths.supervisors).pipe(map((ids) => [...ids].sort()));
+  }
+
+  /** Registers a topology; refused with `NODE_EXISTS` when its id is taken. */
+  async putTopology(record: TopologyRecord): Promise<void> {
+    await this.#zk.create(this.paths.topology(record.id), json(record));
+  }
+
+  async topology(id: string): Promise<TopologyRecord | undefined> {
+    const node = await this.#zk.get(this.paths.topology(id));
+    return node === undefined ? undefined : parse<TopologyRecord>(node.data);
+  }
+
+  async topologyIds(): Promise<string[]> {
+    return (await this.#zk.children(this.paths.topologies)).sort();
+  }
+
+  async assignment(topologyId: string): Promise<Assignment | undefined> {
+    const node = await this.#zk.get(this.paths.assignment(topologyId));
+    return node === undefined ? undefined : parse<Assignment>(node.data);
+  }
+
+  /** A topology's assignment, now and after every change (undefined while it has none). */
+  watchAssignment(topologyId: string): Observable<Assignment | undefined> {
+    return this.#zk.watchData(this.paths.assignment(topologyId)).pipe(map((node) => (node === undefined ? undefined : parse<Assignment>(node.data))));
+  }
+
+  /**
+   * Changes a topology's assignment: `next` gets the current one (or undefined) and returns the
+   * executors' new places. The epoch grows by one, by compare-and-set: when another writer
+   * changed the assignment first, `next` runs again on what it wrote.
+   */
+  async assign(topologyId: string, next: (current: Assignment | undefined) => Readonly<Record<string, ExecutorPlacement>>): Promise<Assignment> {
+    const path = this.paths.assignment(topologyId);
+    for (;;) {
+      const node = await this.#zk.get(path);
+      const current = node === undefined ? undefined : parse<Assignment>(node.data);
+      const assignment: Assignment = { topologyId, epoch: (current?.epoch ?? 0) + 1, executors: next(current), assignedAt: Date.now() };
+      try {
+        if (node === undefined) await this.#zk.create(path, json(assignment));
+        else await this.#zk.set(path, json(assignment), node.version);
+        return assignment;
+      } catch (error) {
+        if (isZkError(error, ZkErrorCodes.BAD_VERSION) || isZkError(error, ZkErrorCodes.NODE_EXISTS)) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** The epoch of a topology's assignment now; 0 when it has none. */
+  async epoch(topologyId: string): Promise<number> {
+    return (await this.assignment(topologyId))?.epoch ?? 0;
+  }
+
+  /** Records a component's error and keeps only the last {@link ERRORS_KEPT}. */
+  async reportError(topologyId: string, error: ComponentErrorRecord): Promise<void> {
+    const dir = this.paths.errors(topologyId, error.component);
+    await this.#zk.mkdirp(dir);
+    await this.#zk.create(`${dir}/e`, json(error), 'persistent-sequential');
+    const nodes = (await this.#zk.children(dir)).sort();
+    for (const old of nodes.slice(0, Math.max(0, nodes.length - ERRORS_KEPT))) await this.#zk.remove(`${dir}/${old}`);
+  }
+
+  /** A component's last errors, oldest first. */
+  async errors(topologyId: string, component: string): Promise<ComponentErrorRecord[]> {
+    const dir = this.paths.errors(topologyId, component);
+    const nodes = (await this.#zk.children(dir)).sort();
+    const records = await Promise.all(nodes.map((n) => this.#zk.get(`${dir}/${n}`)));
+    return records.filter((r) => r !== undefined).map((r) => parse<ComponentErrorRecord>(r.data));
+  }
+}
+
+/** The refusal of a topology id that is taken, in the user's terms. */
+export function topologyExists(name: string, cause: unknown): SquallError {
+  return new SquallError(ZkErrorCodes.NODE_EXISTS, `a topology named '${name}' is already running: kill it first (nimbus kill ${name}) or submit under another --name`, { cause });
+}
