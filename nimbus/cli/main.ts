@@ -17,7 +17,9 @@ function version(): string {
 
 const HELP = `Usage: nimbus <command> [options]
 
-Squall's command line: run topologies locally, and (with a cluster) submit and watch them.
+Squall's command line: run a topology in this process, and make synthetic traffic for it.
+Cluster mode (submit, list, kill, monitor) is not built yet; see docs/exactly-once.md for
+running several local processes on one consumer group.
 
 Commands:
 ${Object.entries(COMMANDS)

@@ -90,6 +90,11 @@ test('usage mistakes exit 2 and say how to get help; --help exits 0', async () =
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: nimbus/);
   }
+  // The help promises only what exists: every command it lists has its own help.
+  const listed = [...(await run(['--help'])).stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!);
+  assert.ok(listed.length >= 2, `commands listed: ${listed.join(', ')}`);
+  for (const command of listed) assert.equal((await run([command, '--help'])).code, 0, `nimbus ${command} --help`);
+  assert.doesNotMatch((await run(['--help'])).stdout, /submit and watch/);
 });
 
 test('a bad config value exits 2 with the fix', async () => {

@@ -38,7 +38,8 @@ export class PrometheusBridge {
   readonly #registered = new Set<string>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry, prefix: 'squall_process_' });
+    // prom-client's names already start with process_ or nodejs_: squall_process_cpu_seconds_total, not squall_process_process_….
+    if (options.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry, prefix: 'squall_' });
   }
 
   add(source: MetricRegistry): void {
