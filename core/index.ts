@@ -57,7 +57,7 @@ export type { RuntimeStats, ComponentStats } from './engine/stats.js';
 export { computeLayout } from './engine/layout.js';
 export { encodeTupleBatch, decodeTupleBatch, encodeAckBatch, decodeAckBatch } from './engine/wire-codec.js';
 export type { WireTuple, WireAck } from './engine/wire-codec.js';
-export type { RemoteEndpoint, RemoteTaskOptions } from './engine/remote-tasks.js';
+export type { RemoteEndpoint, RemoteTaskOptions, Throttled } from './engine/remote-tasks.js';
 export type { AckRoute } from './engine/host.js';
 export type { TopologyLayout, ExecutorLayout } from './engine/layout.js';
 export { ThreadPool, ThreadPoolErrorCodes, THREAD_POOL_DEFAULTS, MAX_THREADS, compileThreadPoolOptions, transferResult, threadData } from './threads/thread-pool.js';

@@ -16,6 +16,8 @@ export type { LoadOptions } from './topology/load-topology.js';
 export { ZkSession, ZkErrorCodes, isZkError } from './cluster/zk-session.js';
 export type { ZkSessionOptions, ZkNode, ZkOp, CreateMode } from './cluster/zk-session.js';
 export { LeaderLatch } from './cluster/leader-latch.js';
+export { WorkerTransport } from './transport/worker-transport.js';
+export type { TransportRuntime, WorkerTransportOptions } from './transport/worker-transport.js';
 export { ClusterState, ClusterPaths, DEFAULT_ZK_ROOT, ERRORS_KEPT, topologyExists } from './cluster/cluster-state.js';
 export type { Assignment, ComponentErrorRecord, ExecutorPlacement, SupervisorRecord, TopologyRecord, TopologyStatus } from './cluster/cluster-state.js';
 export { MetricsServer } from './metrics/metrics-server.js';

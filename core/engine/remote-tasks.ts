@@ -13,12 +13,23 @@ import type { TupleEndpoint } from './task-output.js';
 import { type StreamSchema, TupleImpl } from './tuple-impl.js';
 import { toWireTuple, type WireAck, type WireTuple } from './wire-codec.js';
 
+/** Something a full way downstream throttles: the engine stops running it while `blockedBy > 0`. */
+export interface Throttled {
+  blockedBy: number;
+}
+
 /** Where tuples for a task hosted elsewhere go: a transport to the runtime hosting it. */
 export interface RemoteEndpoint {
   /** Sends one tuple, in its wire form. Batching is the transport's business. */
   push(tuple: WireTuple): void;
   /** How full the way to the task is, 0 to 1, for load-aware shuffle. */
   load(): number;
+  /**
+   * Registers an executor that emits to the task: while the way is full the transport raises
+   * its `blockedBy` (and lowers it, then wakes the runtime, once it drains), as a full local
+   * queue does. Optional: a transport without it bounds memory by failing what it cannot take.
+   */
+  addProducer?(producer: Throttled): void;
 }
 
 /** How a runtime reaches the tasks it does not host. */
@@ -46,8 +57,8 @@ export function checkRemoteTasks(topologyName: string, layout: TopologyLayout, h
 }
 
 /** A remote endpoint as the engine's routing sees it. */
-export function engineEndpoint(remote: RemoteEndpoint): TupleEndpoint {
-  return { push: (tuple) => remote.push(toWireTuple(tuple)), load: () => remote.load() };
+export function engineEndpoint(remote: RemoteEndpoint): TupleEndpoint & Pick<RemoteEndpoint, 'addProducer'> {
+  return { push: (tuple) => remote.push(toWireTuple(tuple)), load: () => remote.load(), ...(remote.addProducer === undefined ? {} : { addProducer: (p: Throttled) => remote.addProducer!(p) }) };
 }
 
 /** Routes an ack or fail to the acker holding its root: this runtime's, or another's. */

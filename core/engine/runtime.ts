@@ -165,6 +165,15 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     }
   }
 
+  /**
+   * True while every inbox of the bolt tasks hosted here is below half its capacity: a
+   * transport grants its peers more credit only then, so a slow worker slows its senders.
+   */
+  hasRoom(): boolean {
+    for (const b of this.#order.bolts) if (b.inbox.size >= b.inbox.capacity / 2) return false;
+    return true;
+  }
+
   /** Applies acks and fails that arrived from other runtimes for roots of spout tasks hosted here. */
   deliverAcks(acks: readonly WireAck[]): void {
     applyAcks(this.acker, this.#localRoots, acks);

@@ -12,22 +12,14 @@ import {
   TopologyRuntime,
   type WireAck,
   type WireTuple,
-  all,
   decodeAckBatch,
   decodeTupleBatch,
   encodeAckBatch,
   encodeTupleBatch,
-  fields,
-  global,
-  shuffle,
-  topology,
 } from '../index.js';
-import { FnBolt, ListSpout, type SpoutLedger, newLedger } from '../../test/fixtures/components.js';
+import type { SpoutLedger } from '../../test/fixtures/components.js';
+import { SPLIT_ROWS as ROWS, inA, newSeen, splitTopology } from '../../test/fixtures/split-topology.js';
 import { waitFor } from '../../test/support/wait.js';
-import type { ExecutorLayout, TopologyLayout } from './layout.js';
-
-const ROWS = 400;
-const rows = Array.from({ length: ROWS }, (_, i) => [i]);
 
 /** Two runtimes and the wire between them: every batch is framed, sent on the next turn, and read back. */
 class MemoryWire {
@@ -83,55 +75,10 @@ class MemoryWire {
   }
 }
 
-/** Collected by the bolts, wherever they run. */
-interface Seen {
-  countTasksOfKey: Map<number, Set<number>>;
-  audit: Map<number, number>;
-  total: number;
-}
-
-function splitTopology(ledgers: Map<number, SpoutLedger>, seen: Seen) {
-  return topology('split', { messageTimeoutMs: 30_000 })
-    .spout('src', { create: ({ taskId }) => new ListSpout(rows, ledgers.set(taskId, newLedger()).get(taskId), { maxReplays: 0 }), parallelism: 2, outputs: { default: ['i'] } })
-    .bolt('split', { create: () => new FnBolt((t, c) => c.emit([t.get('i'), (t.get('i') as number) % 7])), parallelism: 2, inputs: [{ from: 'src', grouping: shuffle() }], outputs: { default: ['i', 'key'] } })
-    .bolt('count', {
-      create: () =>
-        new FnBolt((t, c, b) => {
-          const key = t.get('key') as number;
-          const tasks = seen.countTasksOfKey.get(key) ?? new Set();
-          seen.countTasksOfKey.set(key, tasks.add(b.context.taskId));
-          c.emit([key, t.get('i')]);
-        }),
-      parallelism: 2,
-      inputs: [{ from: 'split', grouping: fields('key') }],
-      outputs: { default: ['key', 'i'] },
-    })
-    .bolt('audit', { create: () => new FnBolt((_t, _c, b) => void seen.audit.set(b.context.taskId, (seen.audit.get(b.context.taskId) ?? 0) + 1)), parallelism: 2, inputs: [{ from: 'count', grouping: all() }] })
-    .bolt('total', {
-      create: () =>
-        new FnBolt(
-          (t, c) => {
-            seen.total++;
-            if ((t.get('i') as number) % 100 === 13) c.fail(t, 'unlucky 13');
-            else c.ack(t);
-          },
-          { ackMode: 'manual' },
-        ),
-      inputs: [{ from: 'count', grouping: global() }],
-    })
-    .build();
-}
-
-/** Runtime A: both spout tasks and the first executor of split, the second of count, the first of audit. B: the rest. */
-function inA(e: ExecutorLayout, layout: TopologyLayout): boolean {
-  const index = layout.executors.filter((x) => x.component.id === e.component.id).indexOf(e);
-  return e.component.id === 'src' || (e.component.id === 'split' && index === 0) || (e.component.id === 'count' && index === 1) || (e.component.id === 'audit' && index === 0);
-}
-
 describe('a topology split over two runtimes joined by a wire', () => {
   test('every grouping spans the wire, every tuple is acked, and a failure in B reaches the spout in A with its reason', { timeout: 20_000 }, async () => {
     const ledgers = new Map<number, SpoutLedger>();
-    const seen: Seen = { countTasksOfKey: new Map(), audit: new Map(), total: 0 };
+    const seen = newSeen();
     const definition = splitTopology(ledgers, seen);
     const wire = new MemoryWire();
     const make = (side: 0 | 1) =>
@@ -171,7 +118,7 @@ describe('a topology split over two runtimes joined by a wire', () => {
   });
 
   test('a runtime hosting some executors without a way to reach the others fails when it is made, naming what is missing', () => {
-    const definition = splitTopology(new Map(), { countTasksOfKey: new Map(), audit: new Map(), total: 0 });
+    const definition = splitTopology(new Map(), newSeen());
     assert.throws(
       () => new TopologyRuntime({ topology: definition, hosted: (layout) => layout.executors.filter((e) => inA(e, layout)) }),
       (error: unknown) =>

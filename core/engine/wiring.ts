@@ -12,7 +12,7 @@ import type { ComponentDefinition, FactoryContext, TopologyDefinition } from '..
 import { BoltExecutor, BoltTask } from './bolt-executor.js';
 import { createGrouper, type Grouper, type TargetInfo } from './grouper.js';
 import type { ExecutorHost } from './host.js';
-import { Inbox } from './inbox.js';
+import { Inbox, type Throttleable } from './inbox.js';
 import type { ExecutorLayout, TopologyLayout } from './layout.js';
 import { SpoutExecutor, SpoutTask } from './spout-executor.js';
 import { StreamOut, TaskOutput, type TupleEndpoint } from './task-output.js';
@@ -37,8 +37,8 @@ export interface WiringOptions {
   readonly hosted: readonly ExecutorLayout[];
   readonly host: ExecutorHost;
   readonly metrics: MetricRegistry;
-  /** Endpoints for tasks of other workers. */
-  readonly remoteEndpoint?: (task: number) => TupleEndpoint;
+  /** Endpoints for tasks of other workers; `addProducer` lets a full way throttle who feeds it. */
+  readonly remoteEndpoint?: (task: number) => TupleEndpoint & { addProducer?(producer: Throttleable): void };
 }
 
 function schemasOf(topology: TopologyDefinition): Map<string, Map<string, StreamSchema>> {
@@ -78,8 +78,14 @@ export function wire(options: WiringOptions): Wiring {
       inboxOfTask.set(task, inbox);
     }
   }
+  const remote = new Map<number, TupleEndpoint & { addProducer?(producer: Throttleable): void }>();
   if (options.remoteEndpoint !== undefined) {
-    for (const task of layout.componentOfTask.keys()) endpoints[task] ??= options.remoteEndpoint(task);
+    for (const task of layout.componentOfTask.keys()) {
+      if (endpoints[task] !== undefined) continue;
+      const endpoint = options.remoteEndpoint(task);
+      endpoints[task] = endpoint;
+      remote.set(task, endpoint);
+    }
   }
   const info: TargetInfo = {
     load: (task) => endpoints[task]?.load() ?? 0,
@@ -178,6 +184,15 @@ export function wire(options: WiringOptions): Wiring {
     const sources = new Set(ex.component.inputs.map((i) => i.from));
     for (const producer of hosted) {
       if (sources.has(producer.component.id)) inbox.addProducer(executorOf.get(producer.id)!);
+    }
+  }
+  // A full way to another worker throttles every local executor that emits towards it.
+  for (const sub of topology.components) {
+    for (const input of sub.inputs) {
+      for (const producer of hosted) {
+        if (producer.component.id !== input.from) continue;
+        for (const task of layout.tasksOf.get(sub.id)!) remote.get(task)?.addProducer?.(executorOf.get(producer.id)!);
+      }
     }
   }
   return { spouts, bolts, endpoints, inboxOfTask, schemas };

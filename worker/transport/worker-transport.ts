@@ -1,0 +1,209 @@
+/**
+ * Tuples and acks between worker processes over TCP: length-prefixed frames of msgpackr
+ * batches (see frames.ts), one connection per ordered pair of workers, and credit-based flow
+ * control. A receiver grants each sender `credit` tuples at first, and grants the tuples of a
+ * batch again only once its runtime has room (its inboxes below half), so a slow worker slows
+ * the workers that feed it instead of growing their memory or its own.
+ *
+ * @example
+ * ```ts
+ * const transport = new WorkerTransport({ self: 'sup-1:6700', workerOfTask, addressOf });
+ * await transport.listen({ port: 6700 });
+ * const runtime = new TopologyRuntime({ topology, hosted, remoteEndpoint: (t) => transport.endpoint(t), remoteAcks: transport.acks() });
+ * transport.attach(runtime);
+ * ```
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import {
+  type AckRoute,
+  type FailReason,
+  type Logger,
+  type RemoteEndpoint,
+  type WireAck,
+  type WireTuple,
+  decodeAckBatch,
+  decodeTupleBatch,
+  messageOf,
+  nullLogger,
+} from '../../core/index.js';
+import { FrameReader, creditFrame } from './frames.js';
+import { PeerLink } from './peer-link.js';
+
+/** What the transport needs of the runtime it serves. */
+export interface TransportRuntime {
+  deliver(tuples: readonly WireTuple[]): void;
+  deliverAcks(acks: readonly WireAck[]): void;
+  hasRoom(): boolean;
+  wake(): void;
+  readonly ackRoute: AckRoute;
+}
+
+export interface WorkerTransportOptions {
+  /** This worker's id. */
+  readonly self: string;
+  /** The worker hosting a task. */
+  readonly workerOfTask: (task: number) => string;
+  /** Where a worker listens; undefined while it is not known. */
+  readonly addressOf: (worker: string) => { readonly host: string; readonly port: number } | undefined;
+  /** Tuples a receiver grants each sender before any has been delivered. @default 2048 */
+  readonly credit?: number;
+  /** Most tuples in one frame. @default 256 */
+  readonly batchTuples?: number;
+  /** Tuples waiting per peer, at most; past it they fail and are replayed. @default 8192 */
+  readonly maxQueued?: number;
+  readonly logger?: Logger;
+}
+
+const DEFAULTS = Object.freeze({ credit: 2048, batchTuples: 256, maxQueued: 8192 });
+
+export class WorkerTransport {
+  readonly #o: WorkerTransportOptions;
+  readonly #credit: number;
+  readonly #links = new Map<string, PeerLink>();
+  readonly #inbound = new Set<Socket>();
+  readonly #logger: Logger;
+  #server: Server | undefined;
+  #runtime: TransportRuntime | undefined;
+  /** Credit owed to each inbound connection, granted once the runtime has room. */
+  readonly #owed = new Map<Socket, number>();
+  #grantTimer: NodeJS.Timeout | undefined;
+  receivedTuples = 0;
+
+  constructor(options: WorkerTransportOptions) {
+    this.#o = options;
+    this.#credit = options.credit ?? DEFAULTS.credit;
+    this.#logger = (options.logger ?? nullLogger).child('transport', { worker: options.self });
+  }
+
+  /** Listens for peers; resolves with the port (0 picks a free one). */
+  listen(options: { host?: string; port: number }): Promise<number> {
+    const server = createServer((socket) => this.#accept(socket));
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host ?? '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+    });
+  }
+
+  /** The runtime that inbound tuples and acks go to. */
+  attach(runtime: TransportRuntime): void {
+    this.#runtime = runtime;
+  }
+
+  /** The endpoint of a task hosted by another worker: for the runtime's `remoteEndpoint`. */
+  endpoint(task: number): RemoteEndpoint {
+    const link = this.#link(this.#o.workerOfTask(task));
+    return { push: (tuple) => link.sendTuple(tuple), load: () => link.load(), addProducer: (p) => link.addProducer(p) };
+  }
+
+  /** Acks and fails for roots held by other workers: for the runtime's `remoteAcks`. */
+  acks(): AckRoute {
+    return {
+      ack: (rootTask, rootId, hi, lo) => this.#link(this.#o.workerOfTask(rootTask)).sendAck({ kind: 'ack', rootTask, rootId, hi, lo }),
+      fail: (rootTask, rootId, reason) => this.#link(this.#o.workerOfTask(rootTask)).sendAck({ kind: 'fail', rootTask, rootId, reason }),
+    };
+  }
+
+  /** Tuples waiting to be sent, over all peers. */
+  get queued(): number {
+    let n = 0;
+    for (const l of this.#links.values()) n += l.queued;
+    return n;
+  }
+
+  /** Links to peers, for metrics. */
+  links(): ReadonlyMap<string, PeerLink> {
+    return this.#links;
+  }
+
+  /** Drops every inbound connection, as a network fault would (peers reconnect). For tests and drills. */
+  dropInbound(): void {
+    for (const s of this.#inbound) s.destroy();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#grantTimer);
+    for (const l of this.#links.values()) l.close();
+    for (const s of this.#inbound) s.destroy();
+    await new Promise<void>((resolve) => (this.#server === undefined ? resolve() : this.#server.close(() => resolve())));
+  }
+
+  #link(worker: string): PeerLink {
+    let link = this.#links.get(worker);
+    if (link === undefined) {
+      link = new PeerLink({
+        self: this.#o.self,
+        peer: worker,
+        address: () => this.#o.addressOf(worker),
+        maxQueued: this.#o.maxQueued ?? DEFAULTS.maxQueued,
+        batchTuples: this.#o.batchTuples ?? DEFAULTS.batchTuples,
+        failTuple: (tuple, reason) => this.#failTuple(tuple, reason),
+        logger: this.#logger,
+        backoffMs: (attempt) => Math.min(5_000, 50 * 2 ** (attempt - 1)),
+        wake: () => this.#runtime?.wake(),
+      });
+      this.#links.set(worker, link);
+    }
+    return link;
+  }
+
+  /** A tuple that could not be sent fails for each of its roots, so their spouts replay it. */
+  #failTuple(tuple: WireTuple, reason: FailReason): void {
+    const route = this.#runtime?.ackRoute;
+    if (route === undefined) return;
+    const roots = tuple.roots;
+    for (let i = 0; i + 3 < roots.length; i += 4) route.fail(roots[i]!, roots[i + 1]!, reason);
+  }
+
+  #accept(socket: Socket): void {
+    this.#inbound.add(socket);
+    socket.setNoDelay(true);
+    const reader = new FrameReader();
+    let peer = '?';
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const f of reader.push(chunk)) {
+          if (f.type === 'hello') {
+            peer = f.body.toString('utf8');
+            socket.write(creditFrame(this.#credit));
+          } else if (f.type === 'tuples') {
+            const tuples = decodeTupleBatch(f.body);
+            this.receivedTuples += tuples.length;
+            this.#runtime!.deliver(tuples);
+            this.#owe(socket, tuples.length);
+          } else if (f.type === 'acks') {
+            this.#runtime!.deliverAcks(decodeAckBatch(f.body));
+          }
+        }
+      } catch (error) {
+        this.#logger.warn(`dropping the connection from worker ${peer}: ${messageOf(error)}`);
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.#inbound.delete(socket);
+      this.#owed.delete(socket);
+    });
+  }
+
+  /** Grants a sender back the credit of tuples delivered, once the runtime has room for more. */
+  #owe(socket: Socket, count: number): void {
+    this.#owed.set(socket, (this.#owed.get(socket) ?? 0) + count);
+    this.#grant();
+  }
+
+  #grant(): void {
+    if (this.#owed.size === 0) return;
+    if (this.#runtime?.hasRoom() !== true) {
+      // Room comes as the runtime executes: look again shortly, while anything is owed.
+      this.#grantTimer ??= setTimeout(() => {
+        this.#grantTimer = undefined;
+        this.#grant();
+      }, 5);
+      return;
+    }
+    for (const [socket, count] of this.#owed) if (!socket.destroyed) socket.write(creditFrame(count));
+    this.#owed.clear();
+  }
+}
