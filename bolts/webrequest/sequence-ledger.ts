@@ -73,7 +73,8 @@ export class SequenceLedger {
   add(hostname: string, sequence: number, timeMs: number, incomplete: boolean): SequenceReset | undefined {
     if (!Number.isSafeInteger(sequence) || sequence < 0) throw new RangeError('sequence must be a non-negative safe integer');
     const host = this.#host(hostname);
-    const hourStart = Math.max(Math.floor(timeMs / HOUR_MS) * HOUR_MS, this.#closedThrough);
+    const ownHour = Math.floor(timeMs / HOUR_MS) * HOUR_MS;
+    const hourStart = Math.max(ownHour, this.#closedThrough);
     let counts = host.hours.get(hourStart);
     if (counts === undefined) host.hours.set(hourStart, (counts = newHourCounts()));
     counts.actual++;
@@ -96,14 +97,12 @@ export class SequenceLedger {
     if (sequence > run.high) run.high = sequence;
     const runHigh = counts.runHighs.get(run.id);
     if (runHigh === undefined || sequence > runHigh) counts.runHighs.set(run.id, sequence);
-    if (sequence < run.seen.floor || !run.seen.add(sequence)) {
-      // Below the floor the run has forgotten: it cannot be told from a duplicate, and was counted
-      // lost long ago; report it as late.
-      if (sequence < run.seen.floor) counts.late++;
-      else counts.duplicate++;
-    } else if (run.accounted !== null && sequence <= run.accounted) {
-      counts.late++;
-    }
+    // Below the run's floor a number was forgotten: it cannot be told from a duplicate, and was
+    // counted lost long ago, so it is late.
+    const forgotten = sequence < run.seen.floor;
+    const isNew = !forgotten && run.seen.add(sequence);
+    if (!forgotten && !isNew) counts.duplicate++;
+    if (ownHour < hourStart || forgotten || (isNew && run.accounted !== null && sequence <= run.accounted)) counts.late++;
     return reset;
   }
 
@@ -111,13 +110,19 @@ export class SequenceLedger {
   #runOf(host: HostState, s: number): Run | undefined {
     const current = host.runs.at(-1);
     if (current === undefined) return undefined;
-    if (s >= current.high) return s - current.high > this.#rule.jump ? undefined : current;
-    const unseenInRange = (run: Run) => s >= run.low && s >= run.seen.floor && !run.seen.has(s) && (run.accounted === null || s > run.accounted);
-    if (unseenInRange(current)) return current;
-    // A straggler of the run before a restart, filling a hole its open hours still count.
     const previous = host.runs.at(-2);
-    if (previous !== undefined && s <= previous.high && unseenInRange(previous)) return previous;
-    if (s >= current.low && s >= current.seen.floor && !current.seen.has(s)) return current;
+    const inRange = (run: Run) => s >= run.low && s <= run.high && s >= run.seen.floor;
+    // A number of the run's range it has not seen, in an hour still open: a straggler.
+    const fillsHole = (run: Run) => inRange(run) && !run.seen.has(s) && (run.accounted === null || s > run.accounted);
+    if (s >= current.high) {
+      // A straggler of the run before a restart fills its hole there, not a gap in the new run.
+      if (previous !== undefined && fillsHole(previous)) return previous;
+      return s - current.high > this.#rule.jump ? undefined : current;
+    }
+    if (fillsHole(current)) return current;
+    if (previous !== undefined && fillsHole(previous)) return previous;
+    // A number of the run's range it has not seen, whose hour has closed: late, not a restart.
+    if (inRange(current) && !current.seen.has(s)) return current;
     return current.high - s > this.#rule.drop ? undefined : current;
   }
 

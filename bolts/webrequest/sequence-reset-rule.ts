@@ -6,6 +6,8 @@
  * highest is a straggler (reordered), a duplicate, or a restart.
  *
  * The rule, for a sequence number `s` of a host whose current run has reached `high`:
+ * - `s` in the range of the run before the last restart, not seen there, while an open hour still
+ *   counts that range: a straggler of that run (it fills its hole, not a gap in the new run).
  * - `s > high + jump`: a restart (the counter jumped ahead). Below that, the numbers in between
  *   count as lost.
  * - `s < high`, and `s` is a number of the run's range not seen yet: a straggler, no restart.

@@ -31,7 +31,7 @@ export interface SequenceStatsRow {
   count_incomplete: number;
   /** Restarts of the host's counter revealed by this hour's records. */
   count_resets: number;
-  /** Records whose number an earlier, closed hour had already counted lost. */
+  /** Records that came after their hour had closed (by `dt`), or whose number a closed hour had counted lost. */
   count_late: number;
 }
 
