@@ -52,6 +52,8 @@ export class SequenceCheckBolt implements Bolt {
   #watermark = 0;
   /** Each host's latest event time: a record without one is counted in that hour. */
   #lastTimes = new Map<string, number>();
+  /** Records skipped as replays since the last end of input, for its log line. */
+  #replayed = 0;
   #held: Tuple[] = [];
   #heldRecords = 0;
   #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter; resets: Counter; replayed: Counter; late: Counter };
@@ -113,7 +115,10 @@ export class SequenceCheckBolt implements Bolt {
       const reset = this.#ledger.add(host, sequences[i]!, time, ts === null);
       if (reset !== undefined) this.#reportReset(reset);
     }
-    if (replayed > 0) this.#metrics.replayed.inc(replayed);
+    if (replayed > 0) {
+      this.#metrics.replayed.inc(replayed);
+      this.#replayed += replayed;
+    }
     if (last !== undefined) this.#lastTimes.set(host, last);
     this.#held.push(tuple);
     this.#heldRecords += sequences.length;
@@ -122,6 +127,10 @@ export class SequenceCheckBolt implements Bolt {
 
   /** At the end of the input every open hour closes; otherwise the state is checkpointed. */
   flush(reason: FlushReason): Promise<void> {
+    if (reason === 'end-of-input' && this.#replayed > 0) {
+      this.#context.logger.info(`sequence check: ${this.#replayed} records at source positions already counted (replays, or input read again) were not counted again`);
+      this.#replayed = 0;
+    }
     return this.#checkpoint(reason === 'end-of-input');
   }
 
