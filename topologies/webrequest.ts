@@ -24,7 +24,7 @@
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
  * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one).
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
- * - `sequenceResetJump` (1e9), `sequenceResetDrop` (1000): when a host's sequence counter restarted
+ * - `sequenceResetJump` (1e9), `sequenceResetDrop` (1000), `sequenceResetBelow` (1e6): when a host's sequence counter restarted
  *   (see bolts/webrequest/sequence-reset-rule.ts).
  */
 import { availableParallelism } from 'node:os';

@@ -17,7 +17,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import { CountedOffsets } from './counted-offsets.js';
 import { HOUR_MS } from './event-time.js';
 import { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './sequence-ledger.js';
-import { type SequenceResetRule, compileSequenceResetRule } from './sequence-reset-rule.js';
+import { SEQUENCE_RESET_DEFAULTS, type SequenceResetRule, compileSequenceResetRule } from './sequence-reset-rule.js';
 import type { SequenceStatsRow } from './sequence-stats.js';
 import type { SequenceStatsOutput } from './sequence-stats-output.js';
 
@@ -68,7 +68,11 @@ export class SequenceCheckBolt implements Bolt {
     const config = context.config;
     this.#lagMs = configNumber(config, 'sequenceLagMs', this.#lagMs);
     this.#threshold = configNumber(config, 'alertPercentLost', this.#threshold);
-    this.#rule = compileSequenceResetRule({ jump: configNumber(config, 'sequenceResetJump', 1_000_000_000), drop: configNumber(config, 'sequenceResetDrop', 1_000) });
+    this.#rule = compileSequenceResetRule({
+      jump: configNumber(config, 'sequenceResetJump', SEQUENCE_RESET_DEFAULTS.jump),
+      drop: configNumber(config, 'sequenceResetDrop', SEQUENCE_RESET_DEFAULTS.drop),
+      below: configNumber(config, 'sequenceResetBelow', SEQUENCE_RESET_DEFAULTS.below),
+    });
     // Tuples wait here for a checkpoint; save before a spout's maxSpoutPending is all held here.
     this.#maxHeld = Math.max(1, Math.floor(configNumber(config, 'maxSpoutPending', 1000) / 4));
     const m = context.metrics;

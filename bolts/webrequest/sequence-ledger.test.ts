@@ -61,6 +61,11 @@ test('a counter restarting from 1: one reset, no duplicates, no loss; a loss aft
   assert.deepEqual(totals(run(lossy)), { lost: 500, duplicate: 0, resets: 1, late: 0 });
 });
 
+test('a duplicate arriving 5,000 numbers late, in a counter far above its start, is a duplicate, not a restart', () => {
+  const input = [...range(2_000_001, 2_010_000, H10), [2_005_000, H10] as const, ...range(2_010_001, 2_011_000, H10)];
+  assert.deepEqual(totals(run(input)), { lost: 0, duplicate: 1, resets: 0, late: 0 });
+});
+
 test('a straggler of the run before a restart fills its hole there, not a gap in the new run', () => {
   const input = [...range(1, 10_000, H10).filter(([s]) => s !== 9_990), ...range(1, 500, H10), [9_990, H10] as const, ...range(501, 600, H10)];
   assert.deepEqual(totals(run(input)), { lost: 0, duplicate: 0, resets: 1, late: 0 });
@@ -107,7 +112,8 @@ test('a ledger saved and loaded carries on as if it had not stopped', () => {
 });
 
 test('reset thresholds are whole numbers; a bad one says which key to set', () => {
-  assert.deepEqual(compileSequenceResetRule({ drop: 50 }), { jump: 1_000_000_000, drop: 50 });
+  assert.deepEqual(compileSequenceResetRule({ drop: 50 }), { jump: 1_000_000_000, drop: 50, below: 1_000_000 });
+  assert.throws(() => compileSequenceResetRule({ below: 0 }), /sequenceResetBelow must be a whole number/);
   assert.throws(() => compileSequenceResetRule({ jump: 0 }), (e: unknown) => e instanceof SquallError && e.code === ErrorCodes.INVALID_CONFIG && /sequenceResetJump/.test(e.message));
   assert.throws(() => compileSequenceResetRule({ drop: 1.5 }), /-c sequenceResetDrop=<n>/);
 });

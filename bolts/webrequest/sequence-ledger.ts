@@ -123,7 +123,7 @@ export class SequenceLedger {
     if (previous !== undefined && fillsHole(previous)) return previous;
     // A number of the run's range it has not seen, whose hour has closed: late, not a restart.
     if (inRange(current) && !current.seen.has(s)) return current;
-    return current.high - s > this.#rule.drop ? undefined : current;
+    return current.high - s > this.#rule.drop && s <= this.#rule.below ? undefined : current;
   }
 
   /** Closes every host's hours that start before `hourStart`, returning their rows (by hour, then host). */

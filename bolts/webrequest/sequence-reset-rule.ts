@@ -11,9 +11,10 @@
  * - `s > high + jump`: a restart (the counter jumped ahead). Below that, the numbers in between
  *   count as lost.
  * - `s < high`, and `s` is a number of the run's range not seen yet: a straggler, no restart.
- * - `s < high − drop`, and `s` was already seen in the run or lies below everything it has seen
- *   (or so far back that the run no longer remembers it): a restart (the counter dropped back).
- *   Within `drop` of `high`, it is a duplicate (or a straggler) of the same run.
+ * - `s < high − drop` and `s ≤ below`, and `s` was already seen in the run or lies below
+ *   everything it has seen (or so far back that the run no longer remembers it): a restart (the
+ *   counter dropped back to its start). Otherwise it is a duplicate (or a straggler) of the same run:
+ *   a counter restarts from its configured start, so a number far above it is not a restart.
  */
 import { ErrorCodes, SquallError } from '../../core/index.js';
 
@@ -34,10 +35,18 @@ export interface SequenceResetOptions {
    * @default 1_000
    */
   readonly drop?: number;
+  /**
+   * How high a number may be and still be the start of a restarted counter, when it drops back.
+   * varnishkafka restarts from its configured `sequence.number` (0 by default), so the first
+   * numbers after a restart are small, while a late duplicate in a counter that has run a while is
+   * not. Raise it above the configured start when that is not 0.
+   * @default 1_000_000
+   */
+  readonly below?: number;
 }
 
 /** The defaults of {@link SequenceResetOptions}. */
-export const SEQUENCE_RESET_DEFAULTS: Readonly<Required<SequenceResetOptions>> = Object.freeze({ jump: 1_000_000_000, drop: 1_000 });
+export const SEQUENCE_RESET_DEFAULTS: Readonly<Required<SequenceResetOptions>> = Object.freeze({ jump: 1_000_000_000, drop: 1_000, below: 1_000_000 });
 
 /** The reset rule, complete and checked. */
 export type SequenceResetRule = Readonly<Required<SequenceResetOptions>>;
@@ -48,6 +57,7 @@ export function compileSequenceResetRule(options: SequenceResetOptions = {}): Se
   for (const [key, config] of [
     ['jump', 'sequenceResetJump'],
     ['drop', 'sequenceResetDrop'],
+    ['below', 'sequenceResetBelow'],
   ] as const) {
     const value = rule[key];
     if (!Number.isSafeInteger(value) || value < 1) {
