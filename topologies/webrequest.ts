@@ -26,6 +26,8 @@
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
  * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one).
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
+ * - `sequenceResetJump` (1e9), `sequenceResetDrop` (1000), `sequenceResetBelow` (1e6): when a host's sequence counter restarted
+ *   (see bolts/webrequest/sequence-reset-rule.ts).
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -33,6 +35,7 @@ import { type TopologyContext, configNumber as num, configString as str, fields,
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, valueText } from '../bolts/webrequest/streams.js';
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
+import { FileSequenceStatsOutput } from '../bolts/webrequest/sequence-stats-output.js';
 import { PageviewCountBolt } from '../bolts/webrequest/pageview-count-bolt.js';
 import { PageviewDumpWriterBolt } from '../bolts/webrequest/pageview-dump-writer-bolt.js';
 import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
@@ -147,15 +150,16 @@ export default (config: Config) => {
       outputs: HDFS_SINK_OUTPUTS,
     })
     .bolt('sequence-check', {
-      create: () => new SequenceCheckBolt(),
+      // Writes its own hourly files (one name per hour and task, so a rewrite replaces) before it
+      // checkpoints, and acks only what a checkpoint holds.
+      create: () =>
+        new SequenceCheckBolt({
+          checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/sequence-check-${ctx.taskId}`),
+          output: (ctx: TopologyContext) => new FileSequenceStatsOutput(fs(), `${root}/sequence-stats`, ctx.taskId),
+        }),
       tickIntervalMs: 10_000,
       inputs: [{ from: 'refine', stream: 'sequence', grouping: fields('hostname') }],
       outputs: { default: ['stats'], alerts: ['stats'] },
-    })
-    .bolt('sequence-stats', {
-      create: () => new NdjsonOutputBolt({ fs, dir: `${root}/sequence-stats`, name: 'sequence-stats', toObject: (t) => t.values[0] }),
-      tickIntervalMs: 10_000,
-      inputs: [{ from: 'sequence-check', grouping: shuffle() }],
     })
     .bolt('pageview-counts', {
       create: () => new PageviewCountBolt({ checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/pageview-counts-${ctx.taskId}`) }),

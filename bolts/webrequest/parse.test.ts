@@ -103,4 +103,6 @@ test('a malformed line still gives its host, sequence number and time when its t
   assert.equal(sequenceFactsOf('{"hostname":"-","sequence":7}'), undefined);
   assert.equal(sequenceFactsOf('\u0000\u0001 not json at all'), undefined);
   assert.equal(sequenceFactsOf('{"hostname":"cp1","sequence":1.5}'), undefined);
+  assert.deepEqual(sequenceFactsOf('{"hostname":"cp1","sequence":1795341600000042,"dt":"-"'), { hostname: 'cp1', sequence: 1_795_341_600_000_042, ts: null }, 'a counter started at the Unix time × 10⁶');
+  assert.equal(sequenceFactsOf('{"hostname":"cp1","sequence":9007199254740993}'), undefined, 'beyond a safe integer');
 });

@@ -163,8 +163,9 @@ export interface SequenceFacts {
 }
 
 const FACT_HOSTNAME = /"hostname"\s*:\s*"([^"\\]{1,255})"/;
-// The number must be complete: followed by the next field or the end of the object.
-const FACT_SEQUENCE = /"sequence"\s*:\s*(\d{1,15})(?=\s*[,}])/;
+// The number must be complete: followed by the next field or the end of the object. Up to 16
+// digits: a counter started at the Unix time × 10⁶ (varnishkafka's `sequence.number = time`) has 16.
+const FACT_SEQUENCE = /"sequence"\s*:\s*(\d{1,16})(?=\s*[,}])/;
 const FACT_DT = /"dt"\s*:\s*"([^"\\]{1,64})"/;
 
 /**
@@ -174,9 +175,10 @@ const FACT_DT = /"dt"\s*:\s*"([^"\\]{1,64})"/;
  */
 export function sequenceFactsOf(line: string): SequenceFacts | undefined {
   const host = FACT_HOSTNAME.exec(line)?.[1]?.trim();
-  const sequence = FACT_SEQUENCE.exec(line)?.[1];
-  if (host === undefined || host === '' || host === MISSING || sequence === undefined) return undefined;
+  const digits = FACT_SEQUENCE.exec(line)?.[1];
+  const sequence = digits === undefined ? Number.NaN : Number(digits);
+  if (host === undefined || host === '' || host === MISSING || !Number.isSafeInteger(sequence)) return undefined;
   const dt = FACT_DT.exec(line)?.[1];
   const ts = dt === undefined ? Number.NaN : parseDt(dt);
-  return { hostname: host, sequence: Number(sequence), ts: Number.isNaN(ts) ? null : ts };
+  return { hostname: host, sequence, ts: Number.isNaN(ts) ? null : ts };
 }

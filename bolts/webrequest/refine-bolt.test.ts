@@ -174,7 +174,11 @@ test('one sequence tuple per host and batch, in input order, anchored to its lin
   await bolt.cleanup();
   const sequence = events.filter((e): e is Emitted => e[0] === 'emit' && e[1] === 'sequence');
   const time = Date.UTC(2026, 10, 22, 10, 15);
-  assert.deepEqual(sequence.map((e) => e[2]), [[a, [10, 12, 13], [time, time, null]], [b, [11, 14], [time, time]]]);
+  const src = 'webrequest_text/0';
+  assert.deepEqual(sequence.map((e) => e[2]), [
+    [a, [10, 12, 13], [time, time, null], [src, src, src], [0, 2, 3]],
+    [b, [11, 14], [time, time], [src, src], [1, 4]],
+  ], 'host, sequence numbers, times, and each record’s source position');
   assert.deepEqual(sequence.map((e) => e[3]), [[tuples[0], tuples[2], tuples[3]], [tuples[1], tuples[4]]]);
   const acks = events.map((e, i) => [e, i] as const).filter(([e]) => e[0] === 'ack');
   assert.deepEqual(acks.map(([e]) => e[1] as Tuple).sort((x, y) => (x.values[2] as number) - (y.values[2] as number)), tuples, 'each line acked once');
@@ -201,7 +205,8 @@ test('a malformed line whose host and sequence can be read feeds the sequence ch
   await bolt.flush();
   await bolt.cleanup();
   const sequence = events.filter(([stream]) => stream === 'sequence').map(([, v]) => v);
-  assert.deepEqual(sequence, [['cp1001.eqiad.wmnet', [20, 21, 22], [Date.UTC(2026, 10, 22, 10, 15), null, null]]], 'the truncated line and the bad dt count as delivered, without a time');
+  const src = 'webrequest_text/0';
+  assert.deepEqual(sequence, [['cp1001.eqiad.wmnet', [20, 21, 22], [Date.UTC(2026, 10, 22, 10, 15), null, null], [src, src, src], [0, 1, 2]]], 'the truncated line and the bad dt count as delivered, without a time');
   assert.equal(events.filter(([stream]) => stream === 'errors').length, 3);
   const sequenceAt = events.findIndex(([stream]) => stream === 'sequence');
   assert.deepEqual(events.filter(([e]) => e === 'ack').map(([, offset]) => offset).sort(), [0, 1, 2, 3], 'each line acked once');

@@ -91,6 +91,9 @@ class OpenBatch {
 interface HostSequences {
   readonly sequences: number[];
   readonly times: (number | null)[];
+  /** Each record's source (`topic/partition`) and offset: the sequence check counts a position once. */
+  readonly sources: string[];
+  readonly offsets: number[];
   readonly anchors: Tuple[];
 }
 
@@ -293,9 +296,11 @@ export class RefineBolt implements Bolt {
     const counted: Tuple[] = [];
     const addFacts = (tuple: Tuple, hostname: string, sequence: number, ts: number | null) => {
       let host = hosts.get(hostname);
-      if (host === undefined) hosts.set(hostname, (host = { sequences: [], times: [], anchors: [] }));
+      if (host === undefined) hosts.set(hostname, (host = { sequences: [], times: [], sources: [], offsets: [], anchors: [] }));
       host.sequences.push(sequence);
       host.times.push(ts);
+      host.sources.push(`${tuple.get<string>('topic')}/${tuple.get<number>('partition')}`);
+      host.offsets.push(Number(tuple.get<number | string>('offset')));
       host.anchors.push(tuple);
       counted.push(tuple);
     };
@@ -331,7 +336,7 @@ export class RefineBolt implements Bolt {
       c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i]], tuples[i]!);
     }
     // A line is acked only once its sequence tuple is anchored to it.
-    for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times], host.anchors);
+    for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times, host.sources, host.offsets], host.anchors);
     for (const tuple of counted) c.ack(tuple);
   }
 

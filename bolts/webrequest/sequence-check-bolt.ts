@@ -1,49 +1,113 @@
 /**
- * The sequence check: Wikimedia's data-loss check on its own pipeline. Per cache host and hour
- * it counts what arrived against the host's sequence numbers (expected = max − min + 1) and
- * reports duplicates, losses and records without a time. An hour is reported once the host's
- * event time has moved `lagMs` past its end (or when the input ends); a loss above
- * `alertPercentLost` is logged as a warning, counted, and emitted on `alerts`.
+ * The sequence check: Wikimedia's data-loss check on its own pipeline, made exact across hours,
+ * restarts of a host's counter, replays and restarts of the topology (see {@link SequenceLedger}).
+ *
+ * An hour closes once this task's event time is `sequenceLagMs` past its end (every open hour at
+ * the end of the input): its records are written through `output` (one file per hour, rewritten
+ * whole if need be), then the state (the ledger, which source positions were counted, the event
+ * time) is checkpointed, and only then are the tuples it holds acked. After a crash the last
+ * checkpoint is loaded and the unacked tuples come again; a record at a position already counted
+ * (a replay, or a restarted run reading its input again) is not counted twice. A restart of a
+ * host's counter is logged once as a warning naming the host; an hour losing more than
+ * `alertPercentLost` is logged, counted and emitted on `alerts`.
  */
 import type { Bolt, Counter, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { configNumber } from '../../core/index.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { CountedOffsets } from './counted-offsets.js';
 import { HOUR_MS } from './event-time.js';
-import { SequenceStatsAccumulator, type SequenceStatsRow } from './sequence-stats.js';
+import { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './sequence-ledger.js';
+import { SEQUENCE_RESET_DEFAULTS, type SequenceResetRule, compileSequenceResetRule } from './sequence-reset-rule.js';
+import type { SequenceStatsRow } from './sequence-stats.js';
+import type { SequenceStatsOutput } from './sequence-stats-output.js';
+
+export interface SequenceCheckBoltOptions {
+  /** The checkpoint store of one task. */
+  readonly checkpoints: (context: TopologyContext) => CheckpointStore;
+  /** Where one task writes the records of the hours it closes. */
+  readonly output: (context: TopologyContext) => SequenceStatsOutput;
+}
+
+/** What a checkpoint holds. */
+interface SavedState {
+  readonly ledger: SequenceLedgerState;
+  readonly counted: Record<string, number[]>;
+  readonly watermark: number;
+  readonly lastTimes: Record<string, number>;
+}
 
 export class SequenceCheckBolt implements Bolt {
-  readonly #stats = new SequenceStatsAccumulator();
+  readonly ackMode = 'manual' as const;
+  readonly #options: SequenceCheckBoltOptions;
   #collector!: OutputCollector;
   #context!: TopologyContext;
+  #store!: CheckpointStore;
+  #output!: SequenceStatsOutput;
+  #rule!: SequenceResetRule;
   #lagMs = 10 * 60_000;
   #threshold = 0.5;
+  #maxHeld = 250;
+  #ledger!: SequenceLedger;
+  #counted = new CountedOffsets();
   #watermark = 0;
   /** Each host's latest event time: a record without one is counted in that hour. */
-  readonly #lastTime = new Map<string, number>();
-  #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter };
+  #lastTimes = new Map<string, number>();
+  /** Records skipped as replays since the last end of input, for its log line. */
+  #replayed = 0;
+  #held: Tuple[] = [];
+  #heldRecords = 0;
+  #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter; resets: Counter; replayed: Counter; late: Counter };
 
-  prepare(context: TopologyContext, collector: OutputCollector): void {
+  constructor(options: SequenceCheckBoltOptions) {
+    this.#options = options;
+  }
+
+  async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
     this.#context = context;
     this.#collector = collector;
-    this.#lagMs = Number(context.config.sequenceLagMs ?? this.#lagMs);
-    this.#threshold = Number(context.config.alertPercentLost ?? this.#threshold);
+    const config = context.config;
+    this.#lagMs = configNumber(config, 'sequenceLagMs', this.#lagMs);
+    this.#threshold = configNumber(config, 'alertPercentLost', this.#threshold);
+    this.#rule = compileSequenceResetRule({
+      jump: configNumber(config, 'sequenceResetJump', SEQUENCE_RESET_DEFAULTS.jump),
+      drop: configNumber(config, 'sequenceResetDrop', SEQUENCE_RESET_DEFAULTS.drop),
+      below: configNumber(config, 'sequenceResetBelow', SEQUENCE_RESET_DEFAULTS.below),
+    });
+    // Tuples wait here for a checkpoint; save before a spout's maxSpoutPending is all held here.
+    this.#maxHeld = Math.max(1, Math.floor(configNumber(config, 'maxSpoutPending', 1000) / 4));
     const m = context.metrics;
     this.#metrics = {
       rows: m.counter('sequence_hours_total', 'Host-hours reported by the sequence check'),
-      lost: m.counter('sequence_lost_total', 'Records lost (missing or duplicated sequence numbers)'),
-      expected: m.counter('sequence_expected_total', 'Records expected from sequence numbers'),
+      lost: m.counter('sequence_lost_total', 'Sequence numbers lost (never arrived by the time their hour closed)'),
+      expected: m.counter('sequence_expected_total', 'Sequence numbers the reported hours accounted for'),
       alerts: m.counter('sequence_alerts_total', 'Host-hours whose loss crossed alertPercentLost'),
+      resets: m.counter('sequence_resets_total', 'Restarts of a cache host’s sequence counter'),
+      replayed: m.counter('sequence_replayed_total', 'Records at a source position already counted (replays), not counted again'),
+      late: m.counter('sequence_late_total', 'Records whose number a closed hour had already counted lost'),
     };
+    this.#store = this.#options.checkpoints(context);
+    this.#output = this.#options.output(context);
+    await this.#restore();
   }
 
-  execute(tuple: Tuple): void {
-    if (tuple.isTick()) {
-      if (this.#watermark > 0) this.#report(this.#stats.flushBefore(Math.floor((this.#watermark - this.#lagMs) / HOUR_MS) * HOUR_MS));
-      return;
-    }
-    const host = tuple.values[0] as string;
-    const sequences = tuple.values[1] as readonly number[];
-    const times = tuple.values[2] as readonly (number | null)[];
-    let last = this.#lastTime.get(host);
+  async #restore(): Promise<void> {
+    const saved = (await this.#store.load()) as SavedState | undefined;
+    this.#ledger = saved === undefined ? new SequenceLedger(this.#rule) : SequenceLedger.fromJSON(saved.ledger, this.#rule);
+    this.#counted = saved === undefined ? new CountedOffsets() : CountedOffsets.fromJSON(saved.counted);
+    this.#watermark = saved?.watermark ?? 0;
+    this.#lastTimes = new Map(Object.entries(saved?.lastTimes ?? {}));
+  }
+
+  execute(tuple: Tuple): void | Promise<void> {
+    if (tuple.isTick()) return this.#checkpoint(false);
+    const [host, sequences, times, sources, offsets] = tuple.values as [string, readonly number[], readonly (number | null)[], readonly string[], readonly number[]];
+    let last = this.#lastTimes.get(host);
+    let replayed = 0;
     for (let i = 0; i < sequences.length; i++) {
+      if (!this.#counted.add(sources[i]!, offsets[i]!)) {
+        replayed++;
+        continue;
+      }
       const ts = times[i]!;
       let time: number;
       if (ts === null) {
@@ -52,21 +116,68 @@ export class SequenceCheckBolt implements Bolt {
         time = last = ts;
         if (ts > this.#watermark) this.#watermark = ts;
       }
-      this.#stats.add(host, sequences[i]!, time, ts === null);
+      const reset = this.#ledger.add(host, sequences[i]!, time, ts === null);
+      if (reset !== undefined) this.#reportReset(reset);
     }
-    if (last !== undefined) this.#lastTime.set(host, last);
+    if (replayed > 0) {
+      this.#metrics.replayed.inc(replayed);
+      this.#replayed += replayed;
+    }
+    if (last !== undefined) this.#lastTimes.set(host, last);
+    this.#held.push(tuple);
+    this.#heldRecords += sequences.length;
+    if (this.#heldRecords >= this.#maxHeld) return this.#checkpoint(false);
   }
 
-  /** At the end of the input every hour is reported; a streaming run reports hours as they close. */
-  flush(reason: FlushReason): void {
-    if (reason === 'end-of-input') this.#report(this.#stats.flushBefore(Number.MAX_SAFE_INTEGER));
+  /** At the end of the input every open hour closes; otherwise the state is checkpointed. */
+  flush(reason: FlushReason): Promise<void> {
+    if (reason === 'end-of-input' && this.#replayed > 0) {
+      this.#context.logger.info(`sequence check: ${this.#replayed} records at source positions already counted (replays, or input read again) were not counted again`);
+      this.#replayed = 0;
+    }
+    return this.#checkpoint(reason === 'end-of-input');
   }
 
-  #report(rows: SequenceStatsRow[]): void {
+  /** Closes finished hours and writes them, saves the state, then acks what the saved state holds. */
+  async #checkpoint(closeAll: boolean): Promise<void> {
+    const closeBefore = closeAll ? this.#ledger.openThrough : Math.floor((this.#watermark - this.#lagMs) / HOUR_MS) * HOUR_MS;
+    const closing = closeBefore > this.#ledger.closedThrough;
+    const tuples = this.#held;
+    this.#held = [];
+    this.#heldRecords = 0;
+    if (tuples.length === 0 && !closing) return;
+    try {
+      const rows = closing ? this.#ledger.closeBefore(closeBefore) : [];
+      const byHour = new Map<number, SequenceStatsRow[]>();
+      for (const row of rows) byHour.set(row.hour_start, [...(byHour.get(row.hour_start) ?? []), row]);
+      for (const [hour, hourRows] of byHour) await this.#output.write(hour, hourRows);
+      const state: SavedState = { ledger: this.#ledger.toJSON(), counted: this.#counted.toJSON(), watermark: this.#watermark, lastTimes: Object.fromEntries(this.#lastTimes) };
+      await this.#store.save(state);
+      this.#report(rows);
+      for (const t of tuples) this.#collector.ack(t);
+    } catch (error) {
+      // Back to the last checkpoint: what the held tuples changed is undone, and they come again.
+      this.#context.logger.error(`sequence check: checkpoint failed, going back to the last one: ${(error as Error).message}`);
+      await this.#restore();
+      for (const t of tuples) this.#collector.fail(t, error as Error);
+    }
+  }
+
+  #reportReset(reset: SequenceReset): void {
+    this.#metrics.resets.inc();
+    this.#context.logger.warn(`sequence check: ${reset.hostname}'s sequence counter restarted (from ${reset.from} to ${reset.to}); loss and duplicates are counted per run of the counter`, {
+      host: reset.hostname,
+      from: reset.from,
+      to: reset.to,
+    });
+  }
+
+  #report(rows: readonly SequenceStatsRow[]): void {
     for (const row of rows) {
       this.#metrics.rows.inc();
       this.#metrics.lost.inc(row.count_lost);
       this.#metrics.expected.inc(row.count_expected);
+      if (row.count_late > 0) this.#metrics.late.inc(row.count_late);
       this.#collector.emit([row], null);
       if (row.percent_lost > this.#threshold) {
         this.#metrics.alerts.inc();

@@ -9,10 +9,12 @@ export const RECORD_FIELDS = ['record', 'topic', 'partition', 'offset', 'lease']
 
 /**
  * What the sequence check needs of every refined record, one tuple per cache host and refine
- * batch: the host, then its records' sequence numbers and event times (`null` for none), in input
- * order. No IP. A tuple per record would cost an engine hop per record for three numbers.
+ * batch: the host, then its records' sequence numbers, event times (`null` for none), sources
+ * (`topic/partition`) and source offsets, in input order. No IP. The source position tells a
+ * replay (same position, not counted again) from a duplicate (the same line at another position).
+ * A tuple per record would cost an engine hop per record for a few numbers.
  */
-export const SEQUENCE_FIELDS = ['hostname', 'sequences', 'times'] as const;
+export const SEQUENCE_FIELDS = ['hostname', 'sequences', 'times', 'sources', 'offsets'] as const;
 
 /** One user pageview to count, already keyed for the dump. `ts` is its event time. */
 export const PAGEVIEW_FIELDS = ['domain_code', 'page_title', 'ts'] as const;
