@@ -11,6 +11,7 @@
  * ```
  */
 export { PrometheusBridge } from './metrics/prometheus-bridge.js';
+export { consoleSink, formatRecord } from './log/console-log.js';
 export { loadTopology, typecheck, TopologyLoadError } from './topology/load-topology.js';
 export type { LoadOptions } from './topology/load-topology.js';
 export { ZkSession, ZkErrorCodes, isZkError } from './cluster/zk-session.js';

@@ -1,11 +1,9 @@
 /** `nimbus local <topology.ts>`: run a topology in this process, with nothing installed. */
 import { parseArgs } from 'node:util';
 import { type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
-import { MetricsServer, PrometheusBridge } from '../../worker/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
-import { TopologyLoadError, loadTopology } from '../../worker/index.js';
 import { StatusLine, summaryTable } from '../local/status-line.js';
-import { consoleSink } from './console-log.js';
+import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadTopology } from '../../worker/index.js';
 import { ExitCode } from './exit-codes.js';
 import { onInterrupt } from './signals.js';
 

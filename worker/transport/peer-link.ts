@@ -53,6 +53,11 @@ export class PeerLink {
     this.#connect();
   }
 
+  /** True while connected and granted credit by the peer. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   /** Tuples waiting to be sent. */
   get queued(): number {
     return this.#tuples.length;

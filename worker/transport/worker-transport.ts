@@ -104,6 +104,20 @@ export class WorkerTransport {
     };
   }
 
+  /**
+   * Resolves true once every peer this worker sends to is connected, or false at the deadline.
+   * A worker waits for this before its spouts start, as Storm's workers wait for their
+   * connections, so that the first tuples do not fail on a peer that is still starting.
+   */
+  async untilConnected(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.#links.values()].some((l) => !l.connected)) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
   /** Tuples waiting to be sent, over all peers. */
   get queued(): number {
     let n = 0;
