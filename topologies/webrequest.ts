@@ -13,10 +13,13 @@
  *
  *   npx nimbus local topologies/webrequest.ts                         # synthetic traffic, nothing installed
  *   npx nimbus local topologies/webrequest.ts -c input=requests.ndjson -c output=out/wr -c format=ndjson
+ *   npx nimbus local topologies/webrequest.ts -c 'input=/var/log/webrequest/*.gz' --follow
  *   npx nimbus local topologies/webrequest.ts -c input=kafka -c redis=127.0.0.1:6379 -c hdfs=http://127.0.0.1:9870 -c output=/wmf/webrequest
  *
  * Config (`-c key=value`):
- * - `input`: `generator` (default), `kafka`, or the path of an NDJSON file of varnishkafka lines.
+ * - `input`: `generator` (default), `kafka`, or varnishkafka NDJSON lines from a file, a directory
+ *   of files or a glob (`logs/*.gz`; plain, gzip or zstd, read in name order), or `-` for stdin.
+ * - `follow` (false; or `--follow`): keep reading the files that appear in the input directory.
  * - `records` (generator, default 100000), `seed` (1), `hosts` (8), `malformedShare` (0.01).
  * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`).
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
@@ -93,7 +96,17 @@ function sourceSpout(config: Config, context: { taskId: number }) {
       limit: num(config, 'records', 100_000),
     });
   }
-  return new NdjsonFileSpout({ path: input });
+  // Files or stdin. Exactly-once per file: each file is a source of its own (named by its first
+  // line, so a renamed or compressed rotated file is the same one); it starts after what the
+  // state under _state/file-source says is done, and then after what the refined sink committed.
+  const fs = fileSystemOf(config);
+  return new NdjsonFileSpout({
+    path: input,
+    // Checked by the spout: true or false.
+    follow: config.follow as boolean | undefined,
+    state: new FileCheckpointStore(fs, `${outputRoot(config)}/_state/file-source`),
+    startOffsets: resumeAfterCommitted(() => fs, `${outputRoot(config)}/webrequest`),
+  });
 }
 
 /**

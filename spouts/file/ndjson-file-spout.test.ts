@@ -76,7 +76,7 @@ test('a line that keeps failing goes to the errors stream with the reason after 
   assert.deepEqual([...seen.keys()].sort(), [1, 3]);
   assert.equal(errors.length, 1);
   assert.equal(errors[0]!.value, '{"poison":true}');
-  assert.equal(errors[0]!.origin, 'input.ndjson/0@2');
+  assert.match(errors[0]!.origin, /^input\.ndjson#[0-9a-f]{16}\/0@2$/, 'the file as topic (its name and identity), line 2');
   assert.match(errors[0]!.reason, /^error in 'middle' after 3 attempts: cannot digest this$/);
   assert.equal(runtime.stats().components.file!.failed, 3, 'the first try and two retries failed');
 });
@@ -93,7 +93,8 @@ test('a missing file is a config error that names the file', async (t) => {
   const { definition } = pipeline('/nonexistent/squall/input.ndjson', () => {});
   await assert.rejects(startRuntime(t, definition), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'SQUALL_ERR_COMPONENT_LIFECYCLE');
-    assert.match(error.message, /cannot read input file '\/nonexistent\/squall\/input.ndjson'/);
+    assert.match(error.message, /input path '\/nonexistent\/squall\/input.ndjson' does not exist/);
+    assert.equal((error.cause as { code?: string }).code, 'SQUALL_ERR_INVALID_CONFIG', 'a config error, which the CLI exits 2 for');
     return true;
   });
 });
