@@ -32,17 +32,17 @@ export interface InputProgress {
   readonly bytesRead: number;
 }
 
-/** The file spouts' progress in `metrics` (their `input_*` gauges, `squall_input_*` on /metrics), or undefined without any. */
+/** The file spouts' progress in `metrics` (their `squall_input_*` gauges), or undefined without any. */
 export function inputProgress(metrics: MetricRegistry, topologyName: string): InputProgress | undefined {
   const sums: Record<string, number> = {};
   for (const family of metrics.families()) {
-    if (!family.name.startsWith('input_')) continue;
+    if (!family.name.startsWith('squall_input_')) continue;
     for (const { labels, metric } of family.series.values()) {
       if (labels.topology === topologyName && 'value' in metric) sums[family.name] = (sums[family.name] ?? 0) + metric.value;
     }
   }
-  if (sums.input_files === undefined) return undefined;
-  return { files: sums.input_files, filesDone: sums.input_files_done ?? 0, bytes: sums.input_bytes ?? 0, bytesRead: sums.input_bytes_read ?? 0 };
+  if (sums.squall_input_files === undefined) return undefined;
+  return { files: sums.squall_input_files, filesDone: sums.squall_input_files_done ?? 0, bytes: sums.squall_input_bytes ?? 0, bytesRead: sums.squall_input_bytes_read ?? 0 };
 }
 
 function bytesText(n: number): string {

@@ -69,5 +69,5 @@ class ZstdStream extends Transform {
 
 /** A decompressing stream for a readable compression. */
 export function decompressor(compression: Exclude<Compression, 'none'>): Transform {
-  return compression === 'gzip' ? createGunzip() : new ZstdStream();
+  return compression === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : new ZstdStream();
 }

@@ -80,6 +80,12 @@ export class NdjsonFileSpout implements Spout {
       this.#emit(source, line, replay.value, replay.id);
       return;
     }
+    if (this.#emitNextLine()) return;
+    if (!this.#cursor.finished) return this.#readAndEmit();
+  }
+
+  /** Emits the next line of the chunk at hand; false when the chunk has none left. */
+  #emitNextLine(): boolean {
     const chunk = this.#chunk;
     while (chunk !== undefined && this.#index < chunk.lines.length) {
       const value = chunk.lines[this.#index]!;
@@ -95,22 +101,29 @@ export class NdjsonFileSpout implements Spout {
         source.emitted(line);
         this.#emit(source, line, value, id);
       }
-      return;
+      return true;
     }
     this.#chunk = undefined;
-    if (!this.#cursor.finished) return this.#read();
+    return false;
   }
 
-  async #read(): Promise<void> {
-    const next: LineChunk | Damage | undefined = await this.#cursor.next();
-    if (next === undefined) return;
-    if ('damaged' in next) {
-      this.#context.logger.warn(next.damaged.reason, { origin: next.damaged.origin });
-      this.#collector.emitTo('errors', ['', next.damaged.reason, next.damaged.origin]);
-      return;
+  /**
+   * Reads on and emits the first line found, in the same call: a call that emits nothing makes
+   * the engine back off, which would cost a pause per chunk.
+   */
+  async #readAndEmit(): Promise<void> {
+    for (;;) {
+      const next: LineChunk | Damage | undefined = await this.#cursor.next();
+      if (next === undefined) return;
+      if ('damaged' in next) {
+        this.#context.logger.warn(next.damaged.reason, { origin: next.damaged.origin });
+        this.#collector.emitTo('errors', ['', next.damaged.reason, next.damaged.origin]);
+        return;
+      }
+      this.#chunk = next;
+      this.#index = 0;
+      if (this.#emitNextLine()) return;
     }
-    this.#chunk = next;
-    this.#index = 0;
   }
 
   #emit(source: SourceProgress, line: number, value: string, id: number | undefined): void {
