@@ -31,10 +31,11 @@ export class WebrequestRun {
   output = '';
   readonly exited: Promise<RunResult>;
 
-  constructor(input: string, output: string, extra: readonly string[] = [], stdin?: Buffer) {
+  /** `as` runs it as another user (root's tests run as nobody to meet a permission error). */
+  constructor(input: string, output: string, extra: readonly string[] = [], stdin?: Buffer, as?: { readonly uid: number; readonly gid: number }) {
     const args = ['local', 'topologies/webrequest.ts', '--no-typecheck', '--status-interval', '0.2'];
     for (const c of [`input=${input}`, `output=${output}`, 'format=ndjson', 'threads=0']) args.push('-c', c);
-    this.child = spawn(process.execPath, [join(REPO_ROOT, 'bin/nimbus.mjs'), ...args, ...extra], { cwd: REPO_ROOT, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [join(REPO_ROOT, 'bin/nimbus.mjs'), ...args, ...extra], { cwd: REPO_ROOT, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...as });
     this.child.stdout!.on('data', (d: Buffer) => (this.output += d));
     this.child.stderr!.on('data', (d: Buffer) => (this.output += d));
     if (stdin) this.child.stdin!.end(stdin);
