@@ -92,7 +92,7 @@ export class FileInputCursor {
       try {
         this.#current = { file, reader: await LineReader.open(file.path), progress: undefined, skipThrough: 0, lines: 0 };
       } catch (error) {
-        return this.#damaged(file, undefined, 0, error);
+        return this.#damaged(file, undefined, 1, error);
       }
     }
     const c = this.#current;

@@ -3,11 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Tuple, shuffle, topology } from '../../core/index.js';
-import { FnBolt } from '../../test/fixtures/components.js';
 import { seededRandom, startRuntime } from '../../test/fixtures/harness.js';
-import { SOURCE_OUTPUTS } from '../source-record.js';
-import { NdjsonFileSpout } from './ndjson-file-spout.js';
+import { pipeline } from './file-test-kit.js';
 
 function tempFile(t: { after(fn: () => void): void }, lines: string[], trailingNewline = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'squall-file-spout-'));
@@ -15,29 +12,6 @@ function tempFile(t: { after(fn: () => void): void }, lines: string[], trailingN
   const path = join(dir, 'input.ndjson');
   writeFileSync(path, lines.join('\n') + (trailingNewline ? '\n' : ''));
   return path;
-}
-
-/** file spout → middle bolt → sink; returns what the sink saw, per line number, and the errors stream. */
-function pipeline(path: string, middle: (tuple: Tuple) => void, maxRetries = 3) {
-  const seen = new Map<number, number>();
-  const errors: { value: string; reason: string; origin: string }[] = [];
-  const definition = topology('file-pipeline', { maxSpoutPending: 64 })
-    .spout('file', { create: () => new NdjsonFileSpout({ path, maxRetries }), outputs: SOURCE_OUTPUTS })
-    .bolt('middle', {
-      create: () => new FnBolt((tuple, collector) => (middle(tuple), collector.emit([tuple.get('offset'), tuple.get('value')]))),
-      inputs: [{ from: 'file', grouping: shuffle() }],
-      outputs: { default: ['line', 'value'] },
-    })
-    .bolt('sink', {
-      create: () => new FnBolt((tuple) => void seen.set(tuple.get<number>('line'), (seen.get(tuple.get<number>('line')) ?? 0) + 1)),
-      inputs: [{ from: 'middle', grouping: shuffle() }],
-    })
-    .bolt('errors', {
-      create: () => new FnBolt((tuple) => void errors.push({ value: tuple.get('value'), reason: tuple.get('reason'), origin: tuple.get('origin') })),
-      inputs: [{ from: 'file', stream: 'errors', grouping: shuffle() }],
-    })
-    .build();
-  return { definition, seen, errors };
 }
 
 test('every line of a file reaches the sink at least once and is acked once, though the middle bolt fails 10% at random', async (t) => {
