@@ -52,6 +52,7 @@ import {
 } from '../bolts/hdfs/index.js';
 import { SOURCE_OUTPUTS } from '../spouts/source-record.js';
 import { NdjsonFileSpout } from '../spouts/file/index.js';
+import { type OutputScan, scanOutput, sourceKey } from '../bolts/hdfs/index.js';
 import { GeneratorSpout } from '../spouts/generator/generator-spout.js';
 import { WebrequestGenerator } from '../spouts/generator/index.js';
 import { KafkaSpout } from '../spouts/kafka/index.js';
@@ -105,8 +106,31 @@ function sourceSpout(config: Config, context: { taskId: number }) {
     // Checked by the spout: true or false.
     follow: config.follow as boolean | undefined,
     state: new FileCheckpointStore(fs, `${outputRoot(config)}/_state/file-source`),
-    startOffsets: resumeAfterCommitted(() => fs, `${outputRoot(config)}/webrequest`),
+    ...resumeFilesAfterCommitted(fs, `${outputRoot(config)}/webrequest`),
   });
+}
+
+/**
+ * `resumeAfterCommitted` for a file input, and the file sources the refined output holds (so a
+ * rotated file is found under its first name even when the state is lost). The output is listed
+ * once, when the first file starts, instead of once per file (a directory of a thousand hourly
+ * files would list it a thousand times): what is committed after that is this run's own.
+ */
+function resumeFilesAfterCommitted(fs: FileSystem, root: string) {
+  let scan: Promise<OutputScan> | undefined;
+  const scanned = () =>
+    (scan ??= scanOutput(fs, root).catch((error: unknown) => {
+      scan = undefined;
+      throw error;
+    }));
+  return {
+    knownTopics: async () => [...(await scanned()).committed.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))),
+    startOffsets: async (topic: string, partition: number, position: { readonly committedOffset: string | undefined }) => {
+      const from = Number(position.committedOffset ?? 1);
+      const ranges = (await scanned()).committed.get(sourceKey(topic, partition));
+      return String(ranges === undefined ? from : ranges.nextMissing(from));
+    },
+  };
 }
 
 /**

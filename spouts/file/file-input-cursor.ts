@@ -37,6 +37,8 @@ interface Current {
   progress: SourceProgress | undefined;
   skipThrough: number;
   lines: number;
+  /** The first lines read, while the file is being identified. */
+  held?: string[] | undefined;
 }
 
 export interface FileInputCursorOptions {
@@ -46,6 +48,7 @@ export interface FileInputCursorOptions {
   readonly pollIntervalMs: number;
   readonly state: FileSourceState;
   readonly startOffsets: StartOffsetsHook | undefined;
+  readonly knownTopics: (() => Promise<Iterable<string>>) | undefined;
 }
 
 export class FileInputCursor {
@@ -54,6 +57,7 @@ export class FileInputCursor {
   readonly #listed = new Set<string>();
   readonly #sources = new Map<string, SourceProgress>();
   #current: Current | undefined;
+  #known: Map<string, string> | undefined;
   #idleUntil = 0;
   #lastListing = 0;
   #filesTotal = 0;
@@ -98,10 +102,10 @@ export class FileInputCursor {
     const c = this.#current;
     // A file is read to its end once a newer one is there, or when not following.
     const final = !this.#o.follow || this.#queue.length > 0;
-    if (!final && Date.now() < this.#idleUntil) return undefined;
+    if (c.held === undefined && !final && Date.now() < this.#idleUntil) return undefined;
     let lines: string[];
     try {
-      lines = await c.reader.readLines(final);
+      lines = c.held ?? (await c.reader.readLines(final));
     } catch (error) {
       return this.#damaged(c.file, c.progress, c.lines + 1, error);
     }
@@ -110,7 +114,12 @@ export class FileInputCursor {
       else if (!final) this.#idleUntil = Date.now() + this.#o.pollIntervalMs;
       return undefined;
     }
-    c.progress ??= await this.#identify(c, lines[0]!);
+    if (c.progress === undefined) {
+      // Kept until the file is identified: if asking where it starts fails, the next call asks again.
+      c.held = lines;
+      c.progress = await this.#identify(c, lines[0]!);
+      c.held = undefined;
+    }
     const from = c.lines + 1;
     c.lines += lines.length;
     return { progress: c.progress, from, lines, skipThrough: c.skipThrough };
@@ -163,7 +172,7 @@ export class FileInputCursor {
   async #identify(c: Current, firstLine: string): Promise<SourceProgress> {
     const identity = fileIdentity(firstLine);
     const saved = this.#o.state.get(identity);
-    const topic = saved?.topic ?? sourceTopic(c.file.name, identity);
+    const topic = saved?.topic ?? (await this.#knownTopic(identity)) ?? sourceTopic(c.file.name, identity);
     const doneThrough = saved?.doneThrough ?? 0;
     const next = (await this.#o.startOffsets?.(topic, 0, { committedOffset: String(doneThrough + 1) })) ?? String(doneThrough + 1);
     // The same content under a second name in this run (a copy): read on after the first.
@@ -172,6 +181,20 @@ export class FileInputCursor {
     this.#sources.set(identity, progress);
     c.skipThrough = Math.max(Number(next) - 1, seen?.readThrough ?? 0);
     return progress;
+  }
+
+  /** The topic the output holds for a file of this identity, whatever its name now. */
+  async #knownTopic(identity: string): Promise<string | undefined> {
+    if (this.#o.knownTopics === undefined) return undefined;
+    if (this.#known === undefined) {
+      const known = new Map<string, string>();
+      for (const topic of await this.#o.knownTopics()) {
+        const id = /#([0-9a-f]{16})$/.exec(topic)?.[1];
+        if (id !== undefined) known.set(id, topic);
+      }
+      this.#known = known;
+    }
+    return this.#known.get(identity);
   }
 
   async #finish(): Promise<void> {

@@ -121,3 +121,17 @@ test('a file renamed while the run goes on is read to its end under the name it 
   assert.equal(p.seenIn.size, 200);
   assert.deepEqual(p.errors, []);
 });
+
+test('when asking where a file starts fails, it is asked again, and no line read meanwhile is lost', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'a.log'), text(lines('a', 50)));
+  let calls = 0;
+  const startOffsets = async () => {
+    if (++calls === 1) throw new Error('the output cannot be listed yet');
+    return undefined;
+  };
+  const p = await run(t, { path: dir, startOffsets }, () => {});
+  assert.equal(calls, 2);
+  assert.equal(p.seenIn.size, 50);
+  assert.deepEqual([...p.seen.values()].filter((n) => n !== 1), [], 'each line once');
+});

@@ -30,6 +30,11 @@ export interface NdjsonFileSpoutOptions {
    * `resumeAfterCommitted(fs, root)` (as for the Kafka spout), which skips what is committed.
    */
   readonly startOffsets?: StartOffsetsHook;
+  /**
+   * The source topics the output already holds (the sink's committed keys). A file the state does
+   * not know (the state was lost) is then still found under the name it was first read by.
+   */
+  readonly knownTopics?: () => Promise<Iterable<string>>;
   /** The stream `-` reads. @default process.stdin */
   readonly stdin?: Readable;
 }

@@ -59,7 +59,7 @@ export class NdjsonFileSpout implements Spout {
     const { path } = this.#o;
     const input = path === '-' ? { stdin: this.#o.stdin ?? process.stdin } : await resolveInput(path);
     this.#state = await FileSourceState.load(this.#o.state, context.logger);
-    this.#cursor = new FileInputCursor({ input, follow: this.#o.follow, pollIntervalMs: this.#o.pollIntervalMs, state: this.#state, startOffsets: this.#o.startOffsets });
+    this.#cursor = new FileInputCursor({ input, follow: this.#o.follow, pollIntervalMs: this.#o.pollIntervalMs, state: this.#state, startOffsets: this.#o.startOffsets, knownTopics: this.#o.knownTopics });
     await this.#cursor.open();
     const m = context.metrics;
     const cursor = this.#cursor;

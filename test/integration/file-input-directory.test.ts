@@ -3,7 +3,8 @@
  * topologies/webrequest.ts -c input=<dir>`: one plain file, one gzip file of two concatenated
  * members, one zstd file. Every line ends up refined or in the errors exactly once; running again
  * over the same directory adds nothing; a file that grew is read on from where the last run
- * stopped; a file rotated (renamed and compressed) is recognized and not read again.
+ * stopped; a file rotated (renamed and compressed) is recognized and not read again; with the
+ * file source's state lost, the refined output alone still says where each file starts.
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -78,4 +79,32 @@ test('a rotated file, renamed and compressed (logrotate), is the same source: no
   assert.equal(emitted(r.output), 0);
   assert.deepEqual(outputFiles(), before);
   assertEveryLineOnce([rotated, gzip, zstd], readWritten(output));
+});
+
+test('the file source state lost: each file, the rotated one under its first name, starts at its first line not refined; no refined record is added', { timeout: 60_000 }, async () => {
+  const rotated: InputLines = { lines: [...plain.lines, ...grown] };
+  const refinedBefore = outputFiles().filter((f) => f.startsWith('webrequest/'));
+  const refinedKeys = new Set(readWritten(output).refined.map((r) => `${r.hostname}#${r.sequence}#${r.dt}`));
+  // Each file is read again from its first line that went to errors, not to the refined output.
+  const expected = [rotated, gzip, zstd].reduce((n, f) => {
+    const first = f.lines.findIndex((l) => {
+      try {
+        const r = JSON.parse(l) as Record<string, unknown>;
+        return !refinedKeys.has(`${r.hostname}#${r.sequence}#${r.dt}`);
+      } catch {
+        return true;
+      }
+    });
+    return n + f.lines.length - first;
+  }, 0);
+  rmSync(join(output, '_state/file-source'), { recursive: true });
+  const r = await WebrequestRun.run(input, output);
+  assert.equal(r.code, 0, r.output);
+  assert.equal(emitted(r.output), expected, `the lines from each file's first line not refined on, of ${rotated.lines.length + gzip.lines.length + zstd.lines.length}`);
+  assert.deepEqual(
+    outputFiles().filter((f) => f.startsWith('webrequest/')),
+    refinedBefore,
+    'no refined record is added',
+  );
+  assertEveryLineOnce([rotated, gzip, zstd], readWritten(output), { errorsAtLeastOnce: true });
 });
