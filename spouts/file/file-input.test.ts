@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { startRuntime } from '../../test/fixtures/harness.js';
 import type { SourceStateStore } from './file-source-state.js';
-import { pipeline, tempDir } from './file-test-kit.js';
+import { pipeline } from '../../test/fixtures/file-spout-pipeline.js';
+import { tempDir } from './file-test-kit.js';
 
 const lines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ tag, n: i + 1 }));
 const text = (ls: string[]) => `${ls.join('\n')}\n`;

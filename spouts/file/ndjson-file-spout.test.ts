@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { seededRandom, startRuntime } from '../../test/fixtures/harness.js';
-import { pipeline } from './file-test-kit.js';
+import { pipeline } from '../../test/fixtures/file-spout-pipeline.js';
 
 function tempFile(t: { after(fn: () => void): void }, lines: string[], trailingNewline = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'squall-file-spout-'));
