@@ -37,8 +37,8 @@ interface Current {
   progress: SourceProgress | undefined;
   skipThrough: number;
   lines: number;
-  /** The first lines read, while the file is being identified. */
-  held?: string[] | undefined;
+  /** The lines read before the file is identified. */
+  unidentified: string[];
 }
 
 export interface FileInputCursorOptions {
@@ -50,6 +50,8 @@ export interface FileInputCursorOptions {
   readonly startOffsets: StartOffsetsHook | undefined;
   readonly knownTopics: (() => Promise<Iterable<string>>) | undefined;
 }
+
+const nonBlank = (line: string) => line.trim().length > 0;
 
 export class FileInputCursor {
   readonly #o: FileInputCursorOptions;
@@ -75,7 +77,7 @@ export class FileInputCursor {
     if ('stdin' in input) {
       const stamp = new Date().toISOString().replace(/[-:.]/g, '');
       const progress = new SourceProgress(`stdin.${stamp}`, '', 0);
-      this.#current = { file: { path: '-', name: 'stdin', size: 0 }, reader: new LineReader(new StreamChunks(input.stdin, 'none')), progress, skipThrough: 0, lines: 0 };
+      this.#current = { file: { path: '-', name: 'stdin', size: 0 }, reader: new LineReader(new StreamChunks(input.stdin, 'none')), progress, skipThrough: 0, lines: 0, unidentified: [] };
       this.#filesTotal = 1;
       return;
     }
@@ -94,7 +96,7 @@ export class FileInputCursor {
       const file = this.#queue.shift();
       if (file === undefined) return undefined;
       try {
-        this.#current = { file, reader: await LineReader.open(file.path), progress: undefined, skipThrough: 0, lines: 0 };
+        this.#current = { file, reader: await LineReader.open(file.path), progress: undefined, skipThrough: 0, lines: 0, unidentified: [] };
       } catch (error) {
         return this.#damaged(file, undefined, 1, error);
       }
@@ -102,27 +104,36 @@ export class FileInputCursor {
     const c = this.#current;
     // A file is read to its end once a newer one is there, or when not following.
     const final = !this.#o.follow || this.#queue.length > 0;
-    if (c.held === undefined && !final && Date.now() < this.#idleUntil) return undefined;
-    let lines: string[];
-    try {
-      lines = c.held ?? (await c.reader.readLines(final));
-    } catch (error) {
-      return this.#damaged(c.file, c.progress, c.lines + 1, error);
-    }
-    if (lines.length === 0) {
-      if (c.reader.eof) await this.#finish();
-      else if (!final) this.#idleUntil = Date.now() + this.#o.pollIntervalMs;
-      return undefined;
+    // Asking where the file starts failed last time: ask again, with the lines already read.
+    const retry = c.progress === undefined && c.unidentified.some(nonBlank);
+    if (!retry && !final && Date.now() < this.#idleUntil) return undefined;
+    let lines: string[] = [];
+    if (!retry) {
+      try {
+        lines = await c.reader.readLines(final);
+      } catch (error) {
+        return this.#damaged(c.file, c.progress, c.lines + 1, error);
+      }
     }
     if (c.progress === undefined) {
-      // Kept until the file is identified: if asking where it starts fails, the next call asks again.
-      c.held = lines;
-      c.progress = await this.#identify(c, lines[0]!);
-      c.held = undefined;
-    }
+      // The lines wait here until the file is identified by its first line that is not blank.
+      c.unidentified.push(...lines);
+      const first = c.unidentified.find(nonBlank);
+      if (first === undefined) return this.#nothingYet(c, final);
+      c.progress = await this.#identify(c, first);
+      lines = c.unidentified;
+      c.unidentified = [];
+    } else if (lines.length === 0) return this.#nothingYet(c, final);
     const from = c.lines + 1;
     c.lines += lines.length;
     return { progress: c.progress, from, lines, skipThrough: c.skipThrough };
+  }
+
+  /** Nothing to hand out now: the file is done, or (followed) looked at again after a pause. */
+  async #nothingYet(c: Current, final: boolean): Promise<undefined> {
+    if (c.reader.eof) await this.#finish();
+    else if (!final) this.#idleUntil = Date.now() + this.#o.pollIntervalMs;
+    return undefined;
   }
 
   /** True when every file is read and no more will come. */
@@ -168,7 +179,7 @@ export class FileInputCursor {
     return files;
   }
 
-  /** The source of a file whose first line is `firstLine`, and the lines of it already done. */
+  /** The source of a file whose first line that is not blank is `firstLine`, and the lines of it already done. */
   async #identify(c: Current, firstLine: string): Promise<SourceProgress> {
     const identity = fileIdentity(firstLine);
     const saved = this.#o.state.get(identity);

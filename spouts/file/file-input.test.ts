@@ -136,3 +136,12 @@ test('when asking where a file starts fails, it is asked again, and no line read
   assert.equal(p.seenIn.size, 50);
   assert.deepEqual([...p.seen.values()].filter((n) => n !== 1), [], 'each line once');
 });
+
+test('files that start with blank lines are told apart by their first line that is not blank', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'a.log'), `\n  \n${text(lines('a', 3))}`);
+  writeFileSync(join(dir, 'b.log'), `\n  \n${text(lines('b', 3))}`);
+  writeFileSync(join(dir, 'c.log'), '\n\n');
+  const p = await run(t, dir, () => {});
+  assert.deepEqual([...p.seenIn.keys()].sort(), ['a.log@3', 'a.log@4', 'a.log@5', 'b.log@3', 'b.log@4', 'b.log@5']);
+});
