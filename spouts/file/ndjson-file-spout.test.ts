@@ -72,3 +72,14 @@ test('a missing file is a config error that names the file', async (t) => {
     return true;
   });
 });
+
+test('more than one task is a config error: each would read every file', async (t) => {
+  const path = tempFile(t, ['{"a":1}']);
+  const { definition } = pipeline(path, () => {});
+  const twoTasks = { ...definition, components: definition.components.map((c) => (c.id === 'file' ? { ...c, parallelism: 2, tasks: 2 } : c)) };
+  await assert.rejects(startRuntime(t, twoTasks), (error: Error) => {
+    assert.equal((error.cause as { code?: string }).code, 'SQUALL_ERR_INVALID_CONFIG');
+    assert.match(error.message, /the file spout 'file' has 2 tasks: give it one/);
+    return true;
+  });
+});

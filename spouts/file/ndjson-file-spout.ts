@@ -16,7 +16,7 @@
  * - Without `follow` the spout is exhausted once every file is read and no replay is waiting, so
  *   a local run over files ends by itself.
  */
-import type { FailReason, Spout, SpoutOutputCollector, TopologyContext } from '../../core/index.js';
+import { ErrorCodes, type FailReason, type Spout, type SpoutOutputCollector, SquallError, type TopologyContext } from '../../core/index.js';
 import { ReplayBuffer } from '../replay-buffer.js';
 import { originOf } from '../source-record.js';
 import { type Damage, FileInputCursor, type LineChunk } from './file-input-cursor.js';
@@ -56,6 +56,10 @@ export class NdjsonFileSpout implements Spout {
   async open(context: TopologyContext, collector: SpoutOutputCollector): Promise<void> {
     this.#context = context;
     this.#collector = collector;
+    if (context.componentTasks.length > 1) {
+      // Each task would read every file: one reads them all, in order.
+      throw new SquallError(ErrorCodes.INVALID_CONFIG, `the file spout '${context.componentId}' has ${context.componentTasks.length} tasks: give it one (parallelism and tasks 1)`);
+    }
     const { path } = this.#o;
     const input = path === '-' ? { stdin: this.#o.stdin ?? process.stdin } : await resolveInput(path);
     this.#state = await FileSourceState.load(this.#o.state, context.logger);
