@@ -13,10 +13,13 @@
  *
  *   npx nimbus local topologies/webrequest.ts                         # synthetic traffic, nothing installed
  *   npx nimbus local topologies/webrequest.ts -c input=requests.ndjson -c output=out/wr -c format=ndjson
+ *   npx nimbus local topologies/webrequest.ts -c 'input=/var/log/webrequest/*.gz' --follow
  *   npx nimbus local topologies/webrequest.ts -c input=kafka -c redis=127.0.0.1:6379 -c hdfs=http://127.0.0.1:9870 -c output=/wmf/webrequest
  *
  * Config (`-c key=value`):
- * - `input`: `generator` (default), `kafka`, or the path of an NDJSON file of varnishkafka lines.
+ * - `input`: `generator` (default), `kafka`, or varnishkafka NDJSON lines from a file, a directory
+ *   of files or a glob (`logs/*.gz`; plain, gzip or zstd, read in name order), or `-` for stdin.
+ * - `follow` (false; or `--follow`): keep reading the files that appear in the input directory.
  * - `records` (generator, default 100000), `seed` (1), `hosts` (8), `malformedShare` (0.01).
  * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`),
  *   `sessionTimeoutMs` (30000) and `heartbeatIntervalMs` (3000). Several processes may share one
@@ -54,6 +57,7 @@ import {
 } from '../bolts/hdfs/index.js';
 import { SOURCE_OUTPUTS } from '../spouts/source-record.js';
 import { NdjsonFileSpout } from '../spouts/file/index.js';
+import { type OutputScan, scanOutput, sourceKey } from '../bolts/hdfs/index.js';
 import { GeneratorSpout } from '../spouts/generator/generator-spout.js';
 import { WebrequestGenerator } from '../spouts/generator/index.js';
 import { KafkaSpout } from '../spouts/kafka/index.js';
@@ -101,7 +105,40 @@ function sourceSpout(config: Config, context: { taskId: number }) {
       limit: num(config, 'records', 100_000),
     });
   }
-  return new NdjsonFileSpout({ path: input });
+  // Files or stdin. Exactly-once per file: each file is a source of its own (named by its first
+  // line, so a renamed or compressed rotated file is the same one); it starts after what the
+  // state under _state/file-source says is done, and then after what the refined sink committed.
+  const fs = fileSystemOf(config);
+  return new NdjsonFileSpout({
+    path: input,
+    // Checked by the spout: true or false.
+    follow: config.follow as boolean | undefined,
+    state: new FileCheckpointStore(fs, `${outputRoot(config)}/_state/file-source`),
+    ...resumeFilesAfterCommitted(fs, `${outputRoot(config)}/webrequest`),
+  });
+}
+
+/**
+ * `resumeAfterCommitted` for a file input, and the file sources the refined output holds (so a
+ * rotated file is found under its first name even when the state is lost). The output is listed
+ * once, when the first file starts, instead of once per file (a directory of a thousand hourly
+ * files would list it a thousand times): what is committed after that is this run's own.
+ */
+function resumeFilesAfterCommitted(fs: FileSystem, root: string) {
+  let scan: Promise<OutputScan> | undefined;
+  const scanned = () =>
+    (scan ??= scanOutput(fs, root).catch((error: unknown) => {
+      scan = undefined;
+      throw error;
+    }));
+  return {
+    knownTopics: async () => [...(await scanned()).committed.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))),
+    startOffsets: async (topic: string, partition: number, position: { readonly committedOffset: string | undefined }) => {
+      const from = Number(position.committedOffset ?? 1);
+      const ranges = (await scanned()).committed.get(sourceKey(topic, partition));
+      return String(ranges === undefined ? from : ranges.nextMissing(from));
+    },
+  };
 }
 
 /**

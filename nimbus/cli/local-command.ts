@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
-import { StatusLine, summaryTable } from '../local/status-line.js';
+import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
 import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadTopology } from '../../worker/index.js';
 import { ExitCode } from './exit-codes.js';
 import { onInterrupt } from './signals.js';
@@ -21,6 +21,8 @@ Options:
                              they parse as JSON (500, true), text otherwise.
                              e.g. -c maxSpoutPending=500 -c input=data.ndjson
   -d, --duration <seconds>   Stop after this many seconds.
+      --follow               Keep reading: a file input picks up files that appear later
+                             (the same as -c follow=true); stop with Ctrl-C or --duration.
       --status-interval <s>  Seconds between status lines (default: 1 on a terminal, 5 otherwise).
       --no-typecheck         Skip type-checking the topology file (starts faster).
       --metrics-port <port>  Serve Prometheus metrics on http://127.0.0.1:<port>/metrics
@@ -31,6 +33,12 @@ Options:
 
 Exit codes: 0 done, 1 failed while running, 2 bad usage or config, 3 invalid topology file,
 4 shutdown deadline passed with tuples in flight, 130 interrupted twice.`;
+
+/** True when `error`, or an error it wraps (a component's failed `open`), is a config error. */
+function isConfigError(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof SquallError && e.code === 'SQUALL_ERR_INVALID_CONFIG') return true;
+  return false;
+}
 
 export async function localCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -46,6 +54,7 @@ export async function localCommand(argv: string[]): Promise<number> {
         'metrics-port': { type: 'string' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        follow: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -84,6 +93,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   } catch (error) {
     return usage((error as Error).message);
   }
+  if (values.follow) overrides.follow = true;
 
   const status = new StatusLine();
   const logger = createLogger(consoleSink(process.stderr, () => status.clear()), level, 'squall');
@@ -116,12 +126,12 @@ export async function localCommand(argv: string[]): Promise<number> {
   } catch (error) {
     const code = error instanceof SquallError ? ` [${error.code}]` : '';
     process.stderr.write(`nimbus local: topology '${topology.name}' failed to start${code}: ${(error as Error).message}\n`);
-    return error instanceof SquallError && error.code === 'SQUALL_ERR_INVALID_CONFIG' ? ExitCode.USAGE : ExitCode.FAILURE;
+    return isConfigError(error) ? ExitCode.USAGE : ExitCode.FAILURE;
   }
   logger.info(`running topology '${topology.name}' in local mode`, { components: topology.components.length, ...(duration ? { duration } : {}) });
 
   const started = performance.now();
-  const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats()), interval * 1000);
+  const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats(), inputProgress(cluster.metrics, topology.name)), interval * 1000);
   let reason = await new Promise<string>((resolve) => {
     void runtime.completion.then(() => resolve('input exhausted, every tuple acked'));
     if (duration !== undefined) setTimeout(() => resolve(`duration of ${duration} s reached`), duration * 1000).unref();

@@ -2,7 +2,7 @@
  * The live status line of a local run: totals and per-second rates of what the spouts emitted,
  * acked and failed. On a terminal it redraws one line; elsewhere it prints a line per interval.
  */
-import type { RuntimeStats } from '../../core/index.js';
+import type { MetricRegistry, RuntimeStats } from '../../core/index.js';
 
 export interface Totals {
   emitted: number;
@@ -23,6 +23,44 @@ export function spoutTotals(stats: RuntimeStats): Totals {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** How far a file input is read: files done of all, bytes read of all (as stored). */
+export interface InputProgress {
+  readonly files: number;
+  readonly filesDone: number;
+  readonly bytes: number;
+  readonly bytesRead: number;
+}
+
+/** The file spouts' progress in `metrics` (their `squall_input_*` gauges), or undefined without any. */
+export function inputProgress(metrics: MetricRegistry, topologyName: string): InputProgress | undefined {
+  const sums: Record<string, number> = {};
+  for (const family of metrics.families()) {
+    if (!family.name.startsWith('squall_input_')) continue;
+    for (const { labels, metric } of family.series.values()) {
+      if (labels.topology === topologyName && 'value' in metric) sums[family.name] = (sums[family.name] ?? 0) + metric.value;
+    }
+  }
+  if (sums.squall_input_files === undefined) return undefined;
+  return { files: sums.squall_input_files, filesDone: sums.squall_input_files_done ?? 0, bytes: sums.squall_input_bytes ?? 0, bytesRead: sums.squall_input_bytes_read ?? 0 };
+}
+
+function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `files 2/3  read 1.2 MiB of 3.4 MiB` (the total grows as a followed directory gets files). */
+export function progressText(p: InputProgress): string {
+  return `files ${fmt(p.filesDone)}/${fmt(p.files)}  read ${bytesText(p.bytesRead)} of ${bytesText(p.bytes)}`;
+}
 
 function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -49,7 +87,7 @@ export class StatusLine {
     }
   }
 
-  update(stats: RuntimeStats): void {
+  update(stats: RuntimeStats, input?: InputProgress): void {
     const now = performance.now();
     const totals = spoutTotals(stats);
     const seconds = Math.max(0.001, (now - this.#last.at) / 1000);
@@ -58,7 +96,8 @@ export class StatusLine {
     this.#last = { at: now, totals };
     const line =
       `[${clock(now - this.#started)}] emitted ${fmt(totals.emitted)} (${fmt(rate('emitted'))}/s)` +
-      `  acked ${fmt(totals.acked)} (${fmt(rate('acked'))}/s)  failed ${fmt(totals.failed)} (${fmt(rate('failed'))}/s)  in flight ${fmt(totals.pending)}`;
+      `  acked ${fmt(totals.acked)} (${fmt(rate('acked'))}/s)  failed ${fmt(totals.failed)} (${fmt(rate('failed'))}/s)  in flight ${fmt(totals.pending)}` +
+      (input === undefined ? '' : `  ${progressText(input)}`);
     if (this.#tty) {
       this.#stream.write(`\r\x1b[2K${line}`);
       this.#drawn = true;

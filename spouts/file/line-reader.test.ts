@@ -1,29 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { LineReader } from './line-reader.js';
-
-function tempFile(t: { after(fn: () => void): void }, content: string | Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'squall-line-reader-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'input.ndjson');
-  writeFileSync(path, content);
-  return path;
-}
-
-async function readAll(path: string, chunkBytes?: number): Promise<string[]> {
-  const reader = new LineReader(path, chunkBytes);
-  await reader.open();
-  const lines: string[] = [];
-  try {
-    while (!reader.eof) lines.push(...(await reader.readLines()));
-  } finally {
-    await reader.close();
-  }
-  return lines;
-}
+import { readAll, tempFile } from './file-test-kit.js';
 
 const LINES = ['{"uri_path":"/wiki/Café"}', '', '{"title":"日本語の記事"}', '{"emoji":"🙂🙂🙂"}', 'plain ascii', 'last'];
 

@@ -3,11 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Tuple, shuffle, topology } from '../../core/index.js';
-import { FnBolt } from '../../test/fixtures/components.js';
 import { seededRandom, startRuntime } from '../../test/fixtures/harness.js';
-import { SOURCE_OUTPUTS } from '../source-record.js';
-import { NdjsonFileSpout } from './ndjson-file-spout.js';
+import { pipeline } from '../../test/fixtures/file-spout-pipeline.js';
 
 function tempFile(t: { after(fn: () => void): void }, lines: string[], trailingNewline = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'squall-file-spout-'));
@@ -15,29 +12,6 @@ function tempFile(t: { after(fn: () => void): void }, lines: string[], trailingN
   const path = join(dir, 'input.ndjson');
   writeFileSync(path, lines.join('\n') + (trailingNewline ? '\n' : ''));
   return path;
-}
-
-/** file spout → middle bolt → sink; returns what the sink saw, per line number, and the errors stream. */
-function pipeline(path: string, middle: (tuple: Tuple) => void, maxRetries = 3) {
-  const seen = new Map<number, number>();
-  const errors: { value: string; reason: string; origin: string }[] = [];
-  const definition = topology('file-pipeline', { maxSpoutPending: 64 })
-    .spout('file', { create: () => new NdjsonFileSpout({ path, maxRetries }), outputs: SOURCE_OUTPUTS })
-    .bolt('middle', {
-      create: () => new FnBolt((tuple, collector) => (middle(tuple), collector.emit([tuple.get('offset'), tuple.get('value')]))),
-      inputs: [{ from: 'file', grouping: shuffle() }],
-      outputs: { default: ['line', 'value'] },
-    })
-    .bolt('sink', {
-      create: () => new FnBolt((tuple) => void seen.set(tuple.get<number>('line'), (seen.get(tuple.get<number>('line')) ?? 0) + 1)),
-      inputs: [{ from: 'middle', grouping: shuffle() }],
-    })
-    .bolt('errors', {
-      create: () => new FnBolt((tuple) => void errors.push({ value: tuple.get('value'), reason: tuple.get('reason'), origin: tuple.get('origin') })),
-      inputs: [{ from: 'file', stream: 'errors', grouping: shuffle() }],
-    })
-    .build();
-  return { definition, seen, errors };
 }
 
 test('every line of a file reaches the sink at least once and is acked once, though the middle bolt fails 10% at random', async (t) => {
@@ -76,7 +50,7 @@ test('a line that keeps failing goes to the errors stream with the reason after 
   assert.deepEqual([...seen.keys()].sort(), [1, 3]);
   assert.equal(errors.length, 1);
   assert.equal(errors[0]!.value, '{"poison":true}');
-  assert.equal(errors[0]!.origin, 'input.ndjson/0@2');
+  assert.match(errors[0]!.origin, /^input\.ndjson#[0-9a-f]{16}\/0@2$/, 'the file as topic (its name and identity), line 2');
   assert.match(errors[0]!.reason, /^error in 'middle' after 3 attempts: cannot digest this$/);
   assert.equal(runtime.stats().components.file!.failed, 3, 'the first try and two retries failed');
 });
@@ -93,7 +67,19 @@ test('a missing file is a config error that names the file', async (t) => {
   const { definition } = pipeline('/nonexistent/squall/input.ndjson', () => {});
   await assert.rejects(startRuntime(t, definition), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'SQUALL_ERR_COMPONENT_LIFECYCLE');
-    assert.match(error.message, /cannot read input file '\/nonexistent\/squall\/input.ndjson'/);
+    assert.match(error.message, /input path '\/nonexistent\/squall\/input.ndjson' does not exist/);
+    assert.equal((error.cause as { code?: string }).code, 'SQUALL_ERR_INVALID_CONFIG', 'a config error, which the CLI exits 2 for');
+    return true;
+  });
+});
+
+test('more than one task is a config error: each would read every file', async (t) => {
+  const path = tempFile(t, ['{"a":1}']);
+  const { definition } = pipeline(path, () => {});
+  const twoTasks = { ...definition, components: definition.components.map((c) => (c.id === 'file' ? { ...c, parallelism: 2, tasks: 2 } : c)) };
+  await assert.rejects(startRuntime(t, twoTasks), (error: Error) => {
+    assert.equal((error.cause as { code?: string }).code, 'SQUALL_ERR_INVALID_CONFIG');
+    assert.match(error.message, /the file spout 'file' has 2 tasks: give it one/);
     return true;
   });
 });

@@ -1,100 +1,177 @@
 /**
- * A replayable spout over an NDJSON (or any line-oriented) file. Each non-empty line becomes a
- * source record (`SOURCE_RECORD_FIELDS`): the file name as topic, partition 0, the line number as
- * offset, and the raw text as `value`; parsing is the next bolt's job, so
- * a malformed line is reported downstream with its reason instead of vanishing here. A failed
- * line is emitted again, up to `maxRetries` times; after that it goes to the `errors` stream
- * with the last failure's reason. The spout is exhausted at the end of the file once no replay
- * is waiting, so a local run over a file ends by itself.
+ * A replayable spout over line-oriented files: one file, a directory or glob of them (rotated
+ * logs, read in name order), plain, gzip or zstd, or stdin. Each non-empty line becomes a source
+ * record (`SOURCE_RECORD_FIELDS`): the file's source topic (`<name>#<identity>`, see
+ * `sourceTopic`), partition 0, the line number as offset, and the raw text as `value`; parsing
+ * is the next bolt's job, so a malformed line is reported downstream with its reason instead of
+ * vanishing here.
+ *
+ * - A failed line is emitted again, up to `maxRetries` times; after that it goes to the `errors`
+ *   stream with the last failure's reason.
+ * - Each file is its own source, as a Kafka partition is, named by its first line rather than
+ *   its path: a renamed or compressed rotated file is the same source. With `state` and
+ *   `startOffsets`, a file is read on from where earlier runs left it.
+ * - A file that cannot be read on (corrupt, cut short, removed) costs an error record naming it
+ *   and the byte offset, and the spout goes on with the next file.
+ * - Without `follow` the spout is exhausted once every file is read and no replay is waiting, so
+ *   a local run over files ends by itself.
  */
-import { basename } from 'node:path';
-import { type FailReason, type Spout, type SpoutOutputCollector, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
+import { ErrorCodes, type FailReason, type Spout, type SpoutOutputCollector, SquallError, type TopologyContext } from '../../core/index.js';
 import { ReplayBuffer } from '../replay-buffer.js';
 import { originOf } from '../source-record.js';
-import { LineReader } from './line-reader.js';
-
+import { type Damage, FileInputCursor, type LineChunk } from './file-input-cursor.js';
+import { FileSourceState } from './file-source-state.js';
+import { type CompiledNdjsonFileSpoutOptions, type NdjsonFileSpoutOptions, compileNdjsonFileSpoutOptions } from './file-spout-options.js';
+import { resolveInput } from './input-paths.js';
+import type { SourceProgress } from './source-progress.js';
 
 /** A line has no headers: one frozen object for all of them rather than a new one per line. */
 const NO_HEADERS = Object.freeze({});
 
-export interface NdjsonFileSpoutOptions {
-  /** The file to read. */
-  readonly path: string;
-  /** Times a failed line is emitted again before it goes to `errors`. @default 3 */
-  readonly maxRetries?: number;
-  /** Emit without message ids (at-most-once). @default false */
-  readonly untracked?: boolean;
+interface InFlight {
+  readonly source: SourceProgress;
+  readonly line: number;
 }
 
 export class NdjsonFileSpout implements Spout {
-  readonly #options: Required<NdjsonFileSpoutOptions>;
-  readonly #reader: LineReader;
-  readonly #file: string;
-  #collector!: SpoutOutputCollector;
-  #lines: string[] = [];
-  #cursor = 0;
-  #lineNumber = 0;
+  readonly #o: CompiledNdjsonFileSpoutOptions;
   readonly #replay: ReplayBuffer<string>;
+  readonly #inFlight = new Map<number, InFlight>();
+  #collector!: SpoutOutputCollector;
+  #context!: TopologyContext;
+  #cursor!: FileInputCursor;
+  #state!: FileSourceState;
+  #chunk: LineChunk | undefined;
+  #index = 0;
+  #nextId = 0;
+  #dirty = false;
+  #saving: Promise<void> = Promise.resolve();
+  #saveTimer: NodeJS.Timeout | undefined;
 
   constructor(options: NdjsonFileSpoutOptions) {
-    if (typeof options?.path !== 'string' || options.path.length === 0) {
-      throw new SquallError(ErrorCodes.INVALID_CONFIG, `the file spout needs a path: set -c input=<file.ndjson>`);
-    }
-    this.#options = { maxRetries: 3, untracked: false, ...options };
-    this.#replay = new ReplayBuffer(this.#options.maxRetries);
-    this.#reader = new LineReader(options.path);
-    this.#file = basename(options.path);
+    this.#o = compileNdjsonFileSpoutOptions(options);
+    this.#replay = new ReplayBuffer(this.#o.maxRetries);
   }
 
-  async open(_context: TopologyContext, collector: SpoutOutputCollector): Promise<void> {
+  async open(context: TopologyContext, collector: SpoutOutputCollector): Promise<void> {
+    this.#context = context;
     this.#collector = collector;
-    try {
-      await this.#reader.open();
-    } catch (error) {
-      throw new SquallError(ErrorCodes.INVALID_CONFIG, `cannot read input file '${this.#options.path}': ${(error as Error).message}`, { cause: error });
+    if (context.componentTasks.length > 1) {
+      // Each task would read every file: one reads them all, in order.
+      throw new SquallError(ErrorCodes.INVALID_CONFIG, `the file spout '${context.componentId}' has ${context.componentTasks.length} tasks: give it one (parallelism and tasks 1)`);
+    }
+    const { path } = this.#o;
+    const input = path === '-' ? { stdin: this.#o.stdin ?? process.stdin } : await resolveInput(path);
+    this.#state = await FileSourceState.load(this.#o.state, context.logger);
+    this.#cursor = new FileInputCursor({ input, follow: this.#o.follow, pollIntervalMs: this.#o.pollIntervalMs, state: this.#state, startOffsets: this.#o.startOffsets, knownTopics: this.#o.knownTopics });
+    await this.#cursor.open();
+    const m = context.metrics;
+    const cursor = this.#cursor;
+    m.gauge('input_files', 'Files of the input listed so far', {}, () => cursor.filesTotal);
+    m.gauge('input_files_done', 'Files of the input read to their end (or given up as damaged)', {}, () => cursor.filesDone);
+    m.gauge('input_bytes', 'Bytes of the input files listed so far, as stored (compressed)', {}, () => cursor.bytesTotal);
+    m.gauge('input_bytes_read', 'Bytes of the input read so far, as stored (compressed)', {}, () => cursor.bytesRead);
+    if (this.#o.state !== undefined) {
+      this.#saveTimer = setInterval(() => void this.#save(), this.#o.stateSaveIntervalMs);
+      this.#saveTimer.unref();
     }
   }
 
   nextTuple(): void | Promise<void> {
     const replay = this.#replay.nextReplay();
     if (replay !== undefined) {
-      this.#emit(replay.id, replay.value);
+      const { source, line } = this.#inFlight.get(replay.id)!;
+      this.#emit(source, line, replay.value, replay.id);
       return;
     }
-    while (this.#cursor < this.#lines.length) {
-      const value = this.#lines[this.#cursor++]!;
-      const line = ++this.#lineNumber;
-      if (value.trim().length === 0) continue;
-      if (!this.#options.untracked) this.#replay.track(line, value);
-      this.#emit(line, value);
-      return;
+    if (this.#emitNextLine()) return;
+    if (!this.#cursor.finished) return this.#readAndEmit();
+  }
+
+  /** Emits the next line of the chunk at hand; false when the chunk has none left. */
+  #emitNextLine(): boolean {
+    const chunk = this.#chunk;
+    while (chunk !== undefined && this.#index < chunk.lines.length) {
+      const value = chunk.lines[this.#index]!;
+      const line = chunk.from + this.#index++;
+      const source = chunk.progress;
+      if (line > source.readThrough) source.readThrough = line;
+      if (line <= chunk.skipThrough || value.trim().length === 0) continue;
+      if (this.#o.untracked) this.#emit(source, line, value, undefined);
+      else {
+        const id = ++this.#nextId;
+        this.#replay.track(id, value);
+        this.#inFlight.set(id, { source, line });
+        source.emitted(line);
+        this.#emit(source, line, value, id);
+      }
+      return true;
     }
-    if (!this.#reader.eof) return this.#refill();
+    this.#chunk = undefined;
+    return false;
   }
 
-  async #refill(): Promise<void> {
-    this.#lines = await this.#reader.readLines();
-    this.#cursor = 0;
+  /**
+   * Reads on and emits the first line found, in the same call: a call that emits nothing makes
+   * the engine back off, which would cost a pause per chunk.
+   */
+  async #readAndEmit(): Promise<void> {
+    for (;;) {
+      const next: LineChunk | Damage | undefined = await this.#cursor.next();
+      if (next === undefined) return;
+      if ('damaged' in next) {
+        this.#context.logger.warn(next.damaged.reason, { origin: next.damaged.origin });
+        this.#collector.emitTo('errors', ['', next.damaged.reason, next.damaged.origin]);
+        return;
+      }
+      this.#chunk = next;
+      this.#index = 0;
+      if (this.#emitNextLine()) return;
+    }
   }
 
-  #emit(line: number, value: string): void {
-    this.#collector.emit([this.#file, 0, line, null, value, Date.now(), NO_HEADERS, null], this.#options.untracked ? undefined : line);
+  #emit(source: SourceProgress, line: number, value: string, id: number | undefined): void {
+    this.#collector.emit([source.topic, 0, line, null, value, Date.now(), NO_HEADERS, null], id);
   }
 
   ack(msgId: unknown): void {
+    const done = this.#inFlight.get(msgId as number);
+    if (done === undefined) return;
+    this.#inFlight.delete(msgId as number);
     this.#replay.ack(msgId as number);
+    done.source.done(done.line);
+    this.#dirty = true;
   }
 
   fail(msgId: unknown, reason: FailReason): void {
     const givenUp = this.#replay.fail(msgId as number, reason);
-    if (givenUp !== undefined) this.#collector.emitTo('errors', [givenUp.value, givenUp.reason, originOf(this.#file, 0, msgId as number)]);
+    if (givenUp === undefined) return;
+    const { source, line } = this.#inFlight.get(msgId as number)!;
+    this.#inFlight.delete(msgId as number);
+    source.done(line);
+    this.#dirty = true;
+    this.#collector.emitTo('errors', [givenUp.value, givenUp.reason, originOf(source.topic, 0, line)]);
   }
 
   exhausted(): boolean {
-    return this.#reader.eof && this.#cursor >= this.#lines.length && !this.#replay.replaysWaiting;
+    return this.#cursor.finished && this.#chunk === undefined && !this.#replay.replaysWaiting;
   }
 
   async close(): Promise<void> {
-    await this.#reader.close();
+    clearInterval(this.#saveTimer);
+    // Lines skipped as done (the sink had them) move a source too, without an ack.
+    this.#dirty = true;
+    await this.#save();
+    await this.#cursor?.close();
+  }
+
+  /** Saves how far each file is done; one save at a time, and only when something changed. */
+  #save(): Promise<void> {
+    if (this.#o.state === undefined || this.#state === undefined || !this.#dirty) return this.#saving;
+    this.#dirty = false;
+    this.#saving = this.#saving
+      .then(() => this.#state.save(this.#cursor.sources()))
+      .catch((error: unknown) => this.#context.logger.warn('could not save the file source state; the next run reads again from the last saved', { error: (error as Error).message }));
+    return this.#saving;
   }
 }

@@ -56,7 +56,7 @@ test('100,000 NDJSON lines: refined NDJSON by event hour, errors with reasons, d
   const errors = files.filter((f) => f.includes('/errors/')).flatMap(ndjson);
   for (const e of errors) {
     assert.ok(typeof e.reason === 'string' && (e.reason as string).length > 0, 'every error has a reason');
-    assert.match(e.origin as string, /^requests\.ndjson\/0@\d+$/);
+    assert.match(e.origin as string, /^requests\.ndjson#[0-9a-f]{16}\/0@\d+$/);
   }
   const origins = new Set(errors.map((e) => e.origin));
   assert.equal(origins.size, errors.length, 'each bad line is reported once');
