@@ -119,8 +119,9 @@ test('with no hdfs and no output, kafka-to-hdfs writes the HDFS layout under ./o
   const root = join(cwd, 'out/kafka-to-hdfs');
   const files = filesUnder(root).map((f) => relative(root, f)).sort();
   const data = files.filter((f) => !f.startsWith('_'));
-  const layout = new RegExp(`^year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/(part-${names.topic}-[0-${PARTITIONS - 1}]-\\d{20}-\\d{20}\\.avro|_SUCCESS)$`);
-  assert.deepEqual(data.filter((f) => !layout.test(f)), [], 'every data file follows year=/month=/day=/hour=/part-<topic>-<partition>-<first>-<last>.avro');
+  // Each file's name ends with the lease its partition was written under (docs/exactly-once.md).
+  const layout = new RegExp(`^year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/(part-${names.topic}-[0-${PARTITIONS - 1}]-\\d{20}-\\d{20}\\.l\\d{10}\\.avro|_SUCCESS)$`);
+  assert.deepEqual(data.filter((f) => !layout.test(f)), [], 'every data file follows year=/month=/day=/hour=/part-<topic>-<partition>-<first>-<last>.l<lease>.avro');
   assert.deepEqual(files.filter((f) => f.includes('_tmp.')), [], 'no temporary file is left');
   assert.deepEqual(
     [...new Set(data.map((f) => f.slice(0, f.lastIndexOf('/'))))].sort(),
