@@ -4,6 +4,7 @@
  * left in a batch (its buffer was full) is fetched again once the partition is resumed.
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import { registerKafkaCodecs } from './codecs.js';
 import { KAFKAJS_LOG_LEVEL, kafkajsLogCreator } from './log-bridge.js';
 import type { KafkaSource, KafkaSourceConfig, SourceListener, TopicPartition, TopicPartitionOffset } from './source.js';
 
@@ -27,6 +28,7 @@ class KafkajsSource implements KafkaSource {
 
   constructor(config: KafkaSourceConfig) {
     this.#config = config;
+    registerKafkaCodecs();
     this.#kafka = new Kafka({
       brokers: [...config.brokers],
       clientId: config.clientId,
