@@ -85,6 +85,13 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   #resolveCompletion!: () => void;
   /** Resolves when every spout is exhausted, every tuple acked and every bolt flushed. */
   readonly completion: Promise<void>;
+  #resolveFailure!: (error: ComponentError) => void;
+  #failed: ComponentError | undefined;
+  /**
+   * Resolves with the first error a task reported as fatal (`reportFatalError`): the topology
+   * cannot go on as it should, and whoever runs it should stop it and say why. Never rejects.
+   */
+  readonly failure: Promise<ComponentError>;
 
   constructor(options: RuntimeOptions) {
     assertValidTopology(options.topology);
@@ -96,6 +103,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.layout = computeLayout(options.topology);
     this.acker = new Acker((task) => this.layout.componentOfTask.get(task)?.id ?? `task ${task}`);
     this.completion = new Promise((resolve) => (this.#resolveCompletion = resolve));
+    this.failure = new Promise((resolve) => (this.#resolveFailure = resolve));
     const hosted = options.hosted?.(this.layout) ?? this.layout.executors;
     this.#wiring = wire({ topology: this.topology, layout: this.layout, hosted, host: this, metrics: this.metrics });
     const ordered = topologicalOrder(this.topology);
@@ -147,6 +155,20 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   }
 
   reportError(component: string, task: number, error: unknown): void {
+    const entry = this.#keepError(component, task, error);
+    this.logger.warn(`${component}[${task}]: ${entry.message}`, { component, task, ...(entry.code ? { code: entry.code } : {}) });
+  }
+
+  reportFatalError(component: string, task: number, error: unknown): void {
+    const entry = this.#keepError(component, task, error);
+    this.metrics.counter('fatal_errors_total', 'Errors after which a task could not go on', { topology: this.topologyName, component }).inc();
+    this.logger.error(`${component}[${task}] cannot go on: ${entry.message}`, { component, task, ...(entry.code ? { code: entry.code } : {}) });
+    if (this.#failed !== undefined) return;
+    this.#failed = entry;
+    this.#resolveFailure(entry);
+  }
+
+  #keepError(component: string, task: number, error: unknown): ComponentError {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
     const entry: ComponentError = { component, task, message: messageOf(error), code, time: Date.now() };
     const list = this.#errors.get(component) ?? [];
@@ -154,7 +176,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     if (list.length > LAST_ERRORS) list.shift();
     this.#errors.set(component, list);
     this.metrics.counter('errors_total', 'Errors reported by components', { topology: this.topologyName, component }).inc();
-    this.logger.warn(`${component}[${task}]: ${entry.message}`, { component, task, ...(code ? { code } : {}) });
+    return entry;
   }
 
   /** The last errors of each component, newest last. */

@@ -2,6 +2,10 @@
  * The {@link KafkaSource} on kafkajs: a group consumer with `autoCommit` off, fed through
  * `eachBatch` without auto-resolve. Only the offsets the spout took are resolved, so whatever it
  * left in a batch (its buffer was full) is fetched again once the partition is resumed.
+ *
+ * After a crash kafkajs does not restart (the consumer has left its group), the offsets the
+ * spout still commits on its way out go through the admin client, which may commit for a group
+ * with no members: what was acked stays committed.
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { registerKafkaCodecs } from './codecs.js';
@@ -25,6 +29,8 @@ class KafkajsSource implements KafkaSource {
   #admin: Promise<Admin> | undefined;
   #removers: (() => void)[] = [];
   #stopping: Promise<void> | undefined;
+  /** The consumer crashed and kafkajs does not restart it. */
+  #down = false;
 
   constructor(config: KafkaSourceConfig) {
     this.#config = config;
@@ -41,6 +47,10 @@ class KafkajsSource implements KafkaSource {
       heartbeatInterval: config.heartbeatIntervalMs,
       maxBytesPerPartition: config.maxBytesPerPartition,
       maxWaitTimeInMs: config.fetchMaxWaitMs,
+      retry: {
+        retries: 5,
+        restartOnFailure: (error) => (this.#stopping !== undefined ? Promise.resolve(false) : (config.beforeRestart?.(error) ?? Promise.resolve(true))),
+      },
     });
   }
 
@@ -49,7 +59,10 @@ class KafkajsSource implements KafkaSource {
     this.#removers.push(
       c.on(c.events.GROUP_JOIN, (e) => listener.assigned(e.payload.memberId, e.payload.memberAssignment)),
       c.on(c.events.REBALANCING, () => listener.rebalancing()),
-      c.on(c.events.CRASH, (e) => listener.crashed(e.payload.error, e.payload.restart)),
+      c.on(c.events.CRASH, (e) => {
+        this.#down = !e.payload.restart;
+        listener.crashed(e.payload.error, e.payload.restart);
+      }),
     );
     await c.connect();
     await c.subscribe({ topics: [...this.#config.topics], fromBeginning: this.#config.fromBeginning });
@@ -77,7 +90,16 @@ class KafkajsSource implements KafkaSource {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    if (offsets.length > 0) await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+    if (offsets.length === 0) return;
+    if (!this.#down) {
+      await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+      return;
+    }
+    const admin = await this.#adminClient();
+    for (const { topic, partitions } of byTopic(offsets)) {
+      const at = new Map(offsets.filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
+      await admin.setOffsets({ groupId: this.#config.groupId, topic, partitions: partitions.map((partition) => ({ partition, offset: at.get(partition)! })) });
+    }
   }
 
   async committedOffsets(topic: string): Promise<readonly { partition: number; offset: string | undefined }[]> {

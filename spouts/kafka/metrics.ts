@@ -28,6 +28,8 @@ export class KafkaSpoutMetrics {
   readonly committedOffsets: Counter;
   readonly rebalances: Counter;
   readonly revokedPartitions: Counter;
+  readonly consumerCrashes: Counter;
+  readonly consumerRestarts: Counter;
 
   constructor(group: MetricGroup, gauges: KafkaSpoutGauges) {
     this.polled = group.counter('kafka_spout_records_polled_total', 'Records taken from Kafka into the spout buffer');
@@ -44,6 +46,8 @@ export class KafkaSpoutMetrics {
     this.committedOffsets = group.counter('kafka_spout_committed_offsets_total', 'Taken offsets covered by commits');
     this.rebalances = group.counter('kafka_spout_rebalances_total', 'Group joins (assignments received)');
     this.revokedPartitions = group.counter('kafka_spout_revoked_partitions_total', 'Partitions revoked by rebalances');
+    this.consumerCrashes = group.counter('kafka_spout_consumer_crashes_total', 'Crashes of the Kafka consumer, restarted or not');
+    this.consumerRestarts = group.counter('kafka_spout_consumer_restarts_total', 'Restarts of the Kafka consumer after a retriable crash (each after its backoff)');
     group.gauge('kafka_spout_buffered_records', 'Records fetched and waiting to be emitted', {}, gauges.buffered);
     group.gauge('kafka_spout_uncommitted_offsets', 'Offsets taken and not yet committed, over assigned partitions', {}, gauges.uncommitted);
     group.gauge('kafka_spout_inflight_offsets', 'Offsets taken and not yet acked, over assigned partitions', {}, gauges.inFlight);
