@@ -4,11 +4,12 @@
  * left in a batch (its buffer was full) is fetched again once the partition is resumed.
  *
  * After a crash kafkajs does not restart (the consumer has left its group), the offsets the
- * spout still commits on its way out go through the admin client, which may commit for a group
- * with no members: what was acked stays committed.
+ * spout still commits on its way out go through a short-lived member of the same group
+ * (`commit-as-new-member.ts`): what was acked stays committed.
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { registerKafkaCodecs } from './codecs.js';
+import { commitAsNewMember } from './commit-as-new-member.js';
 import { KAFKAJS_LOG_LEVEL, kafkajsLogCreator } from './log-bridge.js';
 import type { KafkaSource, KafkaSourceConfig, SourceListener, TopicPartition, TopicPartitionOffset } from './source.js';
 
@@ -95,11 +96,7 @@ class KafkajsSource implements KafkaSource {
       await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
       return;
     }
-    const admin = await this.#adminClient();
-    for (const { topic, partitions } of byTopic(offsets)) {
-      const at = new Map(offsets.filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
-      await admin.setOffsets({ groupId: this.#config.groupId, topic, partitions: partitions.map((partition) => ({ partition, offset: at.get(partition)! })) });
-    }
+    await commitAsNewMember(this.#kafka, this.#config.groupId, offsets);
   }
 
   async committedOffsets(topic: string): Promise<readonly { partition: number; offset: string | undefined }[]> {
