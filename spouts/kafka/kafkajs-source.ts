@@ -35,7 +35,9 @@ class KafkajsSource implements KafkaSource {
 
   constructor(config: KafkaSourceConfig) {
     this.#config = config;
-    registerKafkaCodecs();
+    const codecs = registerKafkaCodecs();
+    config.logger.info(`codecs: gzip (built in), ${codecs.map((c) => `${c.codec} (${c.library ?? 'none'}${c.native ? ', native' : ''})`).join(', ')}`);
+    for (const c of codecs) if (c.note !== undefined) config.logger.warn(`${c.codec}: ${c.note}`);
     this.#kafka = new Kafka({
       brokers: [...config.brokers],
       clientId: config.clientId,
