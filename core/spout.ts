@@ -16,6 +16,13 @@ export interface SpoutOutputCollector {
   emitDirect(taskId: number, stream: string, values: unknown[], msgId?: unknown): void;
   /** Records an error against this component without failing anything. */
   reportError(error: unknown): void;
+  /**
+   * Records an error after which this task can never emit again (Storm's report-error-and-die):
+   * a source that cannot be read any more. The topology then stops instead of idling: a local
+   * run drains what is in flight, closes its components (a spout commits what was acked) and
+   * exits 1 with this error as its reason. Use {@link reportError} for anything a retry may fix.
+   */
+  reportFatalError(error: unknown): void;
 }
 
 /**

@@ -26,7 +26,22 @@ export class ComponentErrors {
     this.#logger = logger;
   }
 
-  report(component: string, task: number, error: unknown): void {
+  /** An error a component reported: kept, counted, logged as a warning. */
+  report(component: string, task: number, error: unknown): ComponentError {
+    const entry = this.#keep(component, task, error);
+    this.#logger.warn(`${component}[${task}]: ${entry.message}`, { component, task, ...(entry.code ? { code: entry.code } : {}) });
+    return entry;
+  }
+
+  /** An error after which a task cannot go on: kept, counted (also as fatal), logged as an error. */
+  reportFatal(component: string, task: number, error: unknown): ComponentError {
+    const entry = this.#keep(component, task, error);
+    this.#metrics.counter('fatal_errors_total', 'Errors after which a task could not go on', { topology: this.#topology, component }).inc();
+    this.#logger.error(`${component}[${task}] cannot go on: ${entry.message}`, { component, task, ...(entry.code ? { code: entry.code } : {}) });
+    return entry;
+  }
+
+  #keep(component: string, task: number, error: unknown): ComponentError {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
     const entry: ComponentError = { component, task, message: messageOf(error), code, time: Date.now() };
     const list = this.#errors.get(component) ?? [];
@@ -34,7 +49,7 @@ export class ComponentErrors {
     if (list.length > LAST_ERRORS) list.shift();
     this.#errors.set(component, list);
     this.#metrics.counter('errors_total', 'Errors reported by components', { topology: this.#topology, component }).inc();
-    this.#logger.warn(`${component}[${task}]: ${entry.message}`, { component, task, ...(code ? { code } : {}) });
+    return entry;
   }
 
   /** The last errors of each component, newest last. */

@@ -23,6 +23,8 @@ export interface ExecutorHost {
   wake(): void;
   /** Records a component's error: logged, counted and kept among its last errors. */
   reportError(component: string, task: number, error: unknown): void;
+  /** Records an error after which a task cannot go on: the topology fails (see `TopologyRuntime.failure`). */
+  reportFatalError(component: string, task: number, error: unknown): void;
 }
 
 /** A thenable returned by a user hook. */

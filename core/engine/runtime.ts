@@ -83,6 +83,13 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   #resolveCompletion!: () => void;
   /** Resolves when every spout is exhausted, every tuple acked and every bolt flushed. */
   readonly completion: Promise<void>;
+  #resolveFailure!: (error: ComponentError) => void;
+  #failed: ComponentError | undefined;
+  /**
+   * Resolves with the first error a task reported as fatal (`reportFatalError`): the topology
+   * cannot go on as it should, and whoever runs it should stop it and say why. Never rejects.
+   */
+  readonly failure: Promise<ComponentError>;
 
   constructor(options: RuntimeOptions) {
     assertValidTopology(options.topology);
@@ -95,6 +102,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.acker = new Acker((task) => this.layout.componentOfTask.get(task)?.id ?? `task ${task}`);
     this.#errors = new ComponentErrors(this.topologyName, this.metrics, this.logger);
     this.completion = new Promise((resolve) => (this.#resolveCompletion = resolve));
+    this.failure = new Promise((resolve) => (this.#resolveFailure = resolve));
     const hosted = options.hosted?.(this.layout) ?? this.layout.executors;
     checkRemoteTasks(this.topologyName, this.layout, hosted, options);
     this.#localRoots = new Set(hosted.filter((e) => e.component.kind === 'spout').flatMap((e) => e.tasks));
@@ -182,6 +190,14 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
 
   reportError(component: string, task: number, error: unknown): void {
     this.#errors.report(component, task, error);
+  }
+
+  /** A task cannot go on: recorded and logged as an error, and the runtime's `failure` resolves (the first time). */
+  reportFatalError(component: string, task: number, error: unknown): void {
+    const entry = this.#errors.reportFatal(component, task, error);
+    if (this.#failed !== undefined) return;
+    this.#failed = entry;
+    this.#resolveFailure(entry);
   }
 
   /** The last errors of each component, newest last. */

@@ -69,6 +69,10 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
     this.#host.reportError(this.context.componentId, this.taskId, error);
   }
 
+  reportFatalError(error: unknown): void {
+    this.#host.reportFatalError(this.context.componentId, this.taskId, error);
+  }
+
   #emit(out: StreamOut, direct: number, values: unknown[], msgId: unknown): void {
     this.emitted++;
     const host = this.#host;

@@ -1,6 +1,6 @@
 /** `nimbus local <topology.ts>`: run a topology in this process, with nothing installed. */
 import { parseArgs } from 'node:util';
-import { type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
+import { type ComponentError, type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
 import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
 import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadTopology } from '../../worker/index.js';
@@ -14,7 +14,9 @@ cluster worker, with in-memory cluster state and no service to install. The file
 type-checked first; a mistake is shown as file:line and nothing runs.
 
 The run ends when --duration has passed, on Ctrl-C (a second Ctrl-C stops at once), or by
-itself when every spout is finite (a file, say) and every tuple is acked and flushed.
+itself when every spout is finite (a file, say) and every tuple is acked and flushed. It also
+ends when a component cannot go on (a Kafka spout whose consumer failed for good, say): what is
+in flight is drained and committed, and the run exits 1 with the reason as its last line.
 
 Options:
   -c, --config <key=value>   Set a topology config key; repeatable. Values are JSON when
@@ -132,14 +134,20 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats(), inputProgress(cluster.metrics, topology.name)), interval * 1000);
+  let failure: ComponentError | undefined;
   let reason = await new Promise<string>((resolve) => {
     void runtime.completion.then(() => resolve('input exhausted, every tuple acked'));
+    void runtime.failure.then((error) => {
+      failure = error;
+      resolve(`'${error.component}' task ${error.task} cannot go on`);
+    });
     if (duration !== undefined) setTimeout(() => resolve(`duration of ${duration} s reached`), duration * 1000).unref();
     onInterrupt(() => resolve('interrupted'));
   });
   if (ticker) clearInterval(ticker);
   status.clear();
   if (reason === 'interrupted') logger.info('interrupted: draining in-flight tuples (Ctrl-C again to stop at once)');
+  if (failure !== undefined) logger.error(`stopping: ${reason}; draining in-flight tuples`);
   const report = await cluster.kill(topology.name);
   if (report.forced) reason += `; shutdown deadline passed with ${report.inFlight} tuple trees in flight`;
 
@@ -151,5 +159,10 @@ export async function localCommand(argv: string[]): Promise<number> {
     process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);
   }
   await metricsServer?.close();
+  if (failure !== undefined) {
+    // The last line, whatever was printed before it: scripts and people read the reason here.
+    process.stderr.write(`nimbus local: topology '${topology.name}' failed: ${failure.component}[${failure.task}]: ${failure.message}${failure.code ? ` [${failure.code}]` : ''}\n`);
+    return ExitCode.FAILURE;
+  }
   return report.forced ? ExitCode.FORCED_SHUTDOWN : ExitCode.OK;
 }

@@ -60,6 +60,8 @@ export type {
   TopicPartition,
   TopicPartitionOffset,
 } from './source.js';
-export { produceLines } from './producer.js';
-export type { ProduceLinesOptions, ProduceReport, ProducedRecord } from './producer.js';
+export { produceLines, PRODUCER_COMPRESSIONS } from './producer.js';
+export type { ProduceLinesOptions, ProduceReport, ProducedRecord, ProducerCompression } from './producer.js';
+export { KAFKA_CODECS, registerKafkaCodecs, unregisterKafkaCodec, kafkaCodecSupport, canCompress } from './codecs.js';
+export type { KafkaCodecName, KafkaCodecSupport } from './codecs.js';
 export { ensureTopic } from './topic-admin.js';

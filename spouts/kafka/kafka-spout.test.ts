@@ -352,15 +352,21 @@ describe('KafkaSpout', () => {
     await h.spout.close();
   });
 
-  it('closes once however often it is asked, and reports a consumer crash with its retriability', async () => {
+  it('closes once however often it is asked; a crash kafkajs restarts is an error, one it does not is fatal, and both are counted', async () => {
     const h = await new Harness({ partitions: 1 }).open();
     h.source.crash(new Error('broker gone'), true);
-    h.source.crash(new Error('bad auth'), false);
-    const [restarting, fatal] = h.reported as SquallError[];
+    h.source.crash(Object.assign(new Error('Not authorized to access topics: [t]'), { type: 'TOPIC_AUTHORIZATION_FAILED' }), false);
+    const [restarting] = h.reported as SquallError[];
+    assert.equal(h.reported.length, 1);
     assert.equal(restarting!.code, KafkaErrorCodes.CONSUMER_CRASH);
     assert.equal(restarting!.retriable, true);
+    assert.match(restarting!.message, /crashed and restarts \(partitions are assigned afresh\): broker gone/);
+    const [fatal] = h.fatal as SquallError[];
+    assert.equal(h.fatal.length, 1);
+    assert.equal(fatal!.code, KafkaErrorCodes.CONSUMER_CRASH);
     assert.equal(fatal!.retriable, false);
-    assert.match(fatal!.message, /does not restart: this task reads nothing more: bad auth/);
+    assert.match(fatal!.message, /no restart can help: Not authorized to access topics: \[t\]\. Grant the client's principal Describe and Read/);
+    assert.equal(h.counter('kafka_spout_consumer_crashes_total'), 2);
     const closes = [h.spout.close(), h.spout.close()];
     assert.equal(closes[0], closes[1]);
     await Promise.all(closes);

@@ -22,6 +22,7 @@ import {
   nullLogger,
 } from '../../core/index.js';
 import { compileKafkaSpoutOptions } from './compile-options.js';
+import { ConsumerCrashes } from './consumer-crashes.js';
 import { withDeadline } from './deadline.js';
 import { KafkaErrorCodes } from './errors.js';
 import { resetsToEarliest } from './first-poll.js';
@@ -89,6 +90,14 @@ export class KafkaSpout implements Spout {
     });
     this.#emitter = new RecordEmitter({ config: c, collector, outputs: (stream) => context.outputFields(stream), metrics: this.#metrics });
     this.#emitter.requireStreams(context.componentId);
+    const crashes = new ConsumerCrashes({
+      brokers: c.brokers,
+      logger: this.#logger,
+      metrics: this.#metrics,
+      reportError: (error) => collector.reportError(error),
+      reportFatalError: (error) => collector.reportFatalError(error),
+      delay: (ms) => this.#delay(ms).then(() => this.#state === 'running'),
+    });
     this.#source = (c.source ?? kafkajsSource)({
       brokers: c.brokers,
       clientId: c.clientId,
@@ -100,6 +109,7 @@ export class KafkaSpout implements Spout {
       maxBytesPerPartition: c.maxBytesPerPartition,
       fetchMaxWaitMs: c.fetchMaxWaitMs,
       logger: this.#logger,
+      beforeRestart: (error) => crashes.beforeRestart(error),
     });
     this.#intake = new PartitionIntake({
       config: c,
@@ -107,12 +117,16 @@ export class KafkaSpout implements Spout {
       logger: this.#logger,
       metrics: this.#metrics,
       hooks: {
-        arrived: () => this.#wake?.(),
+        arrived: () => {
+          crashes.recovered();
+          this.#wake?.();
+        },
         commitSoon: () => this.#committer.commitSoon(),
         rebalancing: () => {
           if (this.#state === 'running' && c.processingGuarantee !== 'at-most-once') void this.#committer.commitNow();
         },
         reportError: (error) => collector.reportError(error),
+        crashed: (error, restarting) => crashes.crashed(error, restarting),
         delay: (ms) => this.#delay(ms),
         retryDelayMs: (attempt) => this.#backoff.delayMs(attempt),
       },

@@ -2,10 +2,16 @@
  * The {@link KafkaSource} on kafkajs: a group consumer with `autoCommit` off, fed through
  * `eachBatch` without auto-resolve. Only the offsets the spout took are resolved, so whatever it
  * left in a batch (its buffer was full) is fetched again once the partition is resumed.
+ *
+ * After a crash kafkajs does not restart (the consumer has left its group), the offsets the
+ * spout still commits on its way out go through a short-lived member of the same group
+ * (`commit-as-new-member.ts`): what was acked stays committed.
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { SquallError, messageOf } from '../../core/index.js';
 import { KafkaErrorCodes } from './errors.js';
+import { registerKafkaCodecs } from './codecs.js';
+import { commitAsNewMember } from './commit-as-new-member.js';
 import { KAFKAJS_LOG_LEVEL, kafkajsLogCreator } from './log-bridge.js';
 import type { KafkaSource, KafkaSourceConfig, SourceListener, TopicPartition, TopicPartitionOffset } from './source.js';
 
@@ -38,9 +44,14 @@ class KafkajsSource implements KafkaSource {
   #admin: Promise<Admin> | undefined;
   #removers: (() => void)[] = [];
   #stopping: Promise<void> | undefined;
+  /** The consumer crashed and kafkajs does not restart it. */
+  #down = false;
 
   constructor(config: KafkaSourceConfig) {
     this.#config = config;
+    const codecs = registerKafkaCodecs();
+    config.logger.info(`codecs: gzip (built in), ${codecs.map((c) => `${c.codec} (${c.library ?? 'none'}${c.native ? ', native' : ''})`).join(', ')}`);
+    for (const c of codecs) if (c.note !== undefined) config.logger.warn(`${c.codec}: ${c.note}`);
     this.#kafka = new Kafka({
       brokers: [...config.brokers],
       clientId: config.clientId,
@@ -53,6 +64,10 @@ class KafkajsSource implements KafkaSource {
       heartbeatInterval: config.heartbeatIntervalMs,
       maxBytesPerPartition: config.maxBytesPerPartition,
       maxWaitTimeInMs: config.fetchMaxWaitMs,
+      retry: {
+        retries: 5,
+        restartOnFailure: (error) => (this.#stopping !== undefined ? Promise.resolve(false) : (config.beforeRestart?.(error) ?? Promise.resolve(true))),
+      },
     });
   }
 
@@ -61,7 +76,10 @@ class KafkajsSource implements KafkaSource {
     this.#removers.push(
       c.on(c.events.GROUP_JOIN, (e) => listener.assigned(e.payload.memberId, e.payload.memberAssignment)),
       c.on(c.events.REBALANCING, () => listener.rebalancing()),
-      c.on(c.events.CRASH, (e) => listener.crashed(e.payload.error, e.payload.restart)),
+      c.on(c.events.CRASH, (e) => {
+        this.#down = !e.payload.restart;
+        listener.crashed(e.payload.error, e.payload.restart);
+      }),
     );
     await c.connect();
     await c.subscribe({ topics: [...this.#config.topics], fromBeginning: this.#config.fromBeginning });
@@ -90,6 +108,10 @@ class KafkajsSource implements KafkaSource {
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
+    if (this.#down) {
+      await commitAsNewMember(this.#kafka, this.#config.groupId, offsets);
+      return;
+    }
     try {
       await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
     } catch (error) {

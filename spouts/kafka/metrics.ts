@@ -30,6 +30,8 @@ export class KafkaSpoutMetrics {
   readonly revokedPartitions: Counter;
   readonly fencedPartitions: Counter;
   readonly fencedRecords: Counter;
+  readonly consumerCrashes: Counter;
+  readonly consumerRestarts: Counter;
 
   constructor(group: MetricGroup, gauges: KafkaSpoutGauges) {
     this.polled = group.counter('kafka_spout_records_polled_total', 'Records taken from Kafka into the spout buffer');
@@ -48,6 +50,8 @@ export class KafkaSpoutMetrics {
     this.revokedPartitions = group.counter('kafka_spout_revoked_partitions_total', 'Partitions revoked by rebalances');
     this.fencedPartitions = group.counter('kafka_spout_fenced_partitions_total', 'Partitions this task stopped reading because a newer writer holds their lease');
     this.fencedRecords = group.counter('kafka_spout_fenced_records_total', 'Failed tuples whose sink refused them as fenced: not retried, the newer owner writes them');
+    this.consumerCrashes = group.counter('kafka_spout_consumer_crashes_total', 'Crashes of the Kafka consumer, restarted or not');
+    this.consumerRestarts = group.counter('kafka_spout_consumer_restarts_total', 'Restarts of the Kafka consumer after a retriable crash (each after its backoff)');
     group.gauge('kafka_spout_buffered_records', 'Records fetched and waiting to be emitted', {}, gauges.buffered);
     group.gauge('kafka_spout_uncommitted_offsets', 'Offsets taken and not yet committed, over assigned partitions', {}, gauges.uncommitted);
     group.gauge('kafka_spout_inflight_offsets', 'Offsets taken and not yet acked, over assigned partitions', {}, gauges.inFlight);

@@ -27,6 +27,8 @@ export interface IntakeHooks {
   /** The group is about to rebalance. */
   rebalancing(): void;
   reportError(error: unknown): void;
+  /** The consumer crashed; `restarting` says whether the client restarts it (see consumer-crashes.ts). */
+  crashed(error: unknown, restarting: boolean): void;
   /** Resolves after `ms`, or at once when the spout closes. */
   delay(ms: number): Promise<void>;
   /** The delay before attempt `attempt` of a failed start-offset lookup. */
@@ -264,9 +266,7 @@ export class PartitionIntake implements SourceListener {
   }
 
   crashed(error: unknown, restarting: boolean): void {
-    const message = `the Kafka consumer crashed and ${restarting ? 'restarts: partitions are assigned afresh' : 'does not restart: this task reads nothing more'}: ${messageOf(error)}`;
-    if (!restarting) this.#logger.error(message);
-    this.#hooks.reportError(new SquallError(KafkaErrorCodes.CONSUMER_CRASH, message, { retriable: restarting, cause: error }));
+    this.#hooks.crashed(error, restarting);
   }
 
   /** Tells the consumer to pause or resume partitions whose state changed (all of them with `force`). */

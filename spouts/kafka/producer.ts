@@ -7,8 +7,9 @@
  * const report = await produceLines(['127.0.0.1:9092'], 'webrequest_text', lines, { batchSize: 1000, onProgress: (n) => bar.update(n) });
  * ```
  */
-import { Kafka, Partitioners, type Message } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, type Message } from 'kafkajs';
 import { ErrorCodes, type Logger, SquallError, messageOf, nullLogger } from '../../core/index.js';
+import { type KafkaCodecName, canCompress, kafkaCodecSupport } from './codecs.js';
 import { KafkaErrorCodes } from './errors.js';
 import { KAFKAJS_LOG_LEVEL, kafkajsLogCreator } from './log-bridge.js';
 
@@ -25,12 +26,31 @@ export type ProducedRecord =
       readonly headers?: Readonly<Record<string, string | Buffer>>;
     };
 
+/** How produced batches are compressed: Kafka's codecs. */
+export type ProducerCompression = 'none' | 'gzip' | KafkaCodecName;
+
+/** Every {@link ProducerCompression}, for validation and help texts. */
+export const PRODUCER_COMPRESSIONS: readonly ProducerCompression[] = Object.freeze(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+
+const COMPRESSION_TYPES: Readonly<Record<ProducerCompression, CompressionTypes>> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
 /** Options of {@link produceLines}. */
 export interface ProduceLinesOptions {
   /** Records per produce request. @default 500 */
   readonly batchSize?: number;
   /** Produce requests in flight at once. More is faster; order across batches is then not guaranteed. @default 1 */
   readonly maxInFlight?: number;
+  /**
+   * The codec each batch is compressed with, as a producer's `compression.type`. snappy is
+   * written in the xerial framing the Java client uses. @default 'none'
+   */
+  readonly compression?: ProducerCompression;
   /** @default 'squall-producer' */
   readonly clientId?: string;
   /** Called after each acknowledged batch with the number of records written so far. */
@@ -51,6 +71,18 @@ function toMessage(record: ProducedRecord): Message {
   return { value: record.value, key: record.key ?? null, partition: record.partition, headers: record.headers as Message['headers'] };
 }
 
+/** The kafkajs type of `compression`, refusing a codec this process cannot write before anything is sent. */
+function compressionType(compression: ProducerCompression): CompressionTypes {
+  if (!PRODUCER_COMPRESSIONS.includes(compression)) {
+    throw new SquallError(ErrorCodes.INVALID_CONFIG, `produceLines compression is '${String(compression)}': use one of ${PRODUCER_COMPRESSIONS.join(', ')}`);
+  }
+  if (compression !== 'none' && compression !== 'gzip' && !canCompress(compression)) {
+    const note = kafkaCodecSupport().find((c) => c.codec === compression)?.note ?? 'no library loaded';
+    throw new SquallError(ErrorCodes.INVALID_CONFIG, `cannot write ${compression} here: ${note}. Install the native add-on's package for this platform, or choose another compression`);
+  }
+  return COMPRESSION_TYPES[compression];
+}
+
 /** Writes every record of `lines` to `topic`, `batchSize` at a time, and resolves once all are acknowledged. */
 export async function produceLines(
   brokers: readonly string[],
@@ -63,6 +95,7 @@ export async function produceLines(
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new SquallError(ErrorCodes.INVALID_CONFIG, `produceLines batchSize is ${batchSize}: use a whole number, 1 or more`);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new SquallError(ErrorCodes.INVALID_CONFIG, `produceLines maxInFlight is ${maxInFlight}: use a whole number, 1 or more`);
   if (typeof topic !== 'string' || topic.length === 0) throw new SquallError(ErrorCodes.INVALID_CONFIG, 'produceLines needs a topic name');
+  const compression = compressionType(options.compression ?? 'none');
   const kafka = new Kafka({
     brokers: [...brokers],
     clientId: options.clientId ?? 'squall-producer',
@@ -77,7 +110,7 @@ export async function produceLines(
   let failure: unknown;
   const send = (messages: Message[]) => {
     const p = producer
-      .send({ topic, acks: -1, messages })
+      .send({ topic, acks: -1, compression, messages })
       .then(() => {
         records += messages.length;
         batches++;

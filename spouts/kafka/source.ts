@@ -69,6 +69,11 @@ export interface KafkaSourceConfig {
   readonly fetchMaxWaitMs: number;
   /** Where the client's own log lines go (at warn and above). */
   readonly logger: Logger;
+  /**
+   * Asked before the client restarts itself after a retriable crash. Resolves true once it may
+   * (after a backoff), false to stay down. @default restart at once
+   */
+  readonly beforeRestart?: (error: unknown) => Promise<boolean>;
 }
 
 /** A group consumer with manual commits. */

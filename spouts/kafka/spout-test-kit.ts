@@ -28,6 +28,7 @@ export class Harness {
   readonly source: MemoryKafkaSource;
   readonly emitted: Emitted[] = [];
   readonly reported: unknown[] = [];
+  readonly fatal: unknown[] = [];
   readonly registry = new MetricRegistry();
   readonly spout: KafkaSpout;
   readonly outputs: Record<string, readonly string[]>;
@@ -54,6 +55,7 @@ export class Harness {
     emitTo: (stream, values, msgId) => void this.emitted.push({ stream, values, msgId }),
     emitDirect: () => assert.fail('the spout never emits direct'),
     reportError: (error) => void this.reported.push(error),
+    reportFatalError: (error) => void this.fatal.push(error),
   };
 
   context(): TopologyContext {

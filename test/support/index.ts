@@ -9,7 +9,7 @@
  * await waitFor(async () => (await redis.exists(key)) === 0, { message: `${key} to expire` });
  * ```
  */
-export { InfraScriptError, INFRA_ENV, SERVICE_NAMES, ensureInfra, infraSettings, loadInfraSettings, restartService, startService, stopService } from './infra.js';
+export { InfraScriptError, INFRA_ENV, SERVICE_NAMES, ensureInfra, ensureKafkaProducers, infraSettings, loadInfraSettings, restartService, startService, stopService } from './infra.js';
 export type { EnsureInfraOptions, HdfsRole, InfraSettings, ServiceControlOptions, ServiceName } from './infra.js';
 export { randomSuffix, testNames, uniqueGroupId, uniqueHdfsPath, uniqueRedisPrefix, uniqueTopic, uniqueZkRoot } from './names.js';
 export type { TestNames } from './names.js';
@@ -20,4 +20,6 @@ export type { HttpRequestOptions, HttpResponse } from '../../infra/probes/http.j
 export { zookeeper } from '../../infra/probes/zookeeper-client.js';
 export type { ZkClient, ZkEvent, ZkStat, ZkWatcher } from '../../infra/probes/zookeeper-client.js';
 export { REPO_ROOT, repoTempDir, runNimbus } from './nimbus.js';
+export { produceWith } from './kafka-producers.js';
+export type { KeyedLine, ProducerCodec, RealProducer } from './kafka-producers.js';
 export type { NimbusRun } from './nimbus.js';

@@ -168,3 +168,21 @@ export async function startService(service: ServiceName, options: ServiceControl
 export async function restartService(service: ServiceName, options: ServiceControlOptions = {}): Promise<void> {
   await control('restart', service, options);
 }
+
+let producersEnsured: Promise<string> | undefined;
+
+/**
+ * Makes sure the two real Kafka producers of the codec tests are installed (kcat, and the Java
+ * classpath of Kafka's own console producer), with `bash infra/kafka-producers.sh up`, which is
+ * idempotent. Runs even with `SQUALL_SKIP_INFRA`: it installs, it starts nothing. Resolves with
+ * the path of the file that holds the Java classpath.
+ */
+export function ensureKafkaProducers(options: { timeoutMs?: number } = {}): Promise<string> {
+  producersEnsured ??= runScript(['kafka-producers.sh', 'up'], options.timeoutMs ?? 600_000)
+    .then(() => join(infraSettings.stateDir, 'kafka/classpath.txt'))
+    .catch((error: unknown) => {
+      producersEnsured = undefined;
+      throw error;
+    });
+  return producersEnsured;
+}
