@@ -28,7 +28,7 @@ import { CommitSlots } from './commit-slots.js';
 import { EncodedRecord } from './encoded-record.js';
 import { EncodingCheck } from './encoding-check.js';
 import { ownerTag } from './file-name-format.js';
-import type { FileSystem } from './file-system.js';
+import { type FileSystem, parentOf } from './file-system.js';
 import { InProgressFile } from './in-progress-file.js';
 import { leaseDir } from './partition-leases.js';
 import { PartitionPublisher } from './partition-publisher.js';
@@ -280,13 +280,18 @@ export class HdfsSinkBolt implements Bolt {
   }
 
   /**
-   * What a failed write or commit of a leased file means: when its lease's directory is gone,
-   * a newer owner fenced the lease, and the failure is a refusal, not an error.
+   * What a failed write or commit of a leased file means: when its lease's directory is no
+   * longer there (taken away, a tombstone in its place), a newer owner fenced the lease, and the
+   * failure is a refusal, not an error, whatever the filesystem said (a missing path, a parent
+   * that is a file, a stream cut when its file was deleted).
    */
   async #whyFailed(file: InProgressFile, error: unknown): Promise<unknown> {
-    if (file.lease === undefined || !hasCode(error, HdfsErrorCodes.NOT_FOUND)) return error;
-    const present = await this.#fs.exists(file.tempDir).catch(() => true);
-    return present ? error : fencedError(file.source, file.lease.id, 'a newer owner fenced it');
+    if (file.lease === undefined) return error;
+    const alive = await this.#fs
+      .list(parentOf(file.tempDir))
+      .then((entries) => entries.some((e) => e.name === file.lease!.id && e.type === 'directory'))
+      .catch((e: unknown) => !hasCode(e, HdfsErrorCodes.NOT_FOUND));
+    return alive ? error : fencedError(file.source, file.lease.id, 'a newer owner fenced it');
   }
 
   /**

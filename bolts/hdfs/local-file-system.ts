@@ -160,6 +160,8 @@ export class LocalFileSystem implements FileSystem {
       await rm(path, { recursive: options.recursive ?? false });
       return true;
     } catch (error) {
+      // Another process removed it between the two calls: nothing to delete, as for HDFS.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw translate(error, 'delete', path);
     }
   }

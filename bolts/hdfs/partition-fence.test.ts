@@ -67,23 +67,66 @@ describe('OutputPartitionFence', () => {
     assert.ok(Number(second) > Number(first));
     assert.equal(await fence.holds('t', 0, first), false);
     assert.equal(await fence.holds('t', 0, second), true);
-    assert.deepEqual(await readdir(partitionLeasesDir(root, 't', 0)), [second, `${second}.claim`]);
+    // The fenced lease's directory is gone, a tombstone of its name in its place.
+    assert.deepEqual((await readdir(partitionLeasesDir(root, 't', 0), { withFileTypes: true })).map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`), [first, `${second}/`, `${second}.claim`]);
     await fence.release('t', 0, second);
     assert.equal(await fence.holds('t', 0, second), false);
     await fence.release('t', 0, second); // a second release finds nothing to fence
   });
 
-  it('an acquisition that finds a newer claim once its directory exists gives way, leaving no directory', async () => {
-    // A racing writer claims the next epoch just as this one makes its directory.
-    class Racing extends LocalFileSystem {
-      override async mkdirs(path: string): Promise<void> {
-        await super.mkdirs(path);
-        if (path.endsWith('/0000000001')) await super.create(join(partitionLeasesDir(root, 't', 0), '0000000002.claim'), Buffer.from('{}'));
+  it('a fenced lease cannot come back: nothing can be created under its name, even with parents made', async () => {
+    const fence = new OutputPartitionFence(fs, root);
+    const first = acquired(await fence.acquire('t', 0, { committedOffset: undefined }));
+    acquired(await fence.acquire('t', 0, { committedOffset: undefined }));
+    await assert.rejects(fs.create(join(leaseDir(root, 't', 0, first), 'x'), Buffer.from('zombie')), 'a create that makes missing parents');
+    await assert.rejects(fs.create(join(leaseDir(root, 't', 0, first), 'x'), Buffer.from('zombie'), { createParent: false }));
+  });
+
+  it('an acquisition that claims an epoch a newer one removed gives way before making its directory', async () => {
+    const dir = partitionLeasesDir(root, 't', 0);
+    // Epoch 8 is claimed; 7's claim was removed by that newer acquisition, and a paused writer, which
+    // listed before, now claims 7 again.
+    class Late extends LocalFileSystem {
+      #listed = false;
+      override async list(path: string) {
+        if (path === dir && !this.#listed) {
+          this.#listed = true;
+          await fs.mkdirs(dir);
+          await fs.create(join(dir, '0000000006.claim'), Buffer.from('{}'));
+          const seen = await super.list(path);
+          await fs.delete(join(dir, '0000000006.claim'));
+          await fs.create(join(dir, '0000000008.claim'), Buffer.from('{}'));
+          return seen;
+        }
+        return super.list(path);
       }
     }
-    const result = await new OutputPartitionFence(new Racing(), root).acquire('t', 0, { committedOffset: undefined });
-    assert.deepEqual(result, { superseded: '0000000002' });
-    assert.equal(await fs.exists(leaseDir(root, 't', 0, '0000000001')), false);
+    const result = await new OutputPartitionFence(new Late(), root).acquire('t', 0, { committedOffset: undefined });
+    assert.deepEqual(result, { superseded: '0000000008' });
+    assert.equal(await fs.exists(leaseDir(root, 't', 0, '0000000007')), false, 'no directory for the reused epoch');
+  });
+
+  it('acquisitions that arrive together share one scan of the output', async () => {
+    let scans = 0;
+    let leased = 0;
+    let open!: () => void;
+    const allFenced = new Promise<void>((resolve) => (open = resolve));
+    // The first scan is held until every acquisition has made its lease directory: the others then
+    // wait for one more scan between them (the last may need one of its own), not one each.
+    class Counting extends LocalFileSystem {
+      override async mkdirs(path: string) {
+        await super.mkdirs(path);
+        if (/\/\d{10}$/.test(path) && ++leased === 6) open();
+      }
+      override async list(path: string) {
+        if (path === root && ++scans === 1) await allFenced;
+        return super.list(path);
+      }
+    }
+    const fence = new OutputPartitionFence(new Counting(), root);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, p) => fence.acquire('t', p, { committedOffset: '0' })));
+    assert.ok(results.every((r) => 'lease' in r));
+    assert.ok(scans >= 2 && scans <= 3, `${scans} scans for 6 acquisitions`);
   });
 
   it('says where to start: the first offset from the group commit on that the output does not hold', async () => {
@@ -96,12 +139,15 @@ describe('OutputPartitionFence', () => {
       assert.ok('lease' in r);
       return r.startOffset;
     };
-    assert.equal(await start(undefined), 100);
+    // No group offset: the spout's first-poll strategy decides, since offsets below the lowest
+    // committed run may never have been committed.
+    assert.equal(await start(undefined), undefined);
+    assert.equal(await start('0'), 100);
     assert.equal(await start('50'), 100);
     assert.equal(await start('120'), 120);
     assert.equal(await start('160'), 200);
-    const other = await fence.acquire('t', 1, { committedOffset: undefined });
-    assert.ok('lease' in other && other.startOffset === undefined);
+    const other = await fence.acquire('t', 1, { committedOffset: '5' });
+    assert.ok('lease' in other && other.startOffset === 5);
   });
 });
 

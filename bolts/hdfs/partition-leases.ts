@@ -8,7 +8,8 @@
  *   name, and commits it by renaming it out into its hour. Files are created there without
  *   creating parents, so nothing can be written under a lease whose directory is gone.
  *
- * Fencing a lease renames its directory away (then deletes it). A rename is atomic on HDFS and
+ * Fencing a lease renames its directory away (then deletes it, and leaves a file of the lease's
+ * name in its place so nothing can be created under that name again). A rename is atomic on HDFS and
  * on a local disk, so an old writer's commit (its own rename out of that directory) happens
  * either before the fence, and the new owner's scan (which follows the fence) sees the file, or
  * after it, and fails. A new owner acquires in three steps: claim the next epoch, make its
@@ -23,7 +24,7 @@ import { nullLogger } from '../../core/index.js';
 import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
 import { encodeTopic } from './file-name-format.js';
 import { type FileStatus, type FileSystem, joinPath } from './file-system.js';
-import { listOrEmpty, type ScanOptions, scanOutput, sourceKey } from './output-scan.js';
+import { listOrEmpty, type OutputScan, type ScanOptions, scanOutput, sourceKey } from './output-scan.js';
 
 /** The directory under a sink's root that holds the leases. Hive skips names starting with `_`. */
 export const LEASES_DIR = '_leases';
@@ -31,6 +32,8 @@ export const LEASES_DIR = '_leases';
 const CLAIM = /^(\d{10})\.claim$/;
 const LEASE = /^\d{10}$/;
 const GRAVE = /^fenced-/;
+/** Tombstones of fenced leases kept below the newest epoch; older ones are removed. */
+const TOMBSTONES_KEPT = 16;
 /** Acquisitions racing for one epoch try again this many times before giving up (retriable). */
 const MAX_CLAIM_ATTEMPTS = 20;
 
@@ -81,10 +84,9 @@ export class OutputPartitionFence implements PartitionFence {
   readonly #options: OutputPartitionFenceOptions;
   readonly #logger: Logger;
   readonly #writer: string;
-  /** Acquisitions whose fencing has ended, counted. */
-  #fenced = 0;
-  /** The last scan of the output, shared by acquisitions whose fencing ended before it started. */
-  #scan: { readonly afterFence: number; readonly result: ReturnType<typeof scanOutput> } | undefined;
+  /** The scan of the output in progress, and the one queued behind it for those who came later. */
+  #runningScan: Promise<OutputScan> | undefined;
+  #nextScan: Promise<OutputScan> | undefined;
 
   constructor(fileSystem: FileSystem | (() => FileSystem), root: string, options: OutputPartitionFenceOptions = {}) {
     this.#fs = typeof fileSystem === 'function' ? fileSystem : () => fileSystem;
@@ -107,6 +109,11 @@ export class OutputPartitionFence implements PartitionFence {
         if (hasCode(error, HdfsErrorCodes.ALREADY_EXISTS)) continue; // another acquisition took this epoch
         throw error;
       }
+      // A claim can be made again after a newer acquisition removed it (this one was paused between
+      // its listing and its claim): a newer claim is then there, and this one gives way before it
+      // makes a directory a fenced writer could use.
+      const before = newestClaim(await listOrEmpty(fs, dir));
+      if (before > epoch) return { superseded: leaseOf(before) };
       await fs.mkdirs(joinPath(dir, lease));
       const entries = await listOrEmpty(fs, dir);
       const newest = newestClaim(entries);
@@ -117,11 +124,13 @@ export class OutputPartitionFence implements PartitionFence {
       let fenced = 0;
       for (const e of entries) {
         const claim = e.type === 'file' ? CLAIM.exec(e.name) : null;
-        if (e.type === 'directory' && LEASE.test(e.name) && Number(e.name) < epoch) fenced += (await this.#fence(fs, dir, e.name)) ? 1 : 0;
+        const number = LEASE.test(e.name) ? Number(e.name) : NaN;
+        if (e.type === 'directory' && number < epoch) fenced += (await this.#fence(fs, dir, e.name)) ? 1 : 0;
         else if (e.type === 'directory' && GRAVE.test(e.name)) await fs.delete(e.path, { recursive: true });
         else if (claim !== null && Number(claim[1]) < epoch) await fs.delete(e.path);
+        else if (e.type === 'file' && number < epoch - TOMBSTONES_KEPT) await fs.delete(e.path);
       }
-      const startOffset = await this.#startOffset(topic, partition, position, ++this.#fenced);
+      const startOffset = await this.#startOffset(topic, partition, position);
       this.#logger.debug('partition acquired', { source: sourceKey(topic, partition), lease, fenced, startOffset });
       return { lease, startOffset };
     }
@@ -137,34 +146,74 @@ export class OutputPartitionFence implements PartitionFence {
     await this.#fence(this.#fs(), partitionLeasesDir(this.#root, topic, partition), lease);
   }
 
-  /** Takes a lease's directory away atomically, then deletes it. False when it was gone already. */
+  /**
+   * Takes a lease's directory away atomically, then leaves a file of the lease's name in its
+   * place (a tombstone): a create under it fails even on a filesystem that makes missing parents
+   * (older WebHDFS DataNodes ignore `createparent=false`). A directory made again between the two
+   * steps is taken away again. False when there was nothing to take away.
+   */
   async #fence(fs: FileSystem, dir: string, lease: string): Promise<boolean> {
-    const grave = joinPath(dir, `fenced-${lease}-${randomBytes(4).toString('hex')}`);
-    try {
-      await fs.rename(joinPath(dir, lease), grave);
-    } catch (error) {
-      if (hasCode(error, HdfsErrorCodes.NOT_FOUND)) return false;
-      throw error;
+    let fenced = false;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const grave = joinPath(dir, `fenced-${lease}-${randomBytes(4).toString('hex')}`);
+      try {
+        await fs.rename(joinPath(dir, lease), grave);
+        fenced = true;
+        await fs.delete(grave, { recursive: true });
+      } catch (error) {
+        if (!hasCode(error, HdfsErrorCodes.NOT_FOUND)) throw error;
+      }
+      try {
+        await fs.create(joinPath(dir, lease), Buffer.alloc(0));
+        return fenced;
+      } catch (error) {
+        if (!hasCode(error, HdfsErrorCodes.ALREADY_EXISTS)) throw error;
+        // A tombstone already (fenced before), or a directory made again: look which.
+        if (!(await listOrEmpty(fs, dir)).some((e) => e.name === lease && e.type === 'directory')) return fenced;
+      }
     }
-    await fs.delete(grave, { recursive: true });
-    return true;
+    throw hdfsError(HdfsErrorCodes.UNAVAILABLE, `could not fence lease ${lease} under ${dir}: its directory kept being made again`, { retriable: true });
   }
 
-  /** The first offset the output lacks from the group's committed offset on, by a scan that began after the fence. */
-  async #startOffset(topic: string, partition: number, position: PartitionPosition, fence: number): Promise<number | undefined> {
-    if (this.#scan === undefined || this.#scan.afterFence < fence) {
-      const afterFence = this.#fenced;
-      const result = scanOutput(this.#fs(), this.#root, this.#options);
-      // A failed scan is not kept: the next acquisition scans again.
-      result.catch(() => {
-        if (this.#scan?.result === result) this.#scan = undefined;
-      });
-      this.#scan = { afterFence, result };
-    }
-    const ranges = (await this.#scan.result).committed.get(sourceKey(topic, partition));
-    const from = position.committedOffset === undefined ? undefined : Number(position.committedOffset);
-    if (ranges === undefined || ranges.min === undefined) return from;
-    return ranges.nextMissing(from ?? ranges.min);
+  /**
+   * The first offset the output lacks from the group's committed offset on, by a scan that
+   * began after this call (so after the fence). Without a committed offset it is undefined: the
+   * partition starts by the spout's first-poll strategy, and the sink skips what it holds
+   * (starting past the lowest committed run would skip offsets below it never committed).
+   */
+  async #startOffset(topic: string, partition: number, position: PartitionPosition): Promise<number | undefined> {
+    if (position.committedOffset === undefined) return undefined;
+    const from = Number(position.committedOffset);
+    const ranges = (await this.#scanFromNow()).committed.get(sourceKey(topic, partition));
+    return ranges === undefined ? from : ranges.nextMissing(from);
+  }
+
+  /**
+   * A scan that starts after this call. Acquisitions that arrive while one runs share the next
+   * one: a rebalance of many partitions costs a few scans, not one per partition.
+   */
+  #scanFromNow(): Promise<OutputScan> {
+    if (this.#nextScan !== undefined) return this.#nextScan;
+    if (this.#runningScan === undefined) return this.#startScan();
+    const next = this.#runningScan.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      this.#nextScan = undefined;
+      return this.#startScan();
+    });
+    this.#nextScan = next;
+    return next;
+  }
+
+  #startScan(): Promise<OutputScan> {
+    const scan = scanOutput(this.#fs(), this.#root, this.#options);
+    this.#runningScan = scan;
+    const clear = () => {
+      if (this.#runningScan === scan) this.#runningScan = undefined;
+    };
+    scan.then(clear, clear);
+    return scan;
   }
 }
 

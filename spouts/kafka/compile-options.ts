@@ -144,6 +144,7 @@ export function compileKafkaSpoutOptions(options: KafkaSpoutOptions): KafkaSpout
     router: routerOf(options.streams),
     startOffsets: options.startOffsets,
     fence: options.fence,
+    fenceRetryMs: positiveMs('fenceRetryMs', options.fenceRetryMs ?? d.fenceRetryMs),
     maxBufferedRecords: positiveInteger('maxBufferedRecords', options.maxBufferedRecords ?? d.maxBufferedRecords),
     pollTimeoutMs: positiveMs('pollTimeoutMs', options.pollTimeoutMs ?? d.pollTimeoutMs),
     closeTimeoutMs: positiveMs('closeTimeoutMs', options.closeTimeoutMs ?? d.closeTimeoutMs),

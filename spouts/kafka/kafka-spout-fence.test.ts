@@ -110,6 +110,24 @@ describe('KafkaSpout with a fence', () => {
     await h.spout.close();
   });
 
+  it('a partition fenced while the group confirms this member holds it is acquired again after fenceRetryMs', async () => {
+    const fence = new MemoryFence();
+    const h = await new Harness({ partitions: 1, fence, fenceRetryMs: 1 }).open();
+    h.produce(0, ['1']);
+    const [first] = await h.poll();
+    // A member that acquired late fenced this one's lease; this member still holds the partition.
+    fence.steal('t', 0);
+    h.spout.fail(first!.msgId, FENCED);
+    const fencedAt = Date.now();
+    await h.pollUntil(() => Date.now() > fencedAt + 1, 'fenceRetryMs to pass');
+    h.source.heartbeat();
+    await h.pollUntil(() => fence.acquired.length === 2, 'the partition acquired again');
+    h.produce(0, ['2']);
+    const after = await h.poll();
+    assert.ok(after.length > 0 && after.every((e) => leaseOf(e.values) === '3'), JSON.stringify(after.map((e) => e.values)));
+    await h.spout.close();
+  });
+
   it('refuses startOffsets beside a fence, saying why', () => {
     assert.throws(() => new Harness({ fence: new MemoryFence(), startOffsets: async () => '0' }), /startOffsets.*leave it unset with fence/);
   });

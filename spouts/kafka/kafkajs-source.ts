@@ -76,6 +76,7 @@ class KafkajsSource implements KafkaSource {
     this.#removers.push(
       c.on(c.events.GROUP_JOIN, (e) => listener.assigned(e.payload.memberId, e.payload.memberAssignment)),
       c.on(c.events.REBALANCING, () => listener.rebalancing()),
+      c.on(c.events.HEARTBEAT, () => listener.heartbeat?.()),
       c.on(c.events.CRASH, (e) => {
         this.#down = !e.payload.restart;
         listener.crashed(e.payload.error, e.payload.restart);

@@ -98,6 +98,11 @@ export class MemoryKafkaSource implements KafkaSource {
     this.#listener!.assigned(`member-${this.#member}`, byTopic);
   }
 
+  /** Simulates the group answering a heartbeat. */
+  heartbeat(): void {
+    this.#listener!.heartbeat?.();
+  }
+
   /** Delivers one batch per assigned, unpaused partition, one after the other; resolves to how many records were taken. */
   async pump(): Promise<number> {
     if (this.#listener === undefined || this.stopped || this.#pumping) return 0;

@@ -93,6 +93,11 @@ export interface KafkaSpoutOptions {
    * until the group assigns it again. See docs/exactly-once.md.
    */
   readonly fence?: PartitionFence;
+  /**
+   * With a fence: how long a partition this member holds stays fenced before a heartbeat the
+   * group answers makes the spout acquire it again. @default 5000
+   */
+  readonly fenceRetryMs?: number;
   /** Records fetched and waiting to be emitted, over all partitions; full pauses fetching. @default 4096 */
   readonly maxBufferedRecords?: number;
   /** How long `nextTuple` waits for records when none are buffered, in ms. @default 100 */
@@ -132,6 +137,7 @@ export const DEFAULT_KAFKA_SPOUT_OPTIONS = Object.freeze({
   heartbeatIntervalMs: 3_000,
   maxBytesPerPartition: 1_048_576,
   fetchMaxWaitMs: 100,
+  fenceRetryMs: 5_000,
 });
 
 /** The complete, validated settings a spout runs with. */
@@ -152,6 +158,7 @@ export interface KafkaSpoutConfig {
   readonly router: StreamRouter;
   readonly startOffsets: StartOffsetsHook | undefined;
   readonly fence: PartitionFence | undefined;
+  readonly fenceRetryMs: number;
   readonly maxBufferedRecords: number;
   readonly pollTimeoutMs: number;
   readonly closeTimeoutMs: number;

@@ -239,11 +239,38 @@ export class PartitionIntake implements SourceListener {
    */
   fenced(state: PartitionState): void {
     if (state.status === 'revoked' || state.status === 'fenced') return;
+    this.#markFenced(state, `${state.key} is held by a newer writer`);
+  }
+
+  #markFenced(state: PartitionState, why: string): void {
     state.status = 'fenced';
+    state.fencedAt = Date.now();
     const dropped = this.buffer.removePartition(state);
     this.#metrics.fencedPartitions.inc();
-    this.#logger.info(`${state.key} is held by a newer writer; it is not read until the group assigns it again`, { lease: state.lease, buffered: dropped });
+    this.#logger.info(`${why}; it is not read until this member's membership is confirmed (a heartbeat) or the group assigns it again`, { lease: state.lease, buffered: dropped });
     this.updateFlow(state);
+  }
+
+  /**
+   * The group answered a heartbeat: this member is in the current generation, and its
+   * assignment stands. A partition it holds that stays fenced past `fenceRetryMs` was fenced by a
+   * writer that is not its owner (a member that acquired late, after the partition moved): it is
+   * acquired again. A zombie gets no heartbeat answer, so it never fences the owner back this way.
+   */
+  heartbeat(): void {
+    if (this.#config.fence === undefined || !this.#running) return;
+    const due = Date.now() - this.#config.fenceRetryMs;
+    let again = 0;
+    const lookups = new TopicLookups(this.#source);
+    for (const state of [...this.#partitions.values()]) {
+      if (state.status !== 'fenced' || state.fencedAt > due) continue;
+      this.#revoke(state, false);
+      this.#add(state.topic, state.partition, lookups);
+      again++;
+    }
+    if (again === 0) return;
+    this.#logger.info(`acquiring ${again} fenced partitions again: the group confirms this member holds them`);
+    this.updateFlow();
   }
 
   /**
@@ -354,8 +381,13 @@ export class PartitionIntake implements SourceListener {
       const committed = (await lookups.committed(topic)).find((p) => p.partition === partition)?.offset;
       const acquired = await fence.acquire(topic, partition, { committedOffset: committed });
       if (isSuperseded(acquired)) {
-        state.status = 'fenced';
-        this.#logger.info(`${state.key} was acquired by a newer writer (lease ${acquired.superseded}) while this member acquired it; it waits for the group's next assignment`);
+        if (!state.revoked) this.#markFenced(state, `${state.key} was acquired by a newer writer (lease ${acquired.superseded}) while this member acquired it`);
+        return undefined;
+      }
+      if (state.revoked || !this.#running) {
+        // Revoked while acquiring: the lease is nobody's. Let it go at once; the partition's owner
+        // acquires again (see heartbeat) if this acquisition fenced it.
+        fence.release(topic, partition, acquired.lease).catch(() => {});
         return undefined;
       }
       state.lease = acquired.lease;

@@ -32,6 +32,8 @@ export class PartitionState implements TopicPartition {
   highWatermark: number | undefined;
   /** The lease its records are read under (with a fence), emitted with each record; else null. */
   lease: string | null = null;
+  /** When it was last found fenced (epoch ms). */
+  fencedAt = 0;
 
   constructor(
     readonly topic: string,

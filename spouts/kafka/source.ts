@@ -51,6 +51,8 @@ export interface SourceListener {
   assigned(memberId: string, assignment: Readonly<Record<string, readonly number[]>>): void;
   /** The group is rebalancing: a last chance to commit before partitions move. */
   rebalancing(): void;
+  /** The group answered a heartbeat: this member is in its current generation. */
+  heartbeat?(): void;
   /** The client crashed; `restarting` says whether it will rejoin by itself. */
   crashed(error: unknown, restarting: boolean): void;
 }
