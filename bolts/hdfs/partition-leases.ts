@@ -52,11 +52,6 @@ export function leaseDir(root: string, topic: string, partition: number, lease: 
   return joinPath(partitionLeasesDir(root, topic, partition), lease);
 }
 
-/** True when `lease` is a lease string this store makes. */
-export function isLease(lease: unknown): lease is string {
-  return typeof lease === 'string' && LEASE.test(lease);
-}
-
 /** Compares two leases of one partition: negative when `a` is older. */
 export function compareLeases(a: string, b: string): number {
   return Number(a) - Number(b);

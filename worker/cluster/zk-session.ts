@@ -239,7 +239,7 @@ export class ZkSession {
    * `[]` while the node does not exist. Completes when the session expires or closes.
    */
   watchChildren(path: string): Observable<string[]> {
-    return this.#watch(path, (watcher, emit, fail) =>
+    return this.#watch((watcher, emit, fail) =>
       this.#client.getChildren(path, watcher, (error, children) => {
         if (error === null) return emit(children);
         if (zkError(error, '').code !== ZkErrorCodes.NO_NODE) return fail(zkError(error, `watch children of ${path}`));
@@ -251,7 +251,7 @@ export class ZkSession {
 
   /** A node's data, now and after every change; undefined while it does not exist. */
   watchData(path: string): Observable<ZkNode | undefined> {
-    return this.#watch(path, (watcher, emit, fail) =>
+    return this.#watch((watcher, emit, fail) =>
       this.#client.exists(path, watcher, (error, stat) => {
         if (error !== null) return fail(zkError(error, `watch ${path}`));
         if (stat === null) return emit(undefined);
@@ -264,7 +264,7 @@ export class ZkSession {
     );
   }
 
-  #watch<T>(_path: string, read: (watcher: (event: unknown) => void, emit: (value: T) => void, fail: (error: unknown) => void) => void): Observable<T> {
+  #watch<T>(read: (watcher: (event: unknown) => void, emit: (value: T) => void, fail: (error: unknown) => void) => void): Observable<T> {
     return new Observable<T>((subscriber) => {
       let active = true;
       const again = () => {
