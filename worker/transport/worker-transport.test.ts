@@ -112,14 +112,18 @@ describe('worker transport', () => {
     const seen = newSeen();
     // Replays without limit, a short timeout for what was lost in the drop; 'total' fails none here.
     const definition = splitTopology(ledgers, seen, { maxReplays: Infinity, messageTimeoutMs: 3_000 });
-    const { a, b, stop } = await pair(definition, inA);
+    // A small credit, so tuples wait in A for B's grants: the drop always finds some in flight.
+    const { a, b, stop } = await pair(definition, inA, { credit: 16 });
     const ackedRows = () => new Set([...ledgers.entries()].flatMap(([task, l]) => l.acked.map((id) => `${task}:${String(id)}`)));
     try {
       await b.runtime.start();
       await a.runtime.start();
-      await waitFor(() => b.transport.receivedTuples > 200, { message: 'tuples flowing to B' });
-      // B drops every connection it accepted, in the middle of the run.
-      b.transport.dropInbound();
+      // B drops every connection it accepted, in the middle of the run: at a moment tuples wait in A to go to B.
+      await waitFor(() => {
+        if (b.transport.receivedTuples === 0 || (a.transport.links().get('B')?.queued ?? 0) === 0) return false;
+        b.transport.dropInbound();
+        return true;
+      }, { intervalMs: 1, message: 'tuples waiting in A for B' });
       await waitFor(() => {
         const acked = ackedRows();
         // Every row of both spout tasks acked once, except those 'total' fails each time.
