@@ -11,10 +11,11 @@ import { parseArgs } from 'node:util';
 import { type LogLevel, createLogger, parseConfigOverride } from '../core/index.js';
 import { DEFAULT_ZK_ROOT } from './cluster/cluster-state.js';
 import { consoleSink } from './log/console-log.js';
+import { loadBundle } from './topology/bundle-loader.js';
 import { TopologyLoadError, loadTopology } from './topology/load-topology.js';
 import { WorkerProcess } from './worker-process.js';
 
-const HELP = `Usage: node worker/main.ts --topology-file <file> --topology-id <id> --supervisor <id> --port <n> --zookeeper <host:port> [options]
+const HELP = `Usage: node worker/main.ts (--bundle <file.bundle.mjs> | --topology-file <file>) --topology-id <id> --supervisor <id> --port <n> --zookeeper <host:port> [options]
 
 Runs the executors that a topology's assignment in ZooKeeper places on <supervisor>:<port>.
 Supervisors start workers; run one by hand only to debug.
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       options: {
         'topology-file': { type: 'string' },
+        bundle: { type: 'string' },
         'topology-id': { type: 'string' },
         supervisor: { type: 'string' },
         port: { type: 'string' },
@@ -52,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const missing = ['topology-file', 'topology-id', 'supervisor', 'port', 'zookeeper'].filter((k) => values[k as keyof typeof values] === undefined);
+  const missing = ['topology-id', 'supervisor', 'port', 'zookeeper'].filter((k) => values[k as keyof typeof values] === undefined);
+  if (values.bundle === undefined && values['topology-file'] === undefined) missing.unshift('bundle (or --topology-file)');
   const port = Number(values.port);
   if (missing.length > 0 || !(Number.isInteger(port) && port > 0 && port < 65536)) {
     process.stderr.write(`worker: ${missing.length > 0 ? `missing --${missing.join(', --')}` : `--port must be a port number, got '${values.port}'`}\n${HELP}\n`);
@@ -65,16 +68,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const level = (values['log-level'] ?? 'info') as LogLevel;
   const logger = createLogger(consoleSink(process.stderr), level, `worker:${values.supervisor}:${port}`);
-  let topology;
-  try {
-    topology = await loadTopology(values['topology-file']!, { typecheck: false, config });
-  } catch (error) {
-    if (error instanceof TopologyLoadError) {
-      process.stderr.write(`worker: ${error.message}\n`);
-      return 3;
-    }
-    throw error;
-  }
+  // Loaded once the worker has read the config the topology was submitted with.
+  const topology = (submitted: Readonly<Record<string, unknown>>) =>
+    values.bundle !== undefined ? loadBundle(values.bundle, { config: submitted }) : loadTopology(values['topology-file']!, { typecheck: false, config: submitted });
   const worker = new WorkerProcess({ topology, topologyId: values['topology-id']!, supervisor: values.supervisor!, port, zookeeper: values.zookeeper!, zkRoot: values['zk-root'] ?? DEFAULT_ZK_ROOT, config, logger });
   let signals = 0;
   const onSignal = (signal: string) => {
@@ -88,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`worker ${values.supervisor}:${port}: could not start: ${(error as Error).message}\n`);
     await worker.stop('start failed');
-    return 1;
+    return error instanceof TopologyLoadError ? 3 : 1;
   }
   await worker.stopped;
   return 0;

@@ -4,10 +4,15 @@ import { ExitCode } from './exit-codes.js';
 import { GENERATE_HELP, generateCommand } from './generate-command.js';
 import { LOCAL_HELP, localCommand } from './local-command.js';
 import { installSignalHandlers } from './signals.js';
+import { CLUSTER_COMMANDS } from './cluster-commands.js';
+import { START_HELP, SUPERVISOR_HELP, startCommand, supervisorCommand } from './daemon-commands.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number>; help: string }> = {
   local: { summary: 'Run a topology in this process (local mode, nothing to install)', run: localCommand, help: LOCAL_HELP },
   generate: { summary: 'Write synthetic varnishkafka webrequests to a file, stdout or Kafka', run: generateCommand, help: GENERATE_HELP },
+  ...CLUSTER_COMMANDS,
+  start: { summary: 'Run a Nimbus daemon (leader election, scheduler, HTTP API)', run: startCommand, help: START_HELP },
+  supervisor: { summary: "Run a supervisor daemon: this machine's worker slots", run: supervisorCommand, help: SUPERVISOR_HELP },
 };
 
 function version(): string {
@@ -17,9 +22,9 @@ function version(): string {
 
 const HELP = `Usage: nimbus <command> [options]
 
-Squall's command line: run a topology in this process, and make synthetic traffic for it.
-Cluster mode (submit, list, kill, monitor) is not built yet; see docs/exactly-once.md for
-running several local processes on one consumer group.
+Squall's command line: run a topology in this process (local), make synthetic traffic for it
+(generate), run a cluster's daemons (start, supervisor), and submit and manage topologies on a
+cluster (submit, list, status, kill, activate, deactivate, rebalance, errors).
 
 Commands:
 ${Object.entries(COMMANDS)
