@@ -55,8 +55,8 @@ export type { RuntimeOptions, RuntimeState, StopOptions, StopReport } from './en
 export type { ComponentError } from './engine/component-errors.js';
 export type { RuntimeStats, ComponentStats } from './engine/stats.js';
 export { computeLayout } from './engine/layout.js';
-export { encodeTupleBatch, decodeTupleBatch, encodeAckBatch, decodeAckBatch } from './engine/wire-codec.js';
-export type { WireTuple, WireAck } from './engine/wire-codec.js';
+export { encodeTupleBatch, decodeTupleBatch, encodeAckBatch, decodeAckBatch, registerWireType } from './engine/wire-codec.js';
+export type { WireTuple, WireAck, WireType } from './engine/wire-codec.js';
 export type { RemoteEndpoint, RemoteTaskOptions, Throttled } from './engine/remote-tasks.js';
 export type { AckRoute } from './engine/host.js';
 export type { TopologyLayout, ExecutorLayout } from './engine/layout.js';
