@@ -22,6 +22,7 @@ Supervisors start workers; run one by hand only to debug.
 
 Options:
   --zk-root <path>      ZooKeeper root (default ${DEFAULT_ZK_ROOT}).
+  --metrics-port <n>    Serve Prometheus metrics at http://<host>:<n>/metrics.
   -c, --config <k=v>    Topology config override; repeatable.
   --log-level <level>   debug, info, warn or error (default info).
   -h, --help            Show this help.
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         zookeeper: { type: 'string' },
         'zk-root': { type: 'string' },
+        'metrics-port': { type: 'string' },
         config: { type: 'string', short: 'c', multiple: true },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -71,7 +73,12 @@ async function main(argv: string[]): Promise<number> {
   // Loaded once the worker has read the config the topology was submitted with.
   const topology = (submitted: Readonly<Record<string, unknown>>) =>
     values.bundle !== undefined ? loadBundle(values.bundle, { config: submitted }) : loadTopology(values['topology-file']!, { typecheck: false, config: submitted });
-  const worker = new WorkerProcess({ topology, topologyId: values['topology-id']!, supervisor: values.supervisor!, port, zookeeper: values.zookeeper!, zkRoot: values['zk-root'] ?? DEFAULT_ZK_ROOT, config, logger });
+  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort > 0 && metricsPort < 65536)) {
+    process.stderr.write(`worker: --metrics-port must be a port number, got '${values['metrics-port']}'\n${HELP}\n`);
+    return 2;
+  }
+  const worker = new WorkerProcess({ topology, topologyId: values['topology-id']!, supervisor: values.supervisor!, port, zookeeper: values.zookeeper!, zkRoot: values['zk-root'] ?? DEFAULT_ZK_ROOT, config, logger, ...(metricsPort === undefined ? {} : { metricsPort }) });
   let signals = 0;
   const onSignal = (signal: string) => {
     if (++signals > 1) process.exit(4);

@@ -9,10 +9,12 @@
  * executors), it drains and exits, and its supervisor starts it again on the new assignment, as
  * Storm's supervisors relaunch a worker. States: starting → running → stopping → stopped.
  */
-import { type Subscription, distinctUntilChanged, map, skip } from 'rxjs';
+import { type Subscription, distinctUntilChanged, map } from 'rxjs';
 import { type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
 import { type Assignment, ClusterState } from './cluster/cluster-state.js';
 import { ZkErrorCodes, ZkSession, isZkError } from './cluster/zk-session.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { PrometheusBridge } from './metrics/prometheus-bridge.js';
 import { withExecutors } from './topology/topology-description.js';
 import { WorkerTransport } from './transport/worker-transport.js';
 
@@ -32,6 +34,8 @@ export interface WorkerProcessOptions {
   readonly drainMs?: number;
   /** How long to wait for peer workers before the spouts start, in ms. @default 30000 */
   readonly connectTimeoutMs?: number;
+  /** Serve Prometheus metrics on this port (of the supervisor's host); none when undefined. */
+  readonly metricsPort?: number;
 }
 
 export type WorkerState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -57,6 +61,8 @@ export class WorkerProcess {
   #executors: string[] = [];
   #reportedUpTo = 0;
   #active = true;
+  #metrics: MetricsServer | undefined;
+  #metricsUrl: string | undefined;
   /** Resolves when the worker has stopped, with why. */
   readonly stopped: Promise<string>;
   #resolveStopped!: (why: string) => void;
@@ -82,11 +88,14 @@ export class WorkerProcess {
       throw new SquallError(WorkerErrorCodes.NOT_ASSIGNED, `worker ${this.id} has no executors of topology '${o.topologyId}' in its assignment (epoch ${assignment?.epoch ?? 0}): the supervisor started it for an assignment that has changed`);
     }
     this.#epoch = assignment.epoch;
+    // From here on, a new epoch stops the worker, even while it is still starting (waiting for a
+    // peer that is gone, say): its supervisor starts it again on the new assignment.
+    this.#watch = cluster.watchAssignment(o.topologyId).subscribe({ next: (a) => this.#assignmentChanged(a), error: () => {}, complete: () => void this.stop('the ZooKeeper session expired') });
     const record = await cluster.topology(o.topologyId);
     const config = { ...record?.config, ...o.config };
     const loaded = typeof o.topology === 'function' ? await o.topology(config) : o.topology;
     // A rebalance may have changed some components' executors: every worker applies the same counts.
-    const topology = withExecutors(loaded, record?.executors ?? {});
+    const topology = withExecutors(loaded, assignment.componentExecutors ?? record?.executors ?? {});
     const hosts = new Map((await cluster.supervisors()).map((s) => [s.id, s.host]));
     const probe = new TopologyRuntime({ topology });
     const workerOfTask = new Map<number, string>();
@@ -115,19 +124,20 @@ export class WorkerProcess {
       remoteAcks: this.#transport.acks(),
     });
     this.#transport.attach(this.#runtime);
+    if (o.metricsPort !== undefined) await this.#serveMetrics(hosts.get(o.supervisor) ?? '127.0.0.1', o.metricsPort);
     if (!(await this.#transport.untilConnected(o.connectTimeoutMs ?? 30_000))) {
       o.logger.warn(`not every peer worker answered within ${o.connectTimeoutMs ?? 30_000} ms; starting anyway (tuples for a missing peer fail and are replayed)`);
     }
     this.#executors = mine;
-    await this.#runtime.start();
+    if (this.#stopping !== undefined) return;
+    // A deactivated (or killed) topology's spouts start inactive: not a tuple is emitted.
+    this.#active = record?.status === 'active' || record?.status === 'rebalancing';
+    await this.#runtime.start({ active: this.#active });
+    if (this.#stopping !== undefined) return;
     this.#state = 'running';
     o.logger.info(`worker ${this.id} runs ${mine.length} executors of '${o.topologyId}' under epoch ${this.#epoch}`, { executors: mine.join(',') });
     this.#beat = setInterval(() => void this.#heartbeat(), o.heartbeatMs ?? 1_000);
     void this.#heartbeat();
-    this.#watch = cluster
-      .watchAssignment(o.topologyId)
-      .pipe(skip(1))
-      .subscribe({ next: (a) => this.#assignmentChanged(a), complete: () => void this.stop('the ZooKeeper session expired') });
     // Deactivated or killed: the spouts stop emitting and what is in flight completes.
     this.#watch.add(
       cluster
@@ -135,6 +145,18 @@ export class WorkerProcess {
         .pipe(map((r) => r?.status === 'active' || r?.status === 'rebalancing'), distinctUntilChanged())
         .subscribe({ next: (active) => void this.#setActive(active), error: () => {} }),
     );
+  }
+
+  async #serveMetrics(host: string, port: number): Promise<void> {
+    const bridge = new PrometheusBridge();
+    bridge.add(this.#runtime.metrics);
+    const server = new MetricsServer(bridge);
+    try {
+      this.#metricsUrl = await server.listen({ host, port });
+      this.#metrics = server;
+    } catch (error) {
+      this.#o.logger.warn(`no metrics: cannot listen on ${host}:${port} (${messageOf(error)}); the worker runs without /metrics`);
+    }
   }
 
   async #setActive(active: boolean): Promise<void> {
@@ -161,7 +183,7 @@ export class WorkerProcess {
   async #heartbeat(): Promise<void> {
     if (this.#state !== 'running' || this.#state$ === undefined) return;
     const stats = this.#runtime.stats();
-    const beat = { worker: this.id, epoch: this.#epoch, time: Date.now(), startedAt: this.#startedAt, executors: this.#executors, components: stats.components, pending: stats.pending };
+    const beat = { worker: this.id, epoch: this.#epoch, time: Date.now(), startedAt: this.#startedAt, executors: this.#executors, ...(this.#metricsUrl === undefined ? {} : { metrics: this.#metricsUrl }), components: stats.components, pending: stats.pending };
     await this.#reportErrors();
     const path = `${this.#state$.paths.workerbeats(this.#o.topologyId)}/${this.#o.supervisor}-${this.#o.port}`;
     const data = Buffer.from(JSON.stringify(beat));
@@ -199,6 +221,7 @@ export class WorkerProcess {
       const report = await this.#runtime?.stop({ timeoutMs: this.#o.drainMs ?? 10_000 });
       if (report?.forced) this.#o.logger.warn(`worker ${this.id} stopped with ${report.inFlight} trees in flight: their spouts replay them`);
       await this.#transport?.close();
+      await this.#metrics?.close();
       if (this.#runtime !== undefined && this.#state$ !== undefined) await this.#reportErrors().catch(() => {});
       this.#zk?.close();
       this.#state = 'stopped';

@@ -121,8 +121,8 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     return this.#state;
   }
 
-  /** Prepares bolts, opens and activates spouts, and starts scheduling. */
-  async start(): Promise<void> {
+  /** Prepares bolts, opens and activates spouts (unless `active` is false), and starts scheduling. */
+  async start(options: { active?: boolean } = {}): Promise<void> {
     if (this.#state !== 'created') throw new SquallError(ErrorCodes.COMPONENT_LIFECYCLE, `runtime of '${this.topologyName}' was already started`);
     this.#state = 'starting';
     try {
@@ -136,7 +136,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.#timers.push(setInterval(() => this.#sweep(), sweepMs));
     this.#ticks.start(this.#wiring!.bolts, this.layout);
     this.#state = 'running';
-    await setSpoutsActive(this.#order.spouts, true);
+    if (options.active !== false) await setSpoutsActive(this.#order.spouts, true);
     this.wake();
   }
 

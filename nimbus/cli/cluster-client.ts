@@ -3,7 +3,7 @@
  * {@link DEFAULT_NIMBUS}, the token from `--token`, `SQUALL_TOKEN` or the token file that
  * `nimbus start` and `dev-cluster` write, and Nimbus's refusals turned into exit codes.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ExitCode } from './exit-codes.js';
@@ -23,12 +23,27 @@ export function readToken(explicit?: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
 }
 
-export function writeTokenFile(token: string): string {
+/**
+ * Writes the token file (mode 0600). With `replace` false, a file that exists (another daemon
+ * made it first) is kept, and its token returned; otherwise the file is replaced atomically.
+ */
+export function writeTokenFile(token: string, options: { replace?: boolean } = {}): { file: string; token: string } {
   const file = tokenFile();
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return file;
+  if (options.replace === false) {
+    try {
+      writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+      return { file, token };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return { file, token: readFileSync(file, 'utf8').trim() };
+    }
+  }
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+  return { file, token };
 }
 
 /** A refusal or failure, with the exit code it means. */

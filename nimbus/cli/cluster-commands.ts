@@ -216,12 +216,12 @@ export const CLUSTER_COMMANDS = {
   }),
   kill: command({
     name: 'kill',
-    summary: "Kill a topology: its workers stop after --wait seconds, then its state and bundle are removed",
+    summary: "Kill a topology: its spouts stop at once, its workers after --wait seconds; then its state and bundle are removed",
     usage: 'kill <name> [--wait <seconds>]',
     positionals: 1,
     mutates: true,
     options: { wait: { type: 'string' } },
-    optionsHelp: '  --wait <seconds>      Let it run this long before its workers stop (default 0).',
+    optionsHelp: '  --wait <seconds>      Deactivate its spouts at once, and stop its workers this long after,\n                        so that what is in flight can complete (default 0).',
     async run(client, [name], values) {
       const wait = seconds('kill', '--wait', values.wait, 0);
       const r = await client.post<{ id: string; name: string }>(`/topology/${encodeURIComponent(name!)}/kill/${wait}`);

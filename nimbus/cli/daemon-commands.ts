@@ -44,6 +44,8 @@ written to the file (mode 0600), so the nimbus CLI of this user finds it.
 
 Options:
   --listen <host:port>     Where to serve the API (default ${DEFAULT_NIMBUS}; loopback only unless told).
+  --advertise <host:port>  Where other Nimbus daemons and the CLI reach this one (default: --listen;
+                           needed when --listen is 0.0.0.0).
   --token <token>          The cluster token.
   --worker-timeout <s>     Reassign a worker's executors after this long without a beat (default 10).
   --worker-start-timeout <s>  How long a new worker may take to beat first (default 60).
@@ -64,6 +66,7 @@ Options:
   --cpu <percent>          Cpu offered, in percent of a core (default: 100 per core).
   --memory <MiB>           Memory offered (default: the machine's).
   --state-dir <dir>        Bundles and worker logs (default .state/supervisors/<id>).
+  --metrics-offset <n>     Each worker serves /metrics on its slot's port + n (default 1000; 0 for none).
 ${COMMON_HELP}
 
 Exit codes: 0 stopped, 1 failed, 2 bad usage.`;
@@ -78,11 +81,19 @@ function parse(name: string, help: string, argv: string[], options: NonNullable<
 }
 
 class UsageError extends Error {}
+/** A daemon that cannot start for a reason outside its command line (a port in use): exit 1. */
+class StartError extends Error {}
 
 function positive(flag: string, value: string | boolean | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0)) throw new UsageError(`${flag} must be a positive number, got '${String(value)}'`);
+  return n;
+}
+
+function nonNegativeInt(flag: string, value: string | boolean | undefined): number {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 0 && n < 65536)) throw new UsageError(`${flag} must be a whole number from 0 to 65535, got '${String(value)}'`);
   return n;
 }
 
@@ -110,6 +121,10 @@ async function daemon(name: string, help: string, run: () => Promise<() => Promi
       process.stderr.write(`nimbus ${name}: ${error.message}\n\n${help}\n`);
       return ExitCode.USAGE;
     }
+    if (error instanceof StartError) {
+      process.stderr.write(`nimbus ${name}: ${error.message}\n`);
+      return ExitCode.FAILURE;
+    }
     throw error;
   }
   await new Promise<void>((resolve) => onInterrupt(resolve));
@@ -118,7 +133,7 @@ async function daemon(name: string, help: string, run: () => Promise<() => Promi
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
-  const values = parse('start', START_HELP, argv, { listen: { type: 'string' }, token: { type: 'string' }, 'worker-timeout': { type: 'string' }, 'worker-start-timeout': { type: 'string' } });
+  const values = parse('start', START_HELP, argv, { listen: { type: 'string' }, advertise: { type: 'string' }, token: { type: 'string' }, 'worker-timeout': { type: 'string' }, 'worker-start-timeout': { type: 'string' } });
   if (values === undefined) return ExitCode.USAGE;
   if (values.help) {
     process.stdout.write(`${START_HELP}\n`);
@@ -133,18 +148,21 @@ export async function startCommand(argv: string[]): Promise<number> {
     const timeouts = { workerTimeoutMs: positive('--worker-timeout', values['worker-timeout'], 10) * 1000, workerStartTimeoutMs: positive('--worker-start-timeout', values['worker-start-timeout'], 60) * 1000 };
     let token = readToken(values.token as string | undefined);
     if (token === undefined) {
-      token = randomBytes(24).toString('base64url');
-      process.stderr.write(`no token given: made one and wrote it to ${writeTokenFile(token)} (mode 0600)\n`);
+      const written = writeTokenFile(randomBytes(24).toString('base64url'), { replace: false });
+      token = written.token;
+      process.stderr.write(`no token given: using the one in ${written.file} (mode 0600), which the nimbus CLI of this user reads\n`);
     }
+    const advertise = (values.advertise as string | undefined) ?? listen;
+    if (/^(0\.0\.0\.0|\[?::\]?):/.test(advertise)) throw new UsageError(`--listen ${listen} listens on every address: say with --advertise host:port where other Nimbus daemons and the CLI reach this one`);
     const logger = createLogger(consoleSink(process.stderr), c.level, `nimbus:${listen}`);
     const server = createServer();
     const bound = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as { port: number }).port));
     }).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(error.code === 'EADDRINUSE' ? `${listen} is in use: is another Nimbus running there? Pick another with --listen` : `cannot listen on ${listen}: ${error.message}`);
+      throw new StartError(error.code === 'EADDRINUSE' ? `${listen} is in use: is another Nimbus running there? Pick another with --listen` : `cannot listen on ${listen}: ${error.message}`);
     });
-    const nimbus = new Nimbus({ zookeeper: c.zookeeper, zkRoot: c.zkRoot, address: `${host}:${bound}`, bundles: c.bundles, logger, version: version(), timeouts });
+    const nimbus = new Nimbus({ zookeeper: c.zookeeper, zkRoot: c.zkRoot, address: values.advertise === undefined ? `${host}:${bound}` : advertise, bundles: c.bundles, logger, version: version(), timeouts });
     await nimbus.start();
     server.on('request', httpApi({ nimbus, token, logger }));
     process.stdout.write(`Nimbus on http://${host}:${bound}/api/v1 (ZooKeeper ${c.zookeeper}${c.zkRoot}, bundles in ${c.bundles.location}); token file ${tokenFile()}\n`);
@@ -156,7 +174,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 }
 
 export async function supervisorCommand(argv: string[]): Promise<number> {
-  const values = parse('supervisor', SUPERVISOR_HELP, argv, { id: { type: 'string' }, host: { type: 'string' }, slots: { type: 'string' }, cpu: { type: 'string' }, memory: { type: 'string' }, 'state-dir': { type: 'string' } });
+  const values = parse('supervisor', SUPERVISOR_HELP, argv, { id: { type: 'string' }, host: { type: 'string' }, slots: { type: 'string' }, cpu: { type: 'string' }, memory: { type: 'string' }, 'state-dir': { type: 'string' }, 'metrics-offset': { type: 'string' } });
   if (values === undefined) return ExitCode.USAGE;
   if (values.help) {
     process.stdout.write(`${SUPERVISOR_HELP}\n`);
@@ -180,6 +198,7 @@ export async function supervisorCommand(argv: string[]): Promise<number> {
       stateDir: resolve((values['state-dir'] as string | undefined) ?? join('.state', 'supervisors', id)),
       bundles: c.bundles,
       logger,
+      metricsPortOffset: values['metrics-offset'] === undefined ? 1000 : nonNegativeInt('--metrics-offset', values['metrics-offset']),
     });
     await supervisor.start();
     process.stdout.write(`supervisor ${id} offers slots ${slots.join(', ')} (ZooKeeper ${c.zookeeper}${c.zkRoot})\n`);

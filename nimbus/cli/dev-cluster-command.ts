@@ -74,7 +74,7 @@ export async function devClusterCommand(argv: string[]): Promise<number> {
     }
   }
   const token = randomBytes(24).toString('base64url');
-  const tokenPath = writeTokenFile(token);
+  const tokenPath = writeTokenFile(token).file;
   const children: Child[] = [];
   const start = (name: string, args: string[], ready: string): Promise<Child> => {
     const log = join(stateDir, `${name}.log`);

@@ -12,13 +12,19 @@ import { BUNDLE_SUFFIX, type BundleDescription, SQUALL_ROOT } from '../../worker
 
 export const DescribeErrorCodes = Object.freeze({ INVALID: 'SQUALL_ERR_TOPOLOGY_INVALID' } as const);
 
+/** The environment without the cluster token: a topology's code never sees it. */
+function withoutToken(): NodeJS.ProcessEnv {
+  const { SQUALL_TOKEN: _token, ...env } = process.env;
+  return env;
+}
+
 export async function describeBundle(code: string, config: Readonly<Record<string, unknown>>, timeoutMs = 60_000): Promise<BundleDescription> {
   const dir = mkdtempSync(join(tmpdir(), 'squall-describe-'));
   const file = join(dir, `topology${BUNDLE_SUFFIX}`);
   writeFileSync(file, code);
   try {
     const { code: exit, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(SQUALL_ROOT, 'worker/topology/describe-bundle.ts'), file, JSON.stringify(config)], { cwd: SQUALL_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(SQUALL_ROOT, 'worker/topology/describe-bundle.ts'), file, JSON.stringify(config)], { cwd: SQUALL_ROOT, env: withoutToken(), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d));

@@ -18,9 +18,10 @@
  * | `POST /api/v1/topology/<name or id>/kill/<wait s>` | kill it after a wait |
  * | `POST /api/v1/topology/<name or id>/rebalance/<wait s>` | `{ workers?, executors? }` |
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, request } from 'node:http';
 import { type Logger, messageOf } from '../../core/index.js';
+import { ZkErrorCodes } from '../../worker/index.js';
 import { DescribeErrorCodes } from './describe.js';
 import { type Nimbus, NimbusErrorCodes } from './nimbus.js';
 import { clusterSummary, nimbusSummary, supervisorSummary, topologyErrors, topologyPage, topologySummary } from './views.js';
@@ -32,7 +33,16 @@ const STATUS_OF_CODE: Record<string, number> = {
   [NimbusErrorCodes.BAD_REQUEST]: 400,
   [NimbusErrorCodes.NOT_LEADER]: 503,
   [DescribeErrorCodes.INVALID]: 422,
+  [ZkErrorCodes.CONNECT]: 503,
 };
+
+/** Set on a change a standby forwards; a Nimbus refuses to forward such a change again. */
+const FORWARDED = 'x-squall-forwarded';
+/** What of a change is forwarded: never other headers (cookies, proxies' additions). */
+const FORWARDED_HEADERS = ['authorization', 'content-type', 'content-length'];
+
+/** How long a forwarded change may take (a submission loads the bundle in a child process). */
+const FORWARD_TIMEOUT_MS = 120_000;
 
 /** Bodies above this are refused: a bundle is one JavaScript file without its packages. */
 const MAX_BODY = 32 * 1024 * 1024;
@@ -47,10 +57,10 @@ class HttpError extends Error {
   }
 }
 
+/** Compares digests, so that neither the token nor its length shows in the time taken. */
 function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (t: string) => createHash('sha256').update(t).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 async function body(req: IncomingMessage): Promise<Buffer> {
@@ -91,19 +101,29 @@ export interface HttpApiOptions {
 export function httpApi(options: HttpApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { nimbus, token, logger } = options;
 
-  /** Sends a change on to the leader, as it came. */
+  /** Sends a change on to the leader, once: a change forwarded to a Nimbus that does not lead is refused. */
   async function forward(req: IncomingMessage, res: ServerResponse, data: Buffer): Promise<void> {
     const leader = await nimbus.leader();
-    if (leader === undefined || leader === nimbus.address) throw new HttpError(503, 'no Nimbus leads right now (an election is under way): retry in a few seconds', NimbusErrorCodes.NOT_LEADER);
+    if (leader === undefined || leader === nimbus.address || req.headers[FORWARDED] !== undefined) throw new HttpError(503, 'no Nimbus leads right now (an election is under way): retry in a few seconds', NimbusErrorCodes.NOT_LEADER);
+    const headers: Record<string, string> = { [FORWARDED]: nimbus.address, host: leader };
+    for (const h of FORWARDED_HEADERS) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
     await new Promise<void>((resolve, reject) => {
-      const out = request(`http://${leader}${req.url}`, { method: req.method, headers: { ...req.headers, host: leader } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-squall-leader': leader });
+      const out = request(`http://${leader}${req.url}`, { method: req.method, headers, timeout: FORWARD_TIMEOUT_MS }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json', 'x-squall-leader': leader });
         answer.pipe(res);
         answer.on('end', resolve);
       });
+      out.on('timeout', () => out.destroy(new Error(`no answer within ${FORWARD_TIMEOUT_MS / 1000} s`)));
       out.on('error', (error) => reject(new HttpError(503, `the leader ${leader} did not answer: ${messageOf(error)}; retry in a few seconds`, NimbusErrorCodes.NOT_LEADER)));
       out.end(data);
     });
+  }
+
+  function authorize(req: IncomingMessage): void {
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (given === undefined || !sameToken(given, token)) {
+      throw new HttpError(401, given === undefined ? 'this call needs the cluster token: pass --token, set SQUALL_TOKEN, or use the token file nimbus start wrote' : 'the token is wrong: use the one Nimbus was started with (its token file, or SQUALL_TOKEN)');
+    }
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -119,6 +139,8 @@ export function httpApi(options: HttpApiOptions): (req: IncomingMessage, res: Se
       if (what === 'topology' && arg !== undefined && action === undefined) return send(res, 200, await topologyPage(nimbus, arg));
       if (what === 'topology' && arg !== undefined && action === 'errors') return send(res, 200, await topologyErrors(nimbus, arg));
       if (what === 'topology' && arg !== undefined && action === 'bundle') {
+        // A bundle may hold what a topology needs to reach its systems: only for token holders.
+        authorize(req);
         const code = await nimbus.bundles.get((await nimbus.find(arg)).id);
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
         res.end(code);
@@ -127,10 +149,7 @@ export function httpApi(options: HttpApiOptions): (req: IncomingMessage, res: Se
       throw new HttpError(404, `no such call: GET ${url.pathname}`);
     }
     if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not a call of this API: reads are GET, changes POST`);
-    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (given === undefined || !sameToken(given, token)) {
-      throw new HttpError(401, given === undefined ? 'this call changes the cluster and needs a token: pass --token, set SQUALL_TOKEN, or use the token file nimbus start wrote' : 'the token is wrong: use the one Nimbus was started with (its token file, or SQUALL_TOKEN)');
-    }
+    authorize(req);
     const data = await body(req);
     if (!nimbus.isLeader) return forward(req, res, data);
     const input = json(data);

@@ -14,9 +14,9 @@
 import { type Subscription } from 'rxjs';
 import { type Logger, SquallError, messageOf } from '../../core/index.js';
 import { type Assignment, type BundleDescription, type BundleStore, ClusterState, DEFAULT_ZK_ROOT, LeaderLatch, type SupervisorRecord, type TopologyRecord, ZkErrorCodes, ZkSession, executorsOf, reconnectUntilDone } from '../../worker/index.js';
-import { schedule, slotKey } from '../scheduler/even-scheduler.js';
+import { parseSlot, schedule } from '../scheduler/even-scheduler.js';
 import { describeBundle } from './describe.js';
-import { type Timeouts, reconcile } from './reconcile.js';
+import { type Timeouts, reconcile, usage } from './reconcile.js';
 
 export const NimbusErrorCodes = Object.freeze({
   NOT_FOUND: 'SQUALL_ERR_TOPOLOGY_NOT_FOUND',
@@ -63,6 +63,11 @@ export class Nimbus {
   #latch: LeaderLatch | undefined;
   #subs: Subscription[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** The leader's supervisors watch. */
+  #leading: Subscription | undefined;
+  /** A look waits in the queue: asking again adds none. */
+  #lookQueued = false;
+  #looks = 0;
   #closed = false;
   /** One change of the cluster at a time: looks and user requests alike. */
   #serial: Promise<unknown> = Promise.resolve();
@@ -102,16 +107,24 @@ export class Nimbus {
 
   async #connect(): Promise<void> {
     const o = this.#o;
-    const zk = await ZkSession.connect({ connectionString: o.zookeeper, sessionTimeoutMs: o.sessionTimeoutMs ?? 6_000 });
-    const state = new ClusterState(zk, o.zkRoot ?? DEFAULT_ZK_ROOT);
-    await state.init();
-    await state.registerNimbus({ address: o.address, startedAt: this.startedAt, version: o.version });
-    const latch = await LeaderLatch.join(zk, state.paths.leaderLock, o.address);
-    this.#zk = zk;
-    this.#state = state;
-    this.#latch = latch;
+    const sessionTimeoutMs = o.sessionTimeoutMs ?? 6_000;
+    const zk = await ZkSession.connect({ connectionString: o.zookeeper, sessionTimeoutMs });
+    try {
+      const state = new ClusterState(zk, o.zkRoot ?? DEFAULT_ZK_ROOT);
+      await state.init();
+      // A Nimbus started again at once finds its last session's node until that session times out.
+      await state.registerNimbus({ address: o.address, startedAt: this.startedAt, version: o.version }, sessionTimeoutMs * 2);
+      const latch = await LeaderLatch.join(zk, state.paths.leaderLock, o.address);
+      this.#zk = zk;
+      this.#state = state;
+      this.#latch = latch;
+    } catch (error) {
+      // Nothing of a half-made session may stay behind: its ephemeral nodes would block the next try.
+      zk.close();
+      throw error;
+    }
     this.#subs.push(
-      latch.leading.subscribe((leading) => {
+      this.#latch.leading.subscribe((leading) => {
         o.logger.info(leading ? `Nimbus ${o.address} leads` : `Nimbus ${o.address} does not lead`);
         if (leading) this.#lead();
         else this.#follow();
@@ -132,15 +145,17 @@ export class Nimbus {
   }
 
   #lead(): void {
-    clearInterval(this.#timer);
+    this.#follow();
     this.#timer = setInterval(() => void this.look(), this.#o.monitorMs ?? 1_000);
-    this.#subs.push(this.state.watchSupervisors().subscribe({ next: () => void this.look(), error: () => {} }));
+    this.#leading = this.state.watchSupervisors().subscribe({ next: () => void this.look(), error: (error: unknown) => this.#o.logger.warn(`the supervisors watch ended: ${messageOf(error)}; looking each second still`) });
     void this.look();
   }
 
   #follow(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#leading?.unsubscribe();
+    this.#leading = undefined;
   }
 
   /** Runs `fn` after every change of the cluster begun before it. */
@@ -156,25 +171,37 @@ export class Nimbus {
 
   /** One look at the cluster: finishes kills, and places what must be placed again. */
   look(): Promise<void> {
+    if (this.#lookQueued) return this.#serial.then(() => {});
+    this.#lookQueued = true;
     return this.#exclusive(async () => {
+      this.#lookQueued = false;
       if (!this.isLeader) return;
       try {
         await this.#look();
+        if (++this.#looks % 60 === 1) await this.#sweepBundles();
       } catch (error) {
         this.#o.logger.warn(`a look at the cluster failed: ${messageOf(error)}`);
       }
     });
   }
 
+  /** Deletes bundles no topology refers to (left by a Nimbus that died in a submit or a kill). */
+  async #sweepBundles(): Promise<void> {
+    const ids = new Set(await this.state.topologyIds());
+    for (const key of await this.#o.bundles.list()) {
+      if (ids.has(key)) continue;
+      // A submission stores its bundle before it registers the topology: leave recent ones.
+      if (Date.now() - bundleTime(key) < 10 * 60_000) continue;
+      await this.#o.bundles.delete(key);
+      this.#o.logger.info(`deleted the bundle of ${key}: no topology refers to it`);
+    }
+  }
+
   async #look(): Promise<void> {
     const state = this.state;
     const supervisors = await state.supervisors();
-    const records = (await Promise.all((await state.topologyIds()).map((id) => state.topology(id)))).filter((r) => r !== undefined);
-    const assignments = new Map<string, Assignment>();
-    for (const r of records) {
-      const a = await state.assignment(r.id);
-      if (a !== undefined) assignments.set(r.id, a);
-    }
+    const records = await this.#records();
+    const assignments = await this.#assignments(records);
     const now = Date.now();
     await state.removeLeftovers(new Set(records.map((r) => r.id)));
     for (const record of records) {
@@ -194,7 +221,15 @@ export class Nimbus {
         this.#said.set(record.id, decision.why);
         continue;
       }
-      const a = await state.assign(record.id, () => decision.placement);
+      const stale = Symbol('stale');
+      const a = await state
+        .assign(record.id, (current) => {
+          // Written only over what it was decided from: another writer's change is looked at again.
+          if ((current?.epoch ?? 0) !== decision.basedOn) throw stale;
+          return decision.placement;
+        }, record.executors)
+        .catch((error: unknown) => (error === stale ? undefined : Promise.reject(error)));
+      if (a === undefined) continue;
       assignments.set(record.id, a);
       this.#said.delete(record.id);
       this.#o.logger.info(`topology '${record.name}' (${record.id}) assigned under epoch ${a.epoch}: ${decision.why}`);
@@ -219,49 +254,59 @@ export class Nimbus {
     throw new SquallError(NimbusErrorCodes.NOT_FOUND, `no topology named '${nameOrId}' runs: see 'nimbus list'`);
   }
 
-  submit(request: SubmitRequest): Promise<{ record: TopologyRecord; assignment: Assignment }> {
+  async submit(request: SubmitRequest): Promise<{ record: TopologyRecord; assignment: Assignment }> {
+    this.#mustLead();
+    const config = request.config ?? {};
+    const checkName = (name: string) => {
+      if (!NAME.test(name)) throw new SquallError(NimbusErrorCodes.BAD_REQUEST, `a topology name is 1 to 64 letters, digits, '_' and '-', got '${name}': submit with --name`);
+    };
+    if (request.name !== undefined) checkName(request.name);
+    const workers = request.workers ?? 1;
+    if (!(Number.isInteger(workers) && workers >= 1)) throw new SquallError(NimbusErrorCodes.BAD_REQUEST, `workers must be a whole number of at least 1, got ${String(request.workers)}`);
+    // Loading the bundle takes seconds: outside the lock, so looks at the cluster go on meanwhile.
+    const description = await (this.#o.describe ?? describeBundle)(request.code, config);
+    const name = request.name ?? description.name;
+    checkName(name);
     return this.#exclusive(async () => {
       this.#mustLead();
-      const { code } = request;
-      const config = request.config ?? {};
-      const checkName = (name: string) => {
-        if (!NAME.test(name)) throw new SquallError(NimbusErrorCodes.BAD_REQUEST, `a topology name is 1 to 64 letters, digits, '_' and '-', got '${name}': submit with --name`);
-      };
-      if (request.name !== undefined) checkName(request.name);
-      const workers = request.workers ?? 1;
-      if (!(Number.isInteger(workers) && workers >= 1)) throw new SquallError(NimbusErrorCodes.BAD_REQUEST, `workers must be a whole number of at least 1, got ${String(request.workers)}`);
       const state = this.state;
-      const description = await (this.#o.describe ?? describeBundle)(code, config);
-      const name = request.name ?? description.name;
-      checkName(name);
-      for (const id of await state.topologyIds()) {
-        if ((await state.topology(id))?.name === name) throw new SquallError(NimbusErrorCodes.NAME_TAKEN, `a topology named '${name}' is already running: kill it first (nimbus kill ${name}) or submit under another --name`);
-      }
-      // Placed before anything is registered: a refusal leaves nothing behind.
-      const records = (await Promise.all((await state.topologyIds()).map((id) => state.topology(id)))).filter((r) => r !== undefined);
-      const assignments = new Map<string, Assignment>();
-      for (const r of records) {
-        const a = await state.assignment(r.id);
-        if (a !== undefined) assignments.set(r.id, a);
-      }
-      const { taken, used } = usage(records, assignments, '');
+      const records = await this.#records();
+      if (records.some((r) => r.name === name)) throw new SquallError(NimbusErrorCodes.NAME_TAKEN, `a topology named '${name}' is already running: kill it first (nimbus kill ${name}) or submit under another --name`);
+      // Placed before anything is stored or registered: a refusal leaves nothing behind.
+      const { taken, used } = usage(records, await this.#assignments(records), '');
       const plan = schedule({ executors: executorsOf(description).map((e) => ({ id: e.id, cpu: e.cpu, memoryMb: e.memoryMb })), workers, supervisors: await state.supervisors(), taken, used });
       if ('refused' in plan) throw new SquallError(NimbusErrorCodes.NO_SLOTS, `topology '${name}' ${plan.refused}`);
       const id = `${name}-${Date.now().toString(36)}`;
-      const bundle = await this.#o.bundles.put(id, code);
-      const record: TopologyRecord = { id, name, status: 'active', workers, executors: {}, components: description.components, bundle, config, launchedAt: Date.now() };
+      const record: TopologyRecord = { id, name, status: 'active', workers, executors: {}, components: description.components, bundle: '', config, launchedAt: Date.now() };
+      let registered = false;
       try {
-        await state.putTopology(record);
-        const placement = Object.fromEntries([...plan.placement].map(([e, slot]) => [e, { supervisor: slot.slice(0, slot.lastIndexOf(':')), port: Number(slot.slice(slot.lastIndexOf(':') + 1)) }]));
-        const assignment = await state.assign(id, () => placement);
+        const bundle = await this.#o.bundles.put(id, request.code);
+        await state.putTopology({ ...record, bundle });
+        registered = true;
+        const assignment = await state.assign(id, () => Object.fromEntries([...plan.placement].map(([e, slot]) => [e, parseSlot(slot)])));
         this.#o.logger.info(`topology '${name}' submitted as ${id} on ${plan.slots.length} workers (epoch ${assignment.epoch})`);
-        return { record, assignment };
+        return { record: { ...record, bundle }, assignment };
       } catch (error) {
-        await state.removeTopology(id).catch(() => {});
-        await this.#o.bundles.delete(id).catch(() => {});
+        // The bundle goes only once the topology is surely gone; else the bundle sweep takes it later.
+        const gone = !registered || (await state.removeTopology(id).then(() => true, () => false));
+        if (gone) await this.#o.bundles.delete(id).catch(() => {});
         throw error;
       }
     });
+  }
+
+  async #records(): Promise<TopologyRecord[]> {
+    const state = this.state;
+    return (await Promise.all((await state.topologyIds()).map((id) => state.topology(id)))).filter((r) => r !== undefined);
+  }
+
+  async #assignments(records: readonly TopologyRecord[]): Promise<Map<string, Assignment>> {
+    const assignments = new Map<string, Assignment>();
+    for (const r of records) {
+      const a = await this.state.assignment(r.id);
+      if (a !== undefined) assignments.set(r.id, a);
+    }
+    return assignments;
   }
 
   /** Marks a topology killed; its workers stop after `waitSeconds`, then its state and bundle go. */
@@ -298,8 +343,14 @@ export class Nimbus {
         if (c === undefined) throw new SquallError(NimbusErrorCodes.BAD_REQUEST, `topology '${record.name}' has no component '${id}' (it has ${record.components.map((x) => x.id).join(', ')})`);
         if (!(Number.isInteger(n) && n >= 1 && n <= c.tasks)) throw new SquallError(NimbusErrorCodes.BAD_REQUEST, `component '${id}' can run on 1 to ${c.tasks} executors (its tasks), not ${n}`);
       }
-      const next = (await this.state.updateTopology(record.id, (r) => ({ ...r, workers: change.workers ?? r.workers, executors: { ...r.executors, ...change.executors } })))!;
-      return next;
+      const next: TopologyRecord = { ...record, workers: change.workers ?? record.workers, executors: { ...record.executors, ...change.executors } };
+      // Refused before anything is written when the new counts do not fit.
+      const records = await this.#records();
+      const { taken, used } = usage(records, await this.#assignments(records), record.id);
+      const executors = executorsOf({ name: next.name, components: next.components }, next.executors).map((e) => ({ id: e.id, cpu: e.cpu, memoryMb: e.memoryMb }));
+      const plan = schedule({ executors, workers: next.workers, supervisors: await this.state.supervisors(), taken, used });
+      if ('refused' in plan) throw new SquallError(NimbusErrorCodes.NO_SLOTS, `topology '${record.name}' cannot be rebalanced: it ${plan.refused}`);
+      return (await this.state.updateTopology(record.id, (r) => ({ ...r, workers: next.workers, executors: next.executors })))!;
     }).then(async (r) => {
       await this.look();
       return r;
@@ -309,7 +360,7 @@ export class Nimbus {
   /** The address of the Nimbus that leads now, or undefined during an election. */
   async leader(): Promise<string | undefined> {
     if (this.isLeader) return this.#o.address;
-    if (this.#zk === undefined) return undefined;
+    if (this.#zk === undefined || this.#state === undefined) return undefined;
     return LeaderLatch.leader(this.#zk, this.state.paths.leaderLock);
   }
 
@@ -327,22 +378,8 @@ export class Nimbus {
   }
 }
 
-/** Slots, cpu and memory that topologies other than `except` hold. */
-function usage(records: readonly TopologyRecord[], assignments: ReadonlyMap<string, Assignment>, except: string) {
-  const taken = new Set<string>();
-  const used = new Map<string, { cpu: number; memoryMb: number }>();
-  for (const r of records) {
-    if (r.id === except) continue;
-    const a = assignments.get(r.id);
-    if (a === undefined) continue;
-    const need = new Map(executorsOf({ name: r.name, components: r.components }, r.executors).map((e) => [e.id, e]));
-    for (const [e, p] of Object.entries(a.executors)) {
-      taken.add(slotKey(p.supervisor, p.port));
-      const u = used.get(p.supervisor) ?? { cpu: 0, memoryMb: 0 };
-      u.cpu += need.get(e)?.cpu ?? 0;
-      u.memoryMb += need.get(e)?.memoryMb ?? 0;
-      used.set(p.supervisor, u);
-    }
-  }
-  return { taken, used };
+/** When a topology id (`<name>-<launch time in base 36>`) was made; 0 when it is not one. */
+function bundleTime(id: string): number {
+  const t = parseInt(id.slice(id.lastIndexOf('-') + 1), 36);
+  return Number.isFinite(t) ? t : 0;
 }

@@ -4,7 +4,7 @@
  * rebalance asked for other counts. Pure, so the decision can be tested without a cluster.
  */
 import { type Assignment, type SupervisorRecord, type TopologyRecord, type WorkerBeat, executorsOf } from '../../worker/index.js';
-import { type SlotKey, schedule, slotKey } from '../scheduler/even-scheduler.js';
+import { type SlotKey, parseSlot, schedule, slotKey } from '../scheduler/even-scheduler.js';
 
 export interface Timeouts {
   /** A worker whose last beat is older than this is dead. */
@@ -28,11 +28,9 @@ export interface ReconcileInput {
 
 export type Decision =
   | { readonly kind: 'keep' }
-  | { readonly kind: 'assign'; readonly why: string; readonly placement: Readonly<Record<string, { supervisor: string; port: number }>> }
+  /** `basedOn`: the epoch decided from; the assignment is written only if it is still the current one. */
+  | { readonly kind: 'assign'; readonly why: string; readonly placement: Readonly<Record<string, { supervisor: string; port: number }>>; readonly basedOn: number }
   | { readonly kind: 'refused'; readonly why: string };
-
-const supervisorOf = (slot: SlotKey) => slot.slice(0, slot.lastIndexOf(':'));
-const portOf = (slot: SlotKey) => Number(slot.slice(slot.lastIndexOf(':') + 1));
 
 /** The slots of an assignment whose worker is gone: its supervisor left, or it stopped beating. */
 export function deadSlots(input: Pick<ReconcileInput, 'assignment' | 'supervisors' | 'beats' | 'now' | 'timeouts'>): Map<SlotKey, string> {
@@ -40,6 +38,8 @@ export function deadSlots(input: Pick<ReconcileInput, 'assignment' | 'supervisor
   const a = input.assignment;
   if (a === undefined) return dead;
   const live = new Set(input.supervisors.map((s) => s.id));
+  // A worker that has not beaten under this epoch yet may take workerStartTimeoutMs to start;
+  // once it has, it must keep beating within workerTimeoutMs.
   const inGrace = input.now - a.assignedAt < input.timeouts.workerStartTimeoutMs;
   for (const p of Object.values(a.executors)) {
     const slot = slotKey(p.supervisor, p.port);
@@ -49,8 +49,9 @@ export function deadSlots(input: Pick<ReconcileInput, 'assignment' | 'supervisor
       continue;
     }
     const beat = input.beats.get(`${p.supervisor}-${p.port}`);
-    const fresh = beat !== undefined && beat.epoch === a.epoch && input.now - beat.time < input.timeouts.workerTimeoutMs;
-    if (!fresh && !inGrace) dead.set(slot, beat === undefined || beat.epoch !== a.epoch ? `worker ${slot} never beat under epoch ${a.epoch}` : `worker ${slot} has not beaten for ${Math.round((input.now - beat.time) / 1000)} s`);
+    const beatNow = beat !== undefined && beat.epoch === a.epoch;
+    const fresh = beatNow && input.now - beat.time < input.timeouts.workerTimeoutMs;
+    if (!fresh && (beatNow || !inGrace)) dead.set(slot, beat === undefined || beat.epoch !== a.epoch ? `worker ${slot} never beat under epoch ${a.epoch}` : `worker ${slot} has not beaten for ${Math.round((input.now - beat.time) / 1000)} s`);
   }
   return dead;
 }
@@ -69,16 +70,39 @@ export function reconcile(input: ReconcileInput): Decision {
   else if (slotsNow.size !== Math.min(record.workers, executors.length)) why = `${slotsNow.size} workers run and ${record.workers} are wanted (rebalance)`;
   if (why === undefined) return { kind: 'keep' };
   for (const slot of dead.keys()) for (const [e, s] of current) if (s === slot) current.delete(e);
-  const plan = schedule({
-    executors: executors.map((e) => ({ id: e.id, cpu: e.cpu, memoryMb: e.memoryMb })),
-    workers: record.workers,
-    supervisors: input.supervisors,
-    taken: new Set([...input.taken, ...dead.keys()]),
-    used: input.used,
-    current,
-  });
+  const taken = new Set([...input.taken, ...dead.keys()]);
+  const request = { executors: executors.map((e) => ({ id: e.id, cpu: e.cpu, memoryMb: e.memoryMb })), supervisors: input.supervisors, taken, used: input.used, current };
+  let plan = schedule({ ...request, workers: record.workers });
+  // Fewer slots than wanted (a supervisor is gone): run on what there is rather than not at all.
+  const free = input.supervisors.reduce((n, s) => n + s.slots.filter((p) => !taken.has(slotKey(s.id, p))).length, 0);
+  if ('refused' in plan && free >= 1 && free < record.workers) {
+    plan = schedule({ ...request, workers: free });
+    if (!('refused' in plan)) why = `${why}; on ${free} of the ${record.workers} workers wanted until more slots are free`;
+  }
   if ('refused' in plan) return { kind: 'refused', why: `${why}, and the topology cannot be placed again: ${plan.refused}` };
+  // Short of slots, the best placement may be the one that runs: nothing to change then.
+  if (dead.size === 0 && plan.placement.size === current.size && [...plan.placement].every(([e, slot]) => current.get(e) === slot)) return { kind: 'keep' };
   const placement: Record<string, { supervisor: string; port: number }> = {};
-  for (const [e, slot] of plan.placement) placement[e] = { supervisor: supervisorOf(slot), port: portOf(slot) };
-  return { kind: 'assign', why, placement };
+  for (const [e, slot] of plan.placement) placement[e] = parseSlot(slot);
+  return { kind: 'assign', why, placement, basedOn: assignment?.epoch ?? 0 };
+}
+
+/** Slots, cpu and memory that topologies other than `except` hold. */
+export function usage(records: readonly TopologyRecord[], assignments: ReadonlyMap<string, Assignment>, except: string) {
+  const taken = new Set<string>();
+  const used = new Map<string, { cpu: number; memoryMb: number }>();
+  for (const r of records) {
+    if (r.id === except) continue;
+    const a = assignments.get(r.id);
+    if (a === undefined) continue;
+    const need = new Map(executorsOf({ name: r.name, components: r.components }, r.executors).map((e) => [e.id, e]));
+    for (const [e, p] of Object.entries(a.executors)) {
+      taken.add(slotKey(p.supervisor, p.port));
+      const u = used.get(p.supervisor) ?? { cpu: 0, memoryMb: 0 };
+      u.cpu += need.get(e)?.cpu ?? 0;
+      u.memoryMb += need.get(e)?.memoryMb ?? 0;
+      used.set(p.supervisor, u);
+    }
+  }
+  return { taken, used };
 }

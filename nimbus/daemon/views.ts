@@ -6,6 +6,9 @@
 import { type Assignment, type TopologyRecord, type WorkerBeat, executorsOf } from '../../worker/index.js';
 import type { Nimbus } from './nimbus.js';
 
+/** A worker whose last beat is older than this is not shown as running. */
+const RUNNING_BEAT_MS = 5_000;
+
 const STATUS = { active: 'ACTIVE', inactive: 'INACTIVE', killed: 'KILLED', rebalancing: 'REBALANCING' } as const;
 
 async function records(nimbus: Nimbus): Promise<{ record: TopologyRecord; assignment: Assignment | undefined }[]> {
@@ -124,8 +127,9 @@ export async function topologyPage(nimbus: Nimbus, nameOrId: string) {
       const i = slot.lastIndexOf(':');
       const [supervisorId, port] = [slot.slice(0, i), Number(slot.slice(i + 1))];
       const beat = beatOf(supervisorId, port);
-      const running = beat !== undefined && beat.epoch === a?.epoch;
-      return { supervisorId, host: hosts.get(supervisorId) ?? '', port, executors: Object.entries(a?.executors ?? {}).filter(([, p]) => p.supervisor === supervisorId && p.port === port).map(([e]) => e), running, lastBeatSecondsAgo: beat === undefined ? null : Math.round((now - beat.time) / 1000) };
+      // Running: beating under the current epoch, lately (a killed worker's last beat stays behind).
+      const running = beat !== undefined && beat.epoch === a?.epoch && now - beat.time < RUNNING_BEAT_MS;
+      return { supervisorId, host: hosts.get(supervisorId) ?? '', port, executors: Object.entries(a?.executors ?? {}).filter(([, p]) => p.supervisor === supervisorId && p.port === port).map(([e]) => e), running, lastBeatSecondsAgo: beat === undefined ? null : Math.round((now - beat.time) / 1000), metrics: beat?.metrics ?? null };
     }),
     spouts: r.components.filter((c) => c.kind === 'spout').map((c) => ({ spoutId: c.id, ...component(c.id) })),
     bolts: r.components.filter((c) => c.kind === 'bolt').map((c) => ({ boltId: c.id, ...component(c.id) })),

@@ -75,6 +75,10 @@ test('submit, refusals, errors, kill -9 of a worker, a supervisor and the leadin
   const big = await cluster.cli(['submit', 'test/fixtures/topologies/split.ts', '--name', 'big', '--workers', '5']);
   assert.equal(big.code, 7);
   assert.match(big.stderr, /needs 5 worker slots and 2 are free \(2 supervisors, 4 slots, 2 taken\)/);
+  const tooMany = await cluster.cli(['rebalance', 'split', '--workers', '5']);
+  assert.equal(tooMany.code, 7);
+  assert.match(tooMany.stderr, /cannot be rebalanced: it needs 5 worker slots and 4 are free/);
+  assert.equal((await cluster.json<{ workersWanted: number }>(['status', 'split'])).workersWanted, 2, 'a refused rebalance changes nothing');
   const listed = await cluster.json<{ topologies: { name: string }[] }>(['list']);
   assert.deepEqual(listed.topologies.map((t) => t.name), ['split']);
   assert.deepEqual(await bundles.list(), [id]);
@@ -82,7 +86,7 @@ test('submit, refusals, errors, kill -9 of a worker, a supervisor and the leadin
   // Changes need the token; a wrong one is not echoed.
   const noToken = await cluster.cli(['kill', 'split'], { token: null });
   assert.equal(noToken.code, 6);
-  assert.match(noToken.stderr, /needs a token/);
+  assert.match(noToken.stderr, /needs the cluster token/);
   const wrong = await cluster.cli(['kill', 'split'], { token: 'not-the-token-42' });
   assert.equal(wrong.code, 6);
   assert.doesNotMatch(wrong.stderr + wrong.stdout, /not-the-token-42/);

@@ -16,6 +16,7 @@
  * node's version, so two writers can never both produce the same epoch.
  */
 import { type Observable, map } from 'rxjs';
+import { SquallError } from '../../core/index.js';
 import type { ComponentDescription } from '../topology/topology-description.js';
 import { type ZkSession, ZkErrorCodes, isZkError } from './zk-session.js';
 
@@ -63,8 +64,13 @@ export interface Assignment {
   readonly topologyId: string;
   /** Grows by one on every change of this topology's assignment. */
   readonly epoch: number;
-  /** Executor id (`<component>:<first task>-<last task>`) → where it runs. */
+  /** Executor id (`<component>[<first task>-<last task>]`) → where it runs. */
   readonly executors: Readonly<Record<string, ExecutorPlacement>>;
+  /**
+   * Executors per component where a rebalance changed them: the workers lay the topology out
+   * with these, read in the same node as the placement so that the two always agree.
+   */
+  readonly componentExecutors?: Readonly<Record<string, number>>;
   readonly assignedAt: number;
 }
 
@@ -75,6 +81,8 @@ export interface WorkerBeat {
   readonly time: number;
   readonly startedAt?: number;
   readonly executors?: readonly string[];
+  /** Where the worker serves Prometheus metrics. */
+  readonly metrics?: string;
   /** Counters per component, as the runtime's stats give them. */
   readonly components: Readonly<Record<string, { readonly kind: string; readonly emitted: number; readonly executed: number; readonly acked: number; readonly failed: number }>>;
   readonly pending: number;
@@ -149,8 +157,29 @@ export class ClusterState {
   }
 
   /** Registers a supervisor for as long as its session lives. */
-  async registerSupervisor(record: SupervisorRecord): Promise<void> {
-    await this.#zk.create(this.paths.supervisor(record.id), json(record), 'ephemeral');
+  async registerSupervisor(record: SupervisorRecord, waitMs?: number): Promise<void> {
+    await this.#createEphemeral(this.paths.supervisor(record.id), json(record), waitMs);
+  }
+
+  /**
+   * Creates an ephemeral node. When a node of that name exists, it belongs to an earlier session
+   * of the same daemon (killed and started again at once) or to another daemon under the same
+   * name: wait up to `waitMs` (a session timeout) for it to go, then refuse, saying which.
+   */
+  async #createEphemeral(path: string, data: Buffer, waitMs = 0): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        await this.#zk.create(path, data, 'ephemeral');
+        return;
+      } catch (error) {
+        if (!isZkError(error, ZkErrorCodes.NODE_EXISTS) || Date.now() > deadline) {
+          if (isZkError(error, ZkErrorCodes.NODE_EXISTS)) throw new SquallError(ZkErrorCodes.NODE_EXISTS, `${path} is held by another live process: is a daemon with this id or address already running? Give this one another id or address`, { cause: error });
+          throw error;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   async supervisors(): Promise<SupervisorRecord[]> {
@@ -227,8 +256,8 @@ export class ClusterState {
   }
 
   /** Registers a live Nimbus for as long as its session lives. */
-  async registerNimbus(record: NimbusRecord): Promise<void> {
-    await this.#zk.create(`${this.paths.nimbuses}/${record.address}`, json(record), 'ephemeral');
+  async registerNimbus(record: NimbusRecord, waitMs?: number): Promise<void> {
+    await this.#createEphemeral(`${this.paths.nimbuses}/${record.address}`, json(record), waitMs);
   }
 
   async nimbuses(): Promise<NimbusRecord[]> {
@@ -261,12 +290,12 @@ export class ClusterState {
    * executors' new places. The epoch grows by one, by compare-and-set: when another writer
    * changed the assignment first, `next` runs again on what it wrote.
    */
-  async assign(topologyId: string, next: (current: Assignment | undefined) => Readonly<Record<string, ExecutorPlacement>>): Promise<Assignment> {
+  async assign(topologyId: string, next: (current: Assignment | undefined) => Readonly<Record<string, ExecutorPlacement>>, componentExecutors: Readonly<Record<string, number>> = {}): Promise<Assignment> {
     const path = this.paths.assignment(topologyId);
     for (;;) {
       const node = await this.#zk.get(path);
       const current = node === undefined ? undefined : parse<Assignment>(node.data);
-      const assignment: Assignment = { topologyId, epoch: (current?.epoch ?? 0) + 1, executors: next(current), assignedAt: Date.now() };
+      const assignment: Assignment = { topologyId, epoch: (current?.epoch ?? 0) + 1, executors: next(current), componentExecutors, assignedAt: Date.now() };
       try {
         if (node === undefined) await this.#zk.create(path, json(assignment));
         else await this.#zk.set(path, json(assignment), node.version);

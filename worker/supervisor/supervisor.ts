@@ -7,17 +7,21 @@
  *
  * Like Storm's Slot state machine, each slot takes one step per look: empty → starting (fetch
  * the bundle, spawn) → running → stopping → empty. A look runs on every change of the
- * assignments and every `lookMs`. Each worker's log is `<stateDir>/workers/<topology>-<port>.log`.
+ * assignments and every `lookMs`. Each worker's log is `<stateDir>/workers/<topology>-<port>.log`,
+ * and each worker serves Prometheus metrics on its slot's port plus `metricsPortOffset`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Subscription, merge } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { type Logger, messageOf } from '../../core/index.js';
 import type { BundleStore } from '../cluster/bundle-store.js';
 import { ClusterState, DEFAULT_ZK_ROOT } from '../cluster/cluster-state.js';
 import { ZkSession, reconnectUntilDone } from '../cluster/zk-session.js';
 import { BUNDLE_SUFFIX, SQUALL_ROOT } from '../topology/bundle-loader.js';
+
+/** A worker that exits within this long of its start counts as a crash in a row. */
+const QUICK_CRASH_MS = 30_000;
 
 export interface SupervisorOptions {
   readonly id: string;
@@ -38,6 +42,8 @@ export interface SupervisorOptions {
   readonly stopGraceMs?: number;
   /** @default 6000 */
   readonly sessionTimeoutMs?: number;
+  /** Each worker serves /metrics on its slot's port plus this; 0 for none. @default 1000 */
+  readonly metricsPortOffset?: number;
 }
 
 interface SlotWorker {
@@ -81,14 +87,21 @@ export class Supervisor {
 
   async #connect(): Promise<void> {
     const o = this.#o;
-    const zk = await ZkSession.connect({ connectionString: o.zookeeper, sessionTimeoutMs: o.sessionTimeoutMs ?? 6_000 });
+    const sessionTimeoutMs = o.sessionTimeoutMs ?? 6_000;
+    const zk = await ZkSession.connect({ connectionString: o.zookeeper, sessionTimeoutMs });
     const state = new ClusterState(zk, o.zkRoot ?? DEFAULT_ZK_ROOT);
-    await state.init();
-    await state.registerSupervisor({ id: o.id, host: o.host, slots: o.slots, cpu: o.cpu, memoryMb: o.memoryMb, startedAt: this.startedAt });
+    try {
+      await state.init();
+      // Started again at once, a supervisor finds its last session's node until that session times out.
+      await state.registerSupervisor({ id: o.id, host: o.host, slots: o.slots, cpu: o.cpu, memoryMb: o.memoryMb, startedAt: this.startedAt }, sessionTimeoutMs * 2);
+    } catch (error) {
+      zk.close();
+      throw error;
+    }
     this.#zk = zk;
     this.#state = state;
     this.#subs.push(
-      merge(zk.watchChildren(state.paths.assignments)).subscribe({ next: () => this.look(), error: () => {} }),
+      zk.watchChildren(state.paths.assignments).subscribe({ next: () => this.look(), error: (error: unknown) => o.logger.warn(`the assignments watch ended: ${messageOf(error)}; looking each second still`) }),
       zk.expired.subscribe(() => void this.#expired()),
     );
     o.logger.info(`supervisor ${o.id} registered ${o.slots.length} slots (${o.slots.join(', ')}) on ${o.host}`);
@@ -143,7 +156,8 @@ export class Supervisor {
       if (want !== undefined && have === undefined) {
         const backoff = this.#crashes.get(port);
         if (backoff !== undefined && backoff.until > Date.now()) continue;
-        await this.#launch(want, port);
+        // One slot's failure (its bundle cannot be fetched, say) holds back no other slot.
+        await this.#launch(want, port).catch((error: unknown) => this.#backOff(port, `worker ${this.#o.id}:${port} of ${want} could not start: ${messageOf(error)}`));
       }
     }
   }
@@ -164,7 +178,12 @@ export class Supervisor {
     const log = createWriteStream(join(o.stateDir, 'workers', `${topologyId}-${port}.log`), { flags: 'a' });
     await new Promise((r) => log.once('open', r));
     const args = ['--import', 'tsx', join(SQUALL_ROOT, 'worker/main.ts'), '--bundle', bundle, '--topology-id', topologyId, '--supervisor', o.id, '--port', String(port), '--zookeeper', o.zookeeper, '--zk-root', o.zkRoot ?? DEFAULT_ZK_ROOT];
-    const child = spawn(process.execPath, args, { cwd: SQUALL_ROOT, stdio: ['ignore', log, log] });
+    const offset = o.metricsPortOffset ?? 1000;
+    if (offset > 0) args.push('--metrics-port', String(port + offset));
+    // The cluster token stays with the daemons: a topology's code never sees it.
+    const { SQUALL_TOKEN: _token, ...env } = process.env;
+    const child = spawn(process.execPath, args, { cwd: SQUALL_ROOT, env, stdio: ['ignore', log, log] });
+    child.on('error', (error) => o.logger.warn(`worker ${o.id}:${port} of ${topologyId} could not be spawned: ${messageOf(error)}`));
     const worker: SlotWorker = { topologyId, port, child, startedAt: Date.now(), stopping: false, exited: false };
     this.#workers.set(port, worker);
     o.logger.info(`started worker ${o.id}:${port} of ${topologyId} (pid ${child.pid})`);
@@ -178,15 +197,20 @@ export class Supervisor {
         o.logger.info(`worker ${o.id}:${port} of ${topologyId} exited ${how}`);
       } else {
         // A worker that dies soon after it started waits longer each time before the next start.
-        const quick = Date.now() - worker.startedAt < 30_000;
-        const count = quick ? (this.#crashes.get(port)?.count ?? 0) + 1 : 1;
-        const delay = Math.min(30_000, 500 * 2 ** (count - 1));
-        this.#crashes.set(port, { count, until: Date.now() + delay });
-        o.logger.warn(`worker ${o.id}:${port} of ${topologyId} exited ${how}; restarting in ${delay} ms if its slot is still assigned (log: ${join(o.stateDir, 'workers', `${topologyId}-${port}.log`)})`);
-        setTimeout(() => this.look(), delay).unref();
+        if (Date.now() - worker.startedAt >= QUICK_CRASH_MS) this.#crashes.delete(port);
+        this.#backOff(port, `worker ${o.id}:${port} of ${topologyId} exited ${how} (log: ${join(o.stateDir, 'workers', `${topologyId}-${port}.log`)})`);
       }
       this.look();
     });
+  }
+
+  /** Waits before the slot's next start: 0.5 s, doubling with each failure in a row, up to 30 s. */
+  #backOff(port: number, why: string): void {
+    const count = (this.#crashes.get(port)?.count ?? 0) + 1;
+    const delay = Math.min(30_000, 500 * 2 ** (count - 1));
+    this.#crashes.set(port, { count, until: Date.now() + delay });
+    this.#o.logger.warn(`${why}; starting it again in ${delay} ms if its slot is still assigned`);
+    setTimeout(() => this.look(), delay).unref();
   }
 
   #stop(worker: SlotWorker, why: string): Promise<void> {
