@@ -22,9 +22,9 @@
  */
 import type { Bolt, EventTimeOptions, EventTimePolicy, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { ErrorCodes, SquallError, compileEventTimeOptions, eventTimePolicyOf, messageOf } from '../../core/index.js';
-import { EventTimeGate } from './event-time-gate.js';
 import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
+import { EventTimeGate } from './event-time-gate.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
 import { sequenceFactsOf } from './parse.js';
 import { redactIps } from './redact.js';
@@ -316,12 +316,12 @@ export class RefineBolt implements Bolt {
     const hosts = new Map<string, HostSequences>();
     /** Lines whose sequence facts are in this batch's sequence tuples: acked once those are emitted. */
     const counted: Tuple[] = [];
-    const addFacts = (tuple: Tuple, hostname: string, sequence: number, ts: number | null) => {
+    const addFacts = (tuple: Tuple, source: string, hostname: string, sequence: number, ts: number | null) => {
       let host = hosts.get(hostname);
       if (host === undefined) hosts.set(hostname, (host = { sequences: [], times: [], sources: [], offsets: [], anchors: [] }));
       host.sequences.push(sequence);
       host.times.push(ts);
-      host.sources.push(sourceOf(tuple));
+      host.sources.push(source);
       host.offsets.push(Number(tuple.get<number | string>('offset')));
       host.anchors.push(tuple);
       counted.push(tuple);
@@ -334,19 +334,20 @@ export class RefineBolt implements Bolt {
     for (let i = 0; i < tuples.length; i++) {
       const tuple = tuples[i]!;
       const hostname = hostnames[i];
+      const source = sourceOf(tuple);
       if (hostname !== null && hostname !== undefined) {
         const ts = times[i]!;
-        const violation = ts === null ? undefined : this.#gate.admit(sourceOf(tuple), hostname, ts, now);
+        const violation = ts === null ? undefined : this.#gate.admit(source, hostname, ts, now);
         if (violation !== undefined) {
           (refused ??= new Set()).add(i);
-          c.emitTo('errors', [redactIps(valueText(tuple.get('value'))), violation.message, originOf(tuple)], tuple);
+          c.emitTo('errors', [redactIps(valueText(tuple.get('value'))), violation.message, `${source}@${tuple.get<number | string>('offset')}`], tuple);
           // Delivered all the same: the sequence check counts it, without its time.
-          addFacts(tuple, hostname, sequences[i]!, null);
+          addFacts(tuple, source, hostname, sequences[i]!, null);
           continue;
         }
         const record = encoded === undefined ? outcome.records![i] : new EncodedRecord(encoding!, encoded.data, i === 0 ? 0 : encoded.ends[i - 1]!, encoded.ends[i]!, ts ?? undefined);
         c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset'), leaseOf(tuple)], tuple);
-        addFacts(tuple, hostname, sequences[i]!, ts);
+        addFacts(tuple, source, hostname, sequences[i]!, ts);
         continue;
       }
       const failure = failed.get(i);
@@ -356,11 +357,11 @@ export class RefineBolt implements Bolt {
       }
       this.#malformed.inc();
       const text = valueText(tuple.get('value'));
-      c.emitTo('errors', [redactIps(text), failure.reason, originOf(tuple)], tuple);
+      c.emitTo('errors', [redactIps(text), failure.reason, `${source}@${tuple.get<number | string>('offset')}`], tuple);
       // A malformed line was still delivered: when its host and sequence number can be read, the
       // sequence check counts it (as incomplete when its time cannot be read or is out of bounds), not as lost.
       const facts = sequenceFactsOf(text);
-      if (facts !== undefined) addFacts(tuple, facts.hostname, facts.sequence, facts.ts !== null && this.#gate.inBounds(sourceOf(tuple), facts.ts, now) ? facts.ts : null);
+      if (facts !== undefined) addFacts(tuple, source, facts.hostname, facts.sequence, facts.ts !== null && this.#gate.inBounds(source, facts.ts, now) ? facts.ts : null);
       else c.ack(tuple);
     }
     for (let p = 0; p < pageviews.length; p += 3) {
@@ -402,9 +403,4 @@ function leaseOf(tuple: Tuple): unknown {
 /** A source record's partition, `topic/partition`. */
 function sourceOf(tuple: Tuple): string {
   return `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}`;
-}
-
-/** A source record's position, `topic/partition@offset`, for the errors output. */
-function originOf(tuple: Tuple): string {
-  return `${sourceOf(tuple)}@${tuple.get<number | string>('offset')}`;
 }
