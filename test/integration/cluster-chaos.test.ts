@@ -45,7 +45,7 @@ test('webrequest on a cluster loses and duplicates nothing through kills, a reba
   await ensureTopic(brokers, names.topic, { partitions: PARTITIONS });
   const fs = new WebHdfsFileSystem({ url: hdfsUrl });
   const refinedRoot = `${names.hdfsPath}/webrequest`;
-  const config = { input: 'kafka', topics: names.topic, groupId: names.groupId, hdfs: hdfsUrl, output: names.hdfsPath, format: 'ndjson', threads: 0, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 };
+  const config = { input: 'kafka', topics: names.topic, groupId: names.groupId, hdfs: hdfsUrl, output: names.hdfsPath, format: 'ndjson', threads: 0, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, eventTimeReference: 'stream' };
   const submitted = await cluster.cli(['submit', 'topologies/webrequest.ts', '--workers', '2', '--wait', '120', ...Object.entries(config).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
   assert.equal(submitted.code, 0, submitted.stderr);
   const log: string[] = [];
