@@ -2,7 +2,8 @@
  * Issue #14, the chaos test: `topologies/webrequest.ts` on a cluster of two Nimbus daemons and
  * two supervisors (2 slots each), reading a 6-partition Kafka topic and writing HDFS, while
  * 300,000 records arrive and, in order, waiting each time until the cluster runs the new
- * assignment: a worker is killed (-9), a supervisor with its workers, the leading Nimbus; the
+ * assignment: a worker is killed (-9), a supervisor with its workers, the leading Nimbus; a worker
+ * is paused past its timeout and resumed once its executors run elsewhere (a zombie); the
  * topology is rebalanced from 2 workers to 3 and back; every Nimbus stops for 20 s (records keep
  * reaching HDFS meanwhile); one Nimbus starts again. Then every (hostname, sequence) must be in
  * the refined output exactly once, each in its own hour.
@@ -80,6 +81,14 @@ test('webrequest on a cluster loses and duplicates nothing through kills, a reba
   const leader = await leaderAddress();
   TestCluster.kill(cluster.nimbuses.get(leader)!.child.pid);
   await waitFor(async () => (await leaderAddress().catch(() => leader)) !== leader, { timeoutMs: 30_000, intervalMs: 250, message: 'the standby leads' });
+
+  step('SIGSTOP a worker past its timeout (a zombie), then SIGCONT it once its executors run elsewhere');
+  const [zombie] = cluster.workerPids('sup-a');
+  process.kill(zombie!, 'SIGSTOP');
+  page = await running(page.epoch + 1, 'executors moved off the paused worker').finally(() => {
+    step('SIGCONT the zombie');
+    process.kill(zombie!, 'SIGCONT');
+  });
 
   step('rebalance to 3 workers');
   assert.equal((await cluster.cli(['rebalance', 'webrequest', '--workers', '3'])).code, 0);
