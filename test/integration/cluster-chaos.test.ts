@@ -59,7 +59,9 @@ test('webrequest on a cluster loses and duplicates nothing through kills, a reba
     }, { timeoutMs: 120_000, intervalMs: 500, message: `${what}: running under epoch >= ${atLeastEpoch}\n${log.join('\n')}` });
   const committed = async () => [...(await scanOutput(fs, refinedRoot)).committed.values()].reduce((n, runs) => n + runs.size, 0);
 
-  const producing = produceSteadily(brokers, names.topic, { records: RECORDS, partitions: PARTITIONS, spreadMs: 90_000 });
+  // Two thirds arrive through the kills and rebalances, the last third while no Nimbus runs.
+  const early = Math.round((RECORDS * 2) / 3);
+  const producing = produceSteadily(brokers, names.topic, { records: early, partitions: PARTITIONS, spreadMs: 60_000 });
   let page = await running(1, 'submitted');
   await waitFor(async () => (await committed()) > 0, { timeoutMs: 60_000, intervalMs: 500, message: 'first records in HDFS' });
 
@@ -99,18 +101,20 @@ test('webrequest on a cluster loses and duplicates nothing through kills, a reba
   page = await running(page.epoch + 1, 'rebalanced to 2');
   assert.equal(page.workers.length, 2);
 
-  step('stop every Nimbus for 20 s');
+  await producing;
+  step('stop every Nimbus for 20 s, while the last third of the records arrives');
   for (const d of cluster.nimbuses.values()) TestCluster.kill(d.child.pid);
   const atStop = await committed();
+  const late = produceSteadily(brokers, names.topic, { records: RECORDS - early, from: early, partitions: PARTITIONS, spreadMs: 10_000 });
   // The scenario itself, not a synchronization: the cluster must go on without any Nimbus.
   await new Promise((r) => setTimeout(r, 20_000));
   const atRestart = await committed();
+  await late;
   step(`records committed without Nimbus: ${atRestart - atStop}`);
   assert.ok(atRestart > atStop, 'records kept reaching HDFS while no Nimbus ran');
   await cluster.startNimbus();
   await running(page.epoch, 'a Nimbus again');
 
-  await producing;
   step('every record produced');
   await waitFor(() => everyOffsetCommitted(admin, fs, refinedRoot, names.topic), { timeoutMs: 240_000, intervalMs: 1_000, message: `every offset committed\n${log.join('\n')}` });
   const { distinct, duplicated } = duplicatesOf(await refinedCounts(fs, refinedRoot));

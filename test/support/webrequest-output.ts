@@ -12,10 +12,12 @@ const fileNames = new OffsetRangeFileNameFormat();
 /**
  * Produces `records` generated varnishkafka lines (no malformed or incomplete ones), round-robin
  * over `partitions`, 2,000 at a time, spread over `spreadMs` so that they keep arriving while a
- * test does things to the topology.
+ * test does things to the topology. With `from`, the records after the first `from`.
  */
-export async function produceSteadily(brokers: readonly string[], topic: string, options: { records: number; partitions: number; spreadMs: number; seed?: number }): Promise<void> {
+export async function produceSteadily(brokers: readonly string[], topic: string, options: { records: number; partitions: number; spreadMs: number; seed?: number; from?: number }): Promise<void> {
   const generator = new WebrequestGenerator({ seed: options.seed ?? 23, hosts: 8, malformedShare: 0, incompleteShare: 0, recordsPerSecond: 50, startMs: Date.UTC(2026, 10, 22, 10, 0) });
+  // `from`: go on where an earlier call of `from` records stopped (the same records, no repeats).
+  for (let i = 0; i < (options.from ?? 0); i++) generator.next();
   const chunk = 2_000;
   const t0 = Date.now();
   for (let sent = 0; sent < options.records; sent += chunk) {
