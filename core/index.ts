@@ -17,6 +17,8 @@
  */
 export { ErrorCodes, SquallError, isRetriable, messageOf } from './errors.js';
 export type { ErrorCode, SquallErrorOptions } from './errors.js';
+export { StorageFault, STORAGE_FAULT_CODES, bytesText, isStorageFaultCode, storageFaultKind, storageFaultOf } from './storage-fault.js';
+export type { StorageFailure, StorageFaultKind, StorageFaultOptions, StorageSpace } from './storage-fault.js';
 export { compileTopologyConfig, parseConfigOverride, configNumber, configString, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
 export type { TopologyConfig, TopologyConfigOptions } from './config.js';
 export { createLogger, nullLogger } from './logger.js';

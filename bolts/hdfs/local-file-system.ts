@@ -4,19 +4,37 @@
  * directory, so a committed file survives a machine crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StorageFault, type StorageSpace, storageFaultKind } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import type { FileHandle } from 'node:fs/promises';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
 
-function translate(error: unknown, op: string, path: string): Error {
+/** The nearest existing directory at or above `path`, for the space of its filesystem. */
+async function spaceAt(path: string): Promise<StorageSpace | undefined> {
+  for (let p = path; ; p = parentOf(p)) {
+    try {
+      const s = await statfs(p);
+      return { free: s.bavail * s.bsize, total: s.blocks * s.bsize, of: 'disk' };
+    } catch {
+      if (p === '/' || p === '.' || p === '') return undefined;
+    }
+  }
+}
+
+/** A node:fs error as the filesystem contract's: a storage fault (with the disk's space when it is full), or an HDFS code. */
+async function translate(error: unknown, op: string, path: string, at: string = path): Promise<Error> {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = `${op} ${path}: ${(error as Error)?.message ?? String(error)}`;
   if (code === 'ENOENT') return hdfsError(HdfsErrorCodes.NOT_FOUND, message, { cause: error });
   if (code === 'EEXIST') return hdfsError(HdfsErrorCodes.ALREADY_EXISTS, message, { cause: error });
-  const transient = code === 'EAGAIN' || code === 'EBUSY' || code === 'EMFILE' || code === 'ENFILE' || code === 'EIO' || code === 'ENOSPC';
-  return hdfsError(transient ? HdfsErrorCodes.UNAVAILABLE : HdfsErrorCodes.REJECTED, message, { cause: error, retriable: transient });
+  const kind = storageFaultKind({ errno: code });
+  if (kind !== undefined) {
+    const space = kind === 'no_space' ? await spaceAt(at) : undefined;
+    return new StorageFault({ kind, op, path, fs: 'file://', detail: `${code}: ${(error as Error).message}`, space, cause: error });
+  }
+  return hdfsError(HdfsErrorCodes.REJECTED, message, { cause: error });
 }
 
 async function fsyncPath(path: string, directory: boolean): Promise<void> {
@@ -40,7 +58,7 @@ class LocalFileStream implements FileStream {
     try {
       await this.handle.write(data);
     } catch (error) {
-      throw translate(error, 'write', this.path);
+      throw await translate(error, 'write', this.path);
     }
   }
 
@@ -50,7 +68,7 @@ class LocalFileStream implements FileStream {
       await this.handle.sync();
       await this.handle.close();
     } catch (error) {
-      throw translate(error, 'close', this.path);
+      throw await translate(error, 'close', this.path);
     }
   }
 
@@ -72,7 +90,7 @@ export class LocalFileSystem implements FileSystem {
       if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
       await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
     } catch (error) {
-      throw translate(error, 'create', path);
+      throw await translate(error, 'create', path);
     }
   }
 
@@ -82,7 +100,7 @@ export class LocalFileSystem implements FileSystem {
       if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
       return new LocalFileStream(await open(path, options.overwrite ? 'w' : 'wx'), path);
     } catch (error) {
-      throw translate(error, 'create', path);
+      throw await translate(error, 'create', path);
     }
   }
 
@@ -92,7 +110,7 @@ export class LocalFileSystem implements FileSystem {
       await stat(path);
       await appendFile(path, data);
     } catch (error) {
-      throw translate(error, 'append', path);
+      throw await translate(error, 'append', path);
     }
   }
 
@@ -101,7 +119,7 @@ export class LocalFileSystem implements FileSystem {
     try {
       await fsyncPath(path, false);
     } catch (error) {
-      throw translate(error, 'sync', path);
+      throw await translate(error, 'sync', path);
     }
   }
 
@@ -119,7 +137,7 @@ export class LocalFileSystem implements FileSystem {
       }
       await fsyncPath(parentOf(to), true);
     } catch (error) {
-      throw translate(error, 'rename', `${from} to ${to}`);
+      throw await translate(error, 'rename', `${from} to ${to}`, to);
     }
   }
 
@@ -136,7 +154,7 @@ export class LocalFileSystem implements FileSystem {
       }
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      throw translate(error, 'list', dir);
+      throw await translate(error, 'list', dir);
     }
   }
 
@@ -145,7 +163,7 @@ export class LocalFileSystem implements FileSystem {
     try {
       return await readFile(path);
     } catch (error) {
-      throw translate(error, 'read', path);
+      throw await translate(error, 'read', path);
     }
   }
 
@@ -162,7 +180,7 @@ export class LocalFileSystem implements FileSystem {
     } catch (error) {
       // Another process removed it between the two calls: nothing to delete, as for HDFS.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw translate(error, 'delete', path);
+      throw await translate(error, 'delete', path);
     }
   }
 
@@ -171,7 +189,7 @@ export class LocalFileSystem implements FileSystem {
     try {
       await mkdir(path, { recursive: true });
     } catch (error) {
-      throw translate(error, 'mkdirs', path);
+      throw await translate(error, 'mkdirs', path);
     }
   }
 

@@ -17,7 +17,7 @@
  * await fs.close();
  * ```
  */
-import { isRetriable, type Logger, nullLogger, SquallError } from '../../core/index.js';
+import { isRetriable, type Logger, nullLogger, SquallError, StorageFault, storageFaultOf } from '../../core/index.js';
 import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
 import { Agent } from 'node:http';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
@@ -254,6 +254,10 @@ export class WebHdfsFileSystem implements FileSystem {
     } catch (error) {
       if (this.#closing.signal.aborted && !(error instanceof SquallError && error.code === HdfsErrorCodes.CLOSED)) {
         throw hdfsError(HdfsErrorCodes.CLOSED, `${op} ${path}: ${this.description} was closed`, { cause: error });
+      }
+      const fault = storageFaultOf(error);
+      if (fault instanceof StorageFault && fault.retriable) {
+        throw new StorageFault({ kind: fault.kind, op, path, fs: this.description, detail: `${fault.detail}; ${this.#retry.maxAttempts} attempts`, cause: error });
       }
       if (isRetriable(error)) {
         throw hdfsError(HdfsErrorCodes.UNAVAILABLE, `${op} ${path} failed after ${this.#retry.maxAttempts} attempts: ${(error as Error).message}`, {

@@ -2,10 +2,11 @@
  * One WebHDFS HTTP exchange over a keep-alive agent, and the classification of its failures:
  * which ones are worth a retry (a refused or reset connection, a 5xx, a NameNode in safe mode,
  * a DataNode restarting) and which are final (a missing path, a path that exists, a denied
- * permission).
+ * permission). Storage faults (a quota reached, a denied permission, safe mode, no DataNode)
+ * become `StorageFault`s with their `SQUALL_ERR_STORAGE_*` code.
  */
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
-import { SquallError } from '../../core/index.js';
+import { SquallError, StorageFault, storageFaultKind } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 
 /** A complete HTTP response. */
@@ -55,6 +56,11 @@ export function responseError(what: string, result: HttpResult): SquallError {
   const message = `${what}: HTTP ${result.status}${detail ? ` (${detail})` : ''}`;
   if (result.status === 404 || remote?.exception === 'FileNotFoundException') return hdfsError(HdfsErrorCodes.NOT_FOUND, message);
   if (remote?.exception === 'FileAlreadyExistsException') return hdfsError(HdfsErrorCodes.ALREADY_EXISTS, message);
+  const kind = remote === undefined ? undefined : storageFaultKind(remote);
+  if (kind !== undefined) {
+    const [op = what, path = ''] = what.split(' ', 2);
+    return new StorageFault({ kind, op, path, detail: `HTTP ${result.status}, ${detail}` });
+  }
   if (result.status === 400 || result.status === 401 || (remote !== undefined && PERMANENT_EXCEPTIONS.has(remote.exception))) {
     return hdfsError(HdfsErrorCodes.REJECTED, message);
   }
