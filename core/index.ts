@@ -18,6 +18,10 @@
 export { ErrorCodes, SquallError, isRetriable, messageOf } from './errors.js';
 export type { ErrorCode, SquallErrorOptions } from './errors.js';
 export { StorageFault, STORAGE_FAULT_CODES, bytesText, isStorageFaultCode, storageFaultKind, storageFaultOf } from './storage-fault.js';
+export { backoffDelay, compileRetryPolicy, DEFAULT_RETRY_POLICY, sleep, withRetries } from './retry-policy.js';
+export { StorageHold } from './storage-hold.js';
+export type { StorageHoldOptions, StorageHoldState } from './storage-hold.js';
+export type { RetryHooks, RetryOptions, RetryPolicy } from './retry-policy.js';
 export type { StorageFailure, StorageFaultKind, StorageFaultOptions, StorageSpace } from './storage-fault.js';
 export { compileTopologyConfig, parseConfigOverride, configNumber, configString, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
 export type { TopologyConfig, TopologyConfigOptions } from './config.js';

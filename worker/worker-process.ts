@@ -10,7 +10,7 @@
  * Storm's supervisors relaunch a worker. States: starting → running → stopping → stopped.
  */
 import { type Subscription, skip } from 'rxjs';
-import { type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
+import { type ComponentError, type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
 import { type Assignment, ClusterState } from './cluster/cluster-state.js';
 import { ZkErrorCodes, ZkSession, isZkError } from './cluster/zk-session.js';
 import { WorkerTransport } from './transport/worker-transport.js';
@@ -50,6 +50,7 @@ export class WorkerProcess {
   #beat: NodeJS.Timeout | undefined;
   #watch: Subscription | undefined;
   #stopping: Promise<void> | undefined;
+  #failure: ComponentError | undefined;
   #epoch = 0;
   /** Resolves when the worker has stopped, with why. */
   readonly stopped: Promise<string>;
@@ -108,6 +109,13 @@ export class WorkerProcess {
       o.logger.warn(`not every peer worker answered within ${o.connectTimeoutMs ?? 30_000} ms; starting anyway (tuples for a missing peer fail and are replayed)`);
     }
     await this.#runtime.start();
+    // A task that cannot go on (a sink whose storage stayed full past storageDeadlineMs): say
+    // why and stop, so the supervisor and the user see the reason instead of an idle worker.
+    void this.#runtime.failure.then((error) => {
+      this.#failure = error;
+      o.logger.error(`'${error.component}' task ${error.task} cannot go on: ${error.message}`, { code: error.code ?? null });
+      void this.stop(`'${error.component}' task ${error.task} cannot go on`);
+    });
     this.#state = 'running';
     o.logger.info(`worker ${this.id} runs ${mine.length} executors of '${o.topologyId}' under epoch ${this.#epoch}`, { executors: mine.join(',') });
     this.#beat = setInterval(() => void this.#heartbeat(), o.heartbeatMs ?? 1_000);
@@ -116,6 +124,11 @@ export class WorkerProcess {
       .watchAssignment(o.topologyId)
       .pipe(skip(1))
       .subscribe({ next: (a) => this.#assignmentChanged(a), complete: () => void this.stop('the ZooKeeper session expired') });
+  }
+
+  /** The error a task reported as fatal, when one did: the worker stopped because of it. */
+  get failure(): ComponentError | undefined {
+    return this.#failure;
   }
 
   /** The worker's epoch: that of the assignment it runs. */

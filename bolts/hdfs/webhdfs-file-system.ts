@@ -17,11 +17,10 @@
  * await fs.close();
  * ```
  */
-import { isRetriable, type Logger, nullLogger, SquallError, StorageFault, storageFaultOf } from '../../core/index.js';
+import { compileRetryPolicy, isRetriable, type Logger, nullLogger, type RetryOptions, type RetryPolicy, SquallError, StorageFault, storageFaultOf, withRetries } from '../../core/index.js';
 import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
 import { Agent } from 'node:http';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
-import { compileRetryPolicy, type RetryOptions, type RetryPolicy, withRetries } from './retry-policy.js';
 import { type HttpResult, responseError, WebHdfsTransport } from './webhdfs-transport.js';
 import { WebHdfsUpload } from './webhdfs-upload.js';
 

@@ -3,9 +3,13 @@
  * an atomic rename; tuples are acked once their file is committed. Used for the error output
  * (with every value's IPs redacted once more, whatever stream it came from) and for the
  * sequence statistics.
+ *
+ * When the storage cannot take a file (full, read-only, in safe mode), the bolt holds its input
+ * and retries the file until `storageDeadlineMs` (see core's `StorageHold`): its tuples are not
+ * failed into replays, and past the deadline the run stops with the reason.
  */
 import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { type FileSystem, joinPath } from '../../core/index.js';
+import { type FileSystem, joinPath, StorageHold } from '../../core/index.js';
 
 export interface NdjsonOutputBoltOptions {
   /** Opens the filesystem to write through (shared; the bolt does not close it). */
@@ -31,6 +35,7 @@ export class NdjsonOutputBolt implements Bolt {
   #tuples: Tuple[] = [];
   #files = 0;
   #committing: Promise<void> = Promise.resolve();
+  #hold!: StorageHold;
 
   constructor(options: NdjsonOutputBoltOptions) {
     this.#options = options;
@@ -40,6 +45,7 @@ export class NdjsonOutputBolt implements Bolt {
     this.#context = context;
     this.#collector = collector;
     this.#fs = this.#options.fs();
+    this.#hold = StorageHold.forTask(context, collector, `writing ${this.#options.name} under ${this.#options.dir}`);
     // A crash leaves this task's uncommitted files behind; their tuples were never acked and
     // will be replayed, so the files go.
     if (await this.#fs.exists(this.#options.dir)) {
@@ -61,6 +67,10 @@ export class NdjsonOutputBolt implements Bolt {
     return this.#commit();
   }
 
+  cleanup(): void {
+    this.#hold?.close();
+  }
+
   #commit(): Promise<void> {
     if (this.#lines.length === 0) return this.#committing;
     const lines = this.#lines;
@@ -71,10 +81,13 @@ export class NdjsonOutputBolt implements Bolt {
       const stamp = `${Date.now()}-${this.#context.taskId}-${++this.#files}`;
       const final = joinPath(this.#options.dir, `${this.#options.name}-${stamp}.ndjson`);
       const temp = joinPath(this.#options.dir, `_tmp.${this.#options.name}-${stamp}.ndjson`);
+      const data = Buffer.from(`${lines.join('\n')}\n`);
       try {
-        await this.#fs.create(temp, Buffer.from(`${lines.join('\n')}\n`), { overwrite: true });
-        await this.#fs.sync(temp);
-        await this.#fs.rename(temp, final);
+        await this.#hold.run(async () => {
+          await this.#fs.create(temp, data, { overwrite: true });
+          await this.#fs.sync(temp);
+          await this.#fs.rename(temp, final);
+        });
         for (const t of tuples) this.#collector.ack(t);
       } catch (error) {
         for (const t of tuples) this.#collector.fail(t, error as Error);

@@ -25,6 +25,8 @@ export interface ExecutorHost {
   reportError(component: string, task: number, error: unknown): void;
   /** Records an error after which a task cannot go on: the topology fails (see `TopologyRuntime.failure`). */
   reportFatalError(component: string, task: number, error: unknown): void;
+  /** A task holds its input because of `cause`, or no longer does (`undefined`); see `OutputCollector.holdInput`. */
+  holdInput(component: string, task: number, cause: Error | undefined): void;
 }
 
 /** A thenable returned by a user hook. */

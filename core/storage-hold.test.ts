@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorCodes, SquallError } from './errors.js';
+import { createLogger, type LogRecord } from './logger.js';
+import { StorageFault } from './storage-fault.js';
+import { StorageHold } from './storage-hold.js';
+
+function harness(deadlineMs: number, stepMs: number) {
+  let clock = 0;
+  const logs: LogRecord[] = [];
+  const holds: (string | undefined)[] = [];
+  const fatal: unknown[] = [];
+  const collector = {
+    holdInput: (cause: Error | undefined) => holds.push(cause === undefined ? undefined : (cause as SquallError).code),
+    reportFatalError: (e: unknown) => fatal.push(e),
+    reportError: () => assert.fail('a give-up is fatal, not a plain error'),
+  };
+  const hold = new StorageHold({
+    collector,
+    logger: createLogger((r) => logs.push(r), 'debug'),
+    deadlineMs,
+    what: 'writing errors under /out/errors',
+    retry: { initialDelayMs: 0, maxDelayMs: 0 },
+    now: () => clock,
+  });
+  const full = () => {
+    clock += stepMs;
+    return new StorageFault({ kind: 'no_space', op: 'create', path: '/out/errors/_tmp.x', fs: 'file://', detail: 'ENOSPC' });
+  };
+  return { hold, logs, holds, fatal, full, advance: (ms: number) => (clock += ms) };
+}
+
+describe('StorageHold', () => {
+  it('holds through storage faults, says so once, and goes on by itself when a write succeeds', async () => {
+    const h = harness(300_000, 1_000);
+    let calls = 0;
+    const result = await h.hold.run(async () => {
+      if (++calls <= 5) throw h.full();
+      return 'written';
+    });
+    assert.equal(result, 'written');
+    assert.equal(calls, 6);
+    assert.deepEqual(h.holds, [ErrorCodes.STORAGE_FULL, undefined], 'the task held its input once, then let go');
+    const warnings = h.logs.filter((l) => l.level === 'warn');
+    assert.equal(warnings.length, 1, 'one warning for five failed writes within a minute');
+    assert.match(warnings[0]!.message, /^holding input: writing errors under \/out\/errors: the storage is full: create \/out\/errors\/_tmp\.x/);
+    assert.match(h.logs.at(-1)!.message, /^writing again after 4 s/);
+    assert.equal(h.hold.state, 'writing');
+    assert.deepEqual(h.fatal, []);
+  });
+
+  it('repeats its warning once a minute, not once per failed write', async () => {
+    const h = harness(600_000, 10_000);
+    let calls = 0;
+    await h.hold.run(async () => {
+      if (++calls <= 30) throw h.full();
+    });
+    // 30 failures 10 s apart: warned at 10 s, then at 70, 130, 190, 250.
+    assert.equal(h.logs.filter((l) => l.level === 'warn').length, 5);
+  });
+
+  it('gives up past the deadline: a fatal error with the fault code and the reason, thrown to the writer', async () => {
+    const h = harness(30_000, 10_000);
+    let calls = 0;
+    await assert.rejects(
+      h.hold.run(async () => {
+        calls++;
+        throw h.full();
+      }),
+      (e: unknown) => e instanceof SquallError && e.code === ErrorCodes.STORAGE_FULL && /still failing after 30 s \(storageDeadlineMs 30000\): the storage is full/.test(e.message),
+    );
+    assert.equal(calls, 4);
+    assert.equal(h.fatal.length, 1);
+    assert.equal(h.hold.state, 'failed');
+    assert.deepEqual(h.holds, [ErrorCodes.STORAGE_FULL, undefined], 'a hold that gave up lets timeouts run again');
+    // After giving up, a write is tried once, without waiting.
+    calls = 0;
+    await assert.rejects(h.hold.run(async () => {
+      calls++;
+      throw h.full();
+    }));
+    assert.equal(calls, 1);
+  });
+
+  it('does not hold for errors that are not storage faults', async () => {
+    const h = harness(30_000, 1);
+    await assert.rejects(h.hold.run(async () => Promise.reject(new Error('bad record'))), /bad record/);
+    assert.deepEqual(h.holds, []);
+  });
+
+  it('waits with a probe: its success ends the hold', async () => {
+    const h = harness(300_000, 1_000);
+    assert.equal(h.hold.fault(h.full()), true);
+    let probes = 0;
+    await h.hold.wait(async () => {
+      if (++probes < 3) throw h.full();
+    });
+    assert.equal(probes, 3);
+    assert.equal(h.hold.state, 'writing');
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * What a writer does when its storage cannot take writes (a `StorageFault`: full, read-only,
+ * safe mode, I/O errors): it holds its input instead of failing records into replays, says
+ * what is wrong once and then once a minute, retries with backoff, and goes on by itself when
+ * a write succeeds again. Past `deadlineMs` it gives up: the task reports a fatal error and the
+ * run stops with the reason.
+ *
+ * States: writing → holding (→ writing again) → failed (past the deadline; for good).
+ *
+ * @example
+ * ```ts
+ * const hold = new StorageHold({ collector, logger, deadlineMs: config.storageDeadlineMs, what: `writing ${dir}` });
+ * await hold.run(() => fs.create(path, data)); // waits out a full disk, or throws once it gave up
+ * ```
+ */
+import type { OutputCollector } from './bolt.js';
+import { DEFAULT_TOPOLOGY_CONFIG } from './config.js';
+import type { TopologyContext } from './context.js';
+import { SquallError, messageOf } from './errors.js';
+import type { Logger } from './logger.js';
+import { backoffDelay, compileRetryPolicy, type RetryOptions, type RetryPolicy, sleep } from './retry-policy.js';
+import { storageFaultOf } from './storage-fault.js';
+
+export interface StorageHoldOptions {
+  /** Where the hold is told and its fatal error reported. */
+  readonly collector: Pick<OutputCollector, 'holdInput' | 'reportFatalError' | 'reportError'>;
+  readonly logger: Logger;
+  /** How long to hold before giving up, in ms (the topology's `storageDeadlineMs`). */
+  readonly deadlineMs: number;
+  /** What the writer does, for messages: `writing the refined output under /out/webrequest`. */
+  readonly what: string;
+  /** Waits between retries. @default 250 ms doubling up to 10 s */
+  readonly retry?: RetryOptions;
+  /** Repeats the warning while holding at most this often, in ms. @default 60000 */
+  readonly logEveryMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+const DEFAULT_HOLD_RETRY: RetryOptions = Object.freeze({ initialDelayMs: 250, maxDelayMs: 10_000, factor: 2, maxAttempts: Number.MAX_SAFE_INTEGER });
+
+export type StorageHoldState = 'writing' | 'holding' | 'failed';
+
+export class StorageHold {
+  readonly #o: StorageHoldOptions;
+  readonly #policy: RetryPolicy;
+  readonly #now: () => number;
+  readonly #closing = new AbortController();
+  #state: StorageHoldState = 'writing';
+  #since = 0;
+  #attempt = 0;
+  #loggedAt = 0;
+  #failure: SquallError | undefined;
+
+  constructor(options: StorageHoldOptions) {
+    this.#o = options;
+    this.#policy = compileRetryPolicy({ ...DEFAULT_HOLD_RETRY, ...options.retry });
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A hold for a bolt task: its logger, and the topology's `storageDeadlineMs`. */
+  static forTask(context: TopologyContext, collector: StorageHoldOptions['collector'], what: string): StorageHold {
+    const deadlineMs = Number(context.config.storageDeadlineMs ?? DEFAULT_TOPOLOGY_CONFIG.storageDeadlineMs);
+    return new StorageHold({ collector, logger: context.logger, deadlineMs, what });
+  }
+
+  get state(): StorageHoldState {
+    return this.#state;
+  }
+
+  /** The error the hold gave up with, once past the deadline. */
+  get failure(): SquallError | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * A write failed. True when it is a storage fault the writer should hold for (the hold is
+   * then on, and said once a minute); false for any other error, and once the hold gave up.
+   */
+  fault(error: unknown): boolean {
+    const fault = storageFaultOf(error);
+    if (fault === undefined || this.#state === 'failed') return false;
+    const now = this.#now();
+    if (this.#state === 'writing') {
+      this.#state = 'holding';
+      this.#since = now;
+      this.#attempt = 0;
+      this.#loggedAt = 0;
+      this.#o.collector.holdInput?.(fault);
+    }
+    if (this.#loggedAt === 0 || now - this.#loggedAt >= (this.#o.logEveryMs ?? 60_000)) {
+      const first = this.#loggedAt === 0;
+      this.#loggedAt = now;
+      const left = Math.max(0, Math.round((this.#since + this.#o.deadlineMs - now) / 1000));
+      this.#o.logger.warn(`${first ? 'holding input' : `still holding input after ${Math.round((now - this.#since) / 1000)} s`}: ${this.#o.what}: ${fault.message}`, {
+        code: fault.code,
+        stopsInSeconds: left,
+      });
+    }
+    if (now - this.#since >= this.#o.deadlineMs) this.#giveUp(fault);
+    return this.#state === 'holding';
+  }
+
+  /** A write succeeded: the hold, if on, is over. */
+  cleared(): void {
+    if (this.#state !== 'holding') return;
+    this.#state = 'writing';
+    this.#o.logger.info(`writing again after ${Math.round((this.#now() - this.#since) / 1000)} s: ${this.#o.what}`);
+    this.#o.collector.holdInput?.(undefined);
+  }
+
+  /**
+   * While holding, waits the next backoff, then calls `probe` (a small write) when given: its
+   * success ends the hold, a storage fault waits again. Resolves at once when not holding or
+   * once the hold gave up (the caller's next write then fails as it should).
+   */
+  async wait(probe?: () => Promise<void>): Promise<void> {
+    while (this.#state === 'holding') {
+      await this.#pause();
+      if (this.#state !== 'holding') return;
+      if (probe === undefined) return;
+      try {
+        await probe();
+        this.cleared();
+      } catch (error) {
+        if (!this.fault(error)) return;
+      }
+    }
+  }
+
+  /** Runs `op`, waiting out storage faults until it succeeds or the hold gives up (then throws). */
+  async run<T>(op: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        const result = await op();
+        this.cleared();
+        return result;
+      } catch (error) {
+        if (!this.fault(error)) throw this.#failure ?? error;
+        await this.#pause();
+      }
+    }
+  }
+
+  /** Ends any wait in progress (a closing writer). */
+  close(): void {
+    this.#closing.abort(new SquallError('SQUALL_ERR_COMPONENT_LIFECYCLE', `${this.#o.what}: closed while holding`));
+  }
+
+  async #pause(): Promise<void> {
+    const untilDeadline = this.#since + this.#o.deadlineMs - this.#now();
+    const delay = Math.max(0, Math.min(backoffDelay(this.#policy, ++this.#attempt), untilDeadline));
+    await sleep(delay, this.#closing.signal).catch(() => {
+      this.#state = 'failed';
+      this.#failure ??= this.#closing.signal.reason as SquallError;
+    });
+  }
+
+  #giveUp(fault: SquallError): void {
+    this.#state = 'failed';
+    const seconds = Math.round((this.#now() - this.#since) / 1000);
+    this.#failure = new SquallError(fault.code, `${this.#o.what}: still failing after ${seconds} s (storageDeadlineMs ${this.#o.deadlineMs}): ${messageOf(fault)}`, { cause: fault });
+    this.#o.collector.holdInput?.(undefined);
+    if (this.#o.collector.reportFatalError !== undefined) this.#o.collector.reportFatalError(this.#failure);
+    else this.#o.collector.reportError(this.#failure);
+  }
+}
