@@ -88,14 +88,20 @@ describe('StorageHold', () => {
     assert.deepEqual(h.holds, []);
   });
 
-  it('waits with a probe: its success ends the hold', async () => {
-    const h = harness(300_000, 1_000);
+  it('waits until a probe passes; only a real write ends the hold and its deadline', async () => {
+    const h = harness(30_000, 5_000);
     assert.equal(h.hold.fault(h.full()), true);
     let probes = 0;
     await h.hold.wait(async () => {
       if (++probes < 3) throw h.full();
     });
     assert.equal(probes, 3);
-    assert.equal(h.hold.state, 'writing');
+    assert.equal(h.hold.waiting, false, 'the writer may write again');
+    assert.equal(h.hold.state, 'holding', 'but the hold is on until a write succeeds');
+    // The next file fails too, at 40 s: the same hold, whose deadline (30 s from the first fault, at 5 s) passed at 35 s.
+    h.advance(20_000);
+    assert.equal(h.hold.fault(h.full()), false);
+    assert.equal(h.hold.state, 'failed');
+    assert.equal(h.fatal.length, 1);
   });
 });

@@ -51,6 +51,7 @@ export class StorageHold {
   #attempt = 0;
   #loggedAt = 0;
   #failure: SquallError | undefined;
+  #probed = false;
 
   constructor(options: StorageHoldOptions) {
     this.#o = options;
@@ -80,6 +81,7 @@ export class StorageHold {
   fault(error: unknown): boolean {
     const fault = storageFaultOf(error);
     if (fault === undefined || this.#state === 'failed') return false;
+    this.#probed = false;
     const now = this.#now();
     if (this.#state === 'writing') {
       this.#state = 'holding';
@@ -109,19 +111,25 @@ export class StorageHold {
     this.#o.collector.holdInput?.(undefined);
   }
 
+  /** True while the writer should wait before it writes again: holding, and no probe has passed since the last fault. */
+  get waiting(): boolean {
+    return this.#state === 'holding' && !this.#probed;
+  }
+
   /**
-   * While holding, waits the next backoff, then calls `probe` (a small write) when given: its
-   * success ends the hold, a storage fault waits again. Resolves at once when not holding or
-   * once the hold gave up (the caller's next write then fails as it should).
+   * While {@link waiting}, waits the next backoff and calls `probe` (a small write): a storage
+   * fault waits again; its success lets the writer write again. The hold itself stays on (and
+   * its deadline runs) until {@link cleared}, a real write that succeeded: a disk with room for
+   * a probe but not for a file does not start the deadline again. Resolves at once when not
+   * waiting, and once the hold gave up (the writer's next write then fails as it should).
    */
-  async wait(probe?: () => Promise<void>): Promise<void> {
-    while (this.#state === 'holding') {
+  async wait(probe: () => Promise<void>): Promise<void> {
+    while (this.waiting) {
       await this.#pause();
-      if (this.#state !== 'holding') return;
-      if (probe === undefined) return;
+      if (!this.waiting) return;
       try {
         await probe();
-        this.cleared();
+        this.#probed = true;
       } catch (error) {
         if (!this.fault(error)) return;
       }

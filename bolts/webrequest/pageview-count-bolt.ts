@@ -7,7 +7,7 @@
  * its lines go downstream with how far this task has closed, so the dump writer knows when
  * every task is done with an hour.
  */
-import type { Bolt, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { type Bolt, type FlushReason, type OutputCollector, StorageHold, type TopologyContext, type Tuple } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { HOUR_MS } from './event-time.js';
 
@@ -28,6 +28,7 @@ export class PageviewCountBolt implements Bolt {
   readonly #options: PageviewCountBoltOptions;
   #collector!: OutputCollector;
   #store!: CheckpointStore;
+  #hold!: StorageHold;
   #lagMs = 5 * 60_000;
   #state: State = { hours: {}, closedThrough: 0, watermark: 0 };
   #unsaved: Tuple[] = [];
@@ -44,6 +45,7 @@ export class PageviewCountBolt implements Bolt {
     this.#lagMs = Number(context.config.pageviewLagMs ?? this.#lagMs);
     this.#maxHeld = Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
     this.#store = this.#options.checkpoints(context);
+    this.#hold = StorageHold.forTask(context, collector, 'writing the pageview counts checkpoint');
     const saved = (await this.#store.load()) as State | undefined;
     if (saved !== undefined) this.#state = saved;
   }
@@ -82,6 +84,11 @@ export class PageviewCountBolt implements Bolt {
     return this.#checkpoint(reason === 'end-of-input');
   }
 
+  /** Ends a wait for the storage: a stopping run does not wait out storageDeadlineMs. */
+  cleanup(): void {
+    this.#hold?.close();
+  }
+
   /** Closes finished hours, saves the state, then acks what the saved state holds. */
   async #checkpoint(closeAll: boolean): Promise<void> {
     const closeBefore = closeAll ? Number.MAX_SAFE_INTEGER : Math.floor((this.#state.watermark - this.#lagMs) / HOUR_MS) * HOUR_MS;
@@ -104,7 +111,8 @@ export class PageviewCountBolt implements Bolt {
     }
     if (tuples.length === 0 && closing.length === 0 && !closeAll) return;
     try {
-      await this.#store.save(this.#state);
+      // A full disk is waited out (the input held) rather than failing the held tuples into replays.
+      await this.#hold.run(() => this.#store.save(this.#state));
       for (const t of tuples) this.#collector.ack(t);
     } catch (error) {
       for (const t of tuples) this.#collector.fail(t, error as Error);
