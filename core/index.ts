@@ -34,7 +34,7 @@ export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } fr
 export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
 export type { Tuple, FailReason } from './tuple.js';
 export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
-export type { Spout, SpoutOutputCollector } from './spout.js';
+export type { Spout, SpoutOutputCollector, SpoutRecordCounts } from './spout.js';
 export type { Bolt, OutputCollector, Anchors, AckMode, FlushReason } from './bolt.js';
 export type { TopologyContext } from './context.js';
 export { isSuperseded } from './partition-fence.js';
