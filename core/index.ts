@@ -19,7 +19,7 @@ export { ErrorCodes, SquallError, isRetriable, messageOf } from './errors.js';
 export type { ErrorCode, SquallErrorOptions } from './errors.js';
 export { StorageFault, STORAGE_FAULT_CODES, bytesText, isStorageFaultCode, storageFaultKind, storageFaultOf } from './storage-fault.js';
 export { backoffDelay, compileRetryPolicy, DEFAULT_RETRY_POLICY, sleep, withRetries } from './retry-policy.js';
-export { StorageHold } from './storage-hold.js';
+export { StorageHold, StorageWarnings } from './storage-hold.js';
 export type { StorageHoldOptions, StorageHoldState } from './storage-hold.js';
 export type { RetryHooks, RetryOptions, RetryPolicy } from './retry-policy.js';
 export type { StorageFailure, StorageFaultKind, StorageFaultOptions, StorageSpace } from './storage-fault.js';

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { ErrorCodes, SquallError } from './errors.js';
 import { createLogger, type LogRecord } from './logger.js';
 import { StorageFault } from './storage-fault.js';
-import { StorageHold } from './storage-hold.js';
+import { StorageHold, StorageWarnings } from './storage-hold.js';
 
-function harness(deadlineMs: number, stepMs: number) {
+function harness(deadlineMs: number, stepMs: number, shared: { warnings?: StorageWarnings; stopping?: AbortSignal } = {}) {
   let clock = 0;
   const logs: LogRecord[] = [];
   const holds: (string | undefined)[] = [];
@@ -22,6 +22,8 @@ function harness(deadlineMs: number, stepMs: number) {
     what: 'writing errors under /out/errors',
     retry: { initialDelayMs: 0, maxDelayMs: 0 },
     now: () => clock,
+    warnings: shared.warnings ?? new StorageWarnings(),
+    stopping: shared.stopping,
   });
   const full = () => {
     clock += stepMs;
@@ -103,5 +105,45 @@ describe('StorageHold', () => {
     assert.equal(h.hold.fault(h.full()), false);
     assert.equal(h.hold.state, 'failed');
     assert.equal(h.fatal.length, 1);
+  });
+
+  it('says a fault once for the process, however many writers hold for it', () => {
+    const warnings = new StorageWarnings();
+    const a = harness(300_000, 1_000, { warnings });
+    const b = harness(300_000, 1_000, { warnings });
+    a.hold.fault(a.full());
+    b.hold.fault(b.full());
+    assert.equal(a.logs.filter((l) => l.level === 'warn').length, 1);
+    assert.deepEqual(b.logs.map((l) => l.level), ['debug'], 'the second writer says it at debug level');
+  });
+
+  it('stops waiting when the topology stops: the write fails with the fault, and nothing more is reported fatal', async () => {
+    const stop = new AbortController();
+    const h = harness(300_000, 1_000, { stopping: stop.signal });
+    let calls = 0;
+    const run = h.hold.run(async () => {
+      if (++calls === 3) stop.abort();
+      throw h.full();
+    });
+    await assert.rejects(run, (e: unknown) => e instanceof SquallError && e.code === ErrorCodes.STORAGE_FULL && /stopped while the storage could not take writes/.test(e.message));
+    assert.ok(calls <= 4);
+    assert.deepEqual(h.fatal, []);
+    assert.deepEqual(h.holds, [ErrorCodes.STORAGE_FULL, undefined]);
+  });
+
+  it('does not wait for a fault met once the topology began to stop', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const h = harness(300_000, 1_000, { stopping: stop.signal });
+    let calls = 0;
+    await assert.rejects(
+      h.hold.run(async () => {
+        calls++;
+        throw h.full();
+      }),
+      (e: unknown) => e instanceof SquallError && e.code === ErrorCodes.STORAGE_FULL,
+    );
+    assert.equal(calls, 1);
+    assert.deepEqual(h.holds, []);
   });
 });

@@ -35,7 +35,29 @@ export interface StorageHoldOptions {
   readonly logEveryMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Where warnings are rate-limited. @default one for the process */
+  readonly warnings?: StorageWarnings;
+  /** Ends every wait when it aborts (the topology stops). */
+  readonly stopping?: AbortSignal | undefined;
 }
+
+/**
+ * Says a storage fault once a minute for a whole process, however many writers hold for it: a
+ * full disk stops every writer on it, and each saying so would bury the one line that matters.
+ */
+export class StorageWarnings {
+  readonly #lastAt = new Map<string, number>();
+
+  /** True when a warning about `code` is due at `now`: none was said within `everyMs`. */
+  due(code: string, now: number, everyMs: number): boolean {
+    const last = this.#lastAt.get(code);
+    if (last !== undefined && now - last < everyMs && now >= last) return false;
+    this.#lastAt.set(code, now);
+    return true;
+  }
+}
+
+const PROCESS_WARNINGS = new StorageWarnings();
 
 const DEFAULT_HOLD_RETRY: RetryOptions = Object.freeze({ initialDelayMs: 250, maxDelayMs: 10_000, factor: 2, maxAttempts: Number.MAX_SAFE_INTEGER });
 
@@ -52,17 +74,20 @@ export class StorageHold {
   #loggedAt = 0;
   #failure: SquallError | undefined;
   #probed = false;
+  #last: SquallError | undefined;
 
   constructor(options: StorageHoldOptions) {
     this.#o = options;
     this.#policy = compileRetryPolicy({ ...DEFAULT_HOLD_RETRY, ...options.retry });
     this.#now = options.now ?? Date.now;
+    if (options.stopping?.aborted) this.close();
+    else options.stopping?.addEventListener('abort', () => this.close(), { once: true });
   }
 
   /** A hold for a bolt task: its logger, and the topology's `storageDeadlineMs`. */
   static forTask(context: TopologyContext, collector: StorageHoldOptions['collector'], what: string): StorageHold {
     const deadlineMs = Number(context.config.storageDeadlineMs ?? DEFAULT_TOPOLOGY_CONFIG.storageDeadlineMs);
-    return new StorageHold({ collector, logger: context.logger, deadlineMs, what });
+    return new StorageHold({ collector, logger: context.logger, deadlineMs, what, stopping: context.stopping });
   }
 
   get state(): StorageHoldState {
@@ -81,6 +106,12 @@ export class StorageHold {
   fault(error: unknown): boolean {
     const fault = storageFaultOf(error);
     if (fault === undefined || this.#state === 'failed') return false;
+    if (this.#closing.signal.aborted) {
+      // The topology is stopping: no waiting any more, the write fails with its fault.
+      this.#state = 'failed';
+      this.#failure = new SquallError(fault.code, `${this.#o.what}: stopped while the storage could not take writes: ${messageOf(fault)}`, { cause: fault });
+      return false;
+    }
     this.#probed = false;
     const now = this.#now();
     if (this.#state === 'writing') {
@@ -90,15 +121,17 @@ export class StorageHold {
       this.#loggedAt = 0;
       this.#o.collector.holdInput?.(fault);
     }
-    if (this.#loggedAt === 0 || now - this.#loggedAt >= (this.#o.logEveryMs ?? 60_000)) {
+    const everyMs = this.#o.logEveryMs ?? 60_000;
+    if (this.#loggedAt === 0 || now - this.#loggedAt >= everyMs) {
       const first = this.#loggedAt === 0;
       this.#loggedAt = now;
       const left = Math.max(0, Math.round((this.#since + this.#o.deadlineMs - now) / 1000));
-      this.#o.logger.warn(`${first ? 'holding input' : `still holding input after ${Math.round((now - this.#since) / 1000)} s`}: ${this.#o.what}: ${fault.message}`, {
-        code: fault.code,
-        stopsInSeconds: left,
-      });
+      const message = `${first ? 'holding input' : `still holding input after ${Math.round((now - this.#since) / 1000)} s`}: ${this.#o.what}: ${fault.message}`;
+      // Said once a minute for the process; other writers holding for the same fault say it at debug level.
+      const due = (this.#o.warnings ?? PROCESS_WARNINGS).due(fault.code, now, everyMs);
+      this.#o.logger[due ? 'warn' : 'debug'](message, { code: fault.code, stopsInSeconds: left });
     }
+    this.#last = fault;
     if (now - this.#since >= this.#o.deadlineMs) this.#giveUp(fault);
     return this.#state === 'holding';
   }
@@ -150,18 +183,23 @@ export class StorageHold {
     }
   }
 
-  /** Ends any wait in progress (a closing writer). */
+  /**
+   * Ends any wait in progress, for good (the writer closes, or the topology stops): a write that
+   * was waiting fails with the storage fault it waited for, and later ones are tried once.
+   */
   close(): void {
-    this.#closing.abort(new SquallError('SQUALL_ERR_COMPONENT_LIFECYCLE', `${this.#o.what}: closed while holding`));
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    if (this.#state !== 'holding') return;
+    this.#state = 'writing';
+    this.#o.collector.holdInput?.(undefined);
+    this.fault(this.#last);
   }
 
   async #pause(): Promise<void> {
     const untilDeadline = this.#since + this.#o.deadlineMs - this.#now();
     const delay = Math.max(0, Math.min(backoffDelay(this.#policy, ++this.#attempt), untilDeadline));
-    await sleep(delay, this.#closing.signal).catch(() => {
-      this.#state = 'failed';
-      this.#failure ??= this.#closing.signal.reason as SquallError;
-    });
+    await sleep(delay, this.#closing.signal).catch(() => {});
   }
 
   #giveUp(fault: SquallError): void {

@@ -216,6 +216,8 @@ export default (config: Config) => {
           dir: `${root}/errors`,
           name: 'errors',
           toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(valueText(t.get('value'))) }),
+          // One error record per record and component that sent it, however often the input is read.
+          identity: (r) => `${String(r.from)} ${String(r.origin)}`,
         }),
       tickIntervalMs: 10_000,
       inputs: [

@@ -23,6 +23,12 @@ async function spaceAt(path: string): Promise<StorageSpace | undefined> {
   }
 }
 
+/** `ENOSPC: no space left on device, write`: node's message, which mostly starts with the code already. */
+function errnoDetail(code: string, error: unknown): string {
+  const message = (error as Error).message;
+  return message.startsWith(code) ? message : `${code}: ${message}`;
+}
+
 /** A node:fs error as the filesystem contract's: a storage fault (with the disk's space when it is full), or an HDFS code. */
 async function translate(error: unknown, op: string, path: string, at: string = path): Promise<Error> {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -32,7 +38,7 @@ async function translate(error: unknown, op: string, path: string, at: string = 
   const kind = storageFaultKind({ errno: code });
   if (kind !== undefined) {
     const space = kind === 'no_space' ? await spaceAt(at) : undefined;
-    return new StorageFault({ kind, op, path, fs: 'file://', detail: `${code}: ${(error as Error).message}`, space, cause: error });
+    return new StorageFault({ kind, op, path, fs: 'file://', detail: errnoDetail(code!, error), space, cause: error });
   }
   return hdfsError(HdfsErrorCodes.REJECTED, message, { cause: error });
 }

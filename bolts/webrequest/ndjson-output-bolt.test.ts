@@ -77,3 +77,22 @@ test('a disk that stays full past storageDeadlineMs stops the run with the fault
   assert.match(failure.message, /writing errors under .*: still failing after \d+ s \(storageDeadlineMs 500\): the storage is full: create .*_tmp\.errors-/);
   assert.deepEqual(ledger.acked, []);
 });
+
+test('with an identity, a record an earlier run committed is acked without being written again, and so is a second copy in one run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-ndjson-identity-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // What an earlier run committed: rows 0 to 4.
+  writeFileSync(join(dir, 'errors-1795000000000-1-1.ndjson'), Array.from({ length: 5 }, (_, n) => JSON.stringify({ n })).join('\n') + '\n');
+  const fs = new LocalFileSystem();
+  const rows = [...Array.from({ length: 10 }, (_, i) => [i]), [7], [8]];
+  const ledger = newLedger();
+  const definition = topology('ndjson-identity', { maxSpoutPending: 100 })
+    .spout('rows', { create: () => new ListSpout(rows, ledger), outputs: { default: ['n'] } })
+    .bolt('out', { create: () => new NdjsonOutputBolt({ fs: () => fs, dir, name: 'errors', toObject: (tuple) => ({ n: tuple.get('n') }), identity: (r) => String(r.n) }), inputs: [{ from: 'rows', grouping: shuffle() }] })
+    .build();
+  const runtime = await startRuntime(t, definition);
+  await runtime.completion;
+  assert.equal(ledger.acked.length, 12, 'every tuple is acked');
+  const lines = readdirSync(dir).filter((n) => /^errors-.*\.ndjson$/.test(n)).flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean));
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { n: number }).n).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i), 'each row once');
+});

@@ -22,6 +22,13 @@ export interface NdjsonOutputBoltOptions {
   readonly toObject: (tuple: Tuple) => unknown;
   /** Commit a file once it holds this many records. @default a quarter of maxSpoutPending */
   readonly maxRecords?: number;
+  /**
+   * A record's identity (for errors: where it came from and what sent it). With it, a record
+   * whose identity a committed file already holds, from this run or an earlier one, is acked
+   * without being written again: a re-run after a stop (a full disk) does not write its errors
+   * twice. Committed files are read back in `prepare`. Exactly once for one task.
+   */
+  readonly identity?: (record: Record<string, unknown>) => string;
 }
 
 export class NdjsonOutputBolt implements Bolt {
@@ -33,6 +40,9 @@ export class NdjsonOutputBolt implements Bolt {
   #fs!: FileSystem;
   #lines: string[] = [];
   #tuples: Tuple[] = [];
+  /** Identities committed, and those in the batch being filled. */
+  readonly #committed = new Set<string>();
+  #batchIds = new Set<string>();
   #files = 0;
   #committing: Promise<void> = Promise.resolve();
   #hold!: StorageHold;
@@ -50,7 +60,11 @@ export class NdjsonOutputBolt implements Bolt {
     // will be replayed, so the files go.
     if (await this.#fs.exists(this.#options.dir)) {
       const mine = new RegExp(`^_tmp\\.${this.#options.name.replace(/[^\w-]/g, '\\$&')}-\\d+-${context.taskId}-\\d+\\.ndjson$`);
-      for (const f of await this.#fs.list(this.#options.dir)) if (mine.test(f.name)) await this.#fs.delete(f.path);
+      const committed = new RegExp(`^${this.#options.name.replace(/[^\w-]/g, '\\$&')}-[\\d-]+\\.ndjson$`);
+      for (const f of await this.#fs.list(this.#options.dir)) {
+        if (mine.test(f.name)) await this.#fs.delete(f.path);
+        else if (this.#options.identity !== undefined && committed.test(f.name)) this.#readBack(await this.#fs.read(f.path));
+      }
     }
     // Tuples wait here for their ack; commit before a spout's maxSpoutPending is all held here.
     this.#maxRecords = this.#options.maxRecords ?? Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
@@ -58,9 +72,23 @@ export class NdjsonOutputBolt implements Bolt {
 
   execute(tuple: Tuple): void | Promise<void> {
     if (tuple.isTick()) return this.#commit();
-    this.#lines.push(JSON.stringify(this.#options.toObject(tuple)));
+    const record = this.#options.toObject(tuple);
+    const id = this.#options.identity?.(record as Record<string, unknown>);
+    if (id !== undefined && this.#committed.has(id)) {
+      this.#collector.ack(tuple);
+      return;
+    }
+    // A second copy in the batch being filled is acked with it, not written.
+    if (id === undefined || !this.#batchIds.has(id)) this.#lines.push(JSON.stringify(record));
+    if (id !== undefined) this.#batchIds.add(id);
     this.#tuples.push(tuple);
     if (this.#lines.length >= this.#maxRecords) return this.#commit();
+  }
+
+  #readBack(data: Buffer): void {
+    for (const line of data.toString('utf8').split('\n')) {
+      if (line !== '') this.#committed.add(this.#options.identity!(JSON.parse(line) as Record<string, unknown>));
+    }
   }
 
   flush(): Promise<void> {
@@ -75,8 +103,10 @@ export class NdjsonOutputBolt implements Bolt {
     if (this.#lines.length === 0) return this.#committing;
     const lines = this.#lines;
     const tuples = this.#tuples;
+    const ids = this.#batchIds;
     this.#lines = [];
     this.#tuples = [];
+    this.#batchIds = new Set();
     this.#committing = this.#committing.then(async () => {
       const stamp = `${Date.now()}-${this.#context.taskId}-${++this.#files}`;
       const final = joinPath(this.#options.dir, `${this.#options.name}-${stamp}.ndjson`);
@@ -88,6 +118,7 @@ export class NdjsonOutputBolt implements Bolt {
           await this.#fs.sync(temp);
           await this.#fs.rename(temp, final);
         });
+        for (const id of ids) this.#committed.add(id);
         for (const t of tuples) this.#collector.ack(t);
       } catch (error) {
         for (const t of tuples) this.#collector.fail(t, error as Error);

@@ -12,7 +12,7 @@
  * `alertPercentLost` is logged, counted and emitted on `alerts`.
  */
 import type { Bolt, Counter, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { configNumber, StorageHold } from '../../core/index.js';
+import { configNumber, StorageHold, storageFaultOf } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CountedOffsets } from './counted-offsets.js';
 import { HOUR_MS } from './event-time.js';
@@ -167,7 +167,8 @@ export class SequenceCheckBolt implements Bolt {
       for (const t of tuples) this.#collector.ack(t);
     } catch (error) {
       // Back to the last checkpoint: what the held tuples changed is undone, and they come again.
-      this.#context.logger.error(`sequence check: checkpoint failed, going back to the last one: ${(error as Error).message}`);
+      // A storage fault was said by the hold already (once a minute), not once per checkpoint.
+      if (storageFaultOf(error) === undefined) this.#context.logger.error(`sequence check: checkpoint failed, going back to the last one: ${(error as Error).message}`);
       await this.#restore();
       for (const t of tuples) this.#collector.fail(t, error as Error);
     }

@@ -19,6 +19,8 @@ export interface ExecutorHost {
   readonly ackRoute: AckRoute;
   /** The clock of the current scheduling round, in ms (performance.now()). */
   readonly now: number;
+  /** Aborts when the runtime starts to stop (see `TopologyContext.stopping`). */
+  readonly stopping: AbortSignal;
   /** Asks the scheduler for another round soon. */
   wake(): void;
   /** Records a component's error: logged, counted and kept among its last errors. */

@@ -77,6 +77,9 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   readonly #errors: ComponentErrors;
   readonly #ticks = new Ticks();
   readonly #held = new Map<string, Error>();
+  readonly #stopSignal = new AbortController();
+  /** Aborts when the runtime starts to stop. */
+  readonly stopping = this.#stopSignal.signal;
   #flushing = false;
   #flushedAt = -1;
   #stopping: Promise<StopReport> | undefined;
@@ -343,6 +346,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
       return { forced: false, inFlight: 0, durationMs: 0 };
     }
     this.#state = 'draining';
+    this.#stopSignal.abort();
     for (const s of this.#order.spouts) {
       s.active = false;
       for (const t of s.tasks) await runHook(t.context, 'deactivate', () => t.spout.deactivate?.(), deadline).catch(() => {});
