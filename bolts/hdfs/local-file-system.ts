@@ -4,7 +4,7 @@
  * directory, so a committed file survives a machine crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageFault, type StorageSpace, storageFaultKind } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
@@ -20,6 +20,23 @@ async function spaceAt(path: string): Promise<StorageSpace | undefined> {
     } catch {
       if (p === '/' || p === '.' || p === '') return undefined;
     }
+  }
+}
+
+/**
+ * `mkdir -p`. A recursive mkdir on a read-only filesystem fails with ENOENT (for the level it
+ * could not make), which would read as a missing path: the nearest existing directory then says
+ * why it cannot be written (EROFS, EACCES).
+ */
+async function makeDirs(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let existing = parentOf(path);
+    while (existing !== '/' && !(await stat(existing).then(() => true, () => false))) existing = parentOf(existing);
+    await access(existing, fsConstants.W_OK);
+    throw error;
   }
 }
 
@@ -93,7 +110,7 @@ export class LocalFileSystem implements FileSystem {
   async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
     this.#check();
     try {
-      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await makeDirs(parentOf(path));
       await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
     } catch (error) {
       throw await translate(error, 'create', path);
@@ -103,7 +120,7 @@ export class LocalFileSystem implements FileSystem {
   async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
     this.#check();
     try {
-      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await makeDirs(parentOf(path));
       return new LocalFileStream(await open(path, options.overwrite ? 'w' : 'wx'), path);
     } catch (error) {
       throw await translate(error, 'create', path);
@@ -193,7 +210,7 @@ export class LocalFileSystem implements FileSystem {
   async mkdirs(path: string): Promise<void> {
     this.#check();
     try {
-      await mkdir(path, { recursive: true });
+      await makeDirs(path);
     } catch (error) {
       throw await translate(error, 'mkdirs', path);
     }

@@ -3,7 +3,8 @@
  * runs): a full disk never ends in a reported success. The run stops within a bounded time with
  * exit 1 and a reason that names the full disk, says little about it, and counts what is not
  * written; the same command re-run once the disk has grown completes the output, each line
- * refined or in errors exactly once. Space freed during the run lets it finish by itself.
+ * refined or in errors exactly once. Space freed during the run lets it finish by itself. An
+ * output that cannot be written at all is refused at start as a config error.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -92,4 +93,17 @@ test('space freed during the run, before the deadline: the run finishes by itsel
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /input exhausted, every tuple acked\./);
   assertComplete(output);
+});
+
+test('a read-only output directory is refused at start with exit 2 and a message naming the path', { timeout: 120_000 }, async (t) => {
+  if (!canMount()) return t.skip('mounting a tmpfs needs root (CI runs as root)');
+  const disk = mountTmpfs('1m', { readOnly: true });
+  mounts.push(disk);
+  const output = join(disk.dir, 'out');
+  const r = await runNimbus(local(output));
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const lastLine = r.stderr.trim().split('\n').at(-1)!;
+  assert.ok(lastLine.includes(`the output directory ${output}/webrequest cannot be written: the path is read-only or not permitted`), lastLine);
+  assert.match(lastLine, /EROFS/);
+  assert.doesNotMatch(r.stdout, /stopped after/, 'nothing ran');
 });

@@ -21,11 +21,11 @@ export interface Tmpfs {
   unmount(): void;
 }
 
-/** Mounts a tmpfs of `size` on a fresh directory. */
-export function mountTmpfs(size: string): Tmpfs {
+/** Mounts a tmpfs of `size` on a fresh directory; read-only with `readOnly`. */
+export function mountTmpfs(size: string, options: { readOnly?: boolean } = {}): Tmpfs {
   const dir = mkdtempSync(join(tmpdir(), 'squall-tmpfs-'));
   mkdirSync(dir, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options.readOnly ? ',ro' : ''}`, 'tmpfs', dir]);
   let mounted = true;
   return {
     dir,
