@@ -221,8 +221,10 @@ export default (config: Config) => {
           dir: `${root}/errors`,
           name: 'errors',
           toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(valueText(t.get('value'))) }),
-          // One error record per record and component that sent it, however often the input is read.
-          identity: (r) => `${String(r.from)} ${String(r.origin)}`,
+          // One error record per input record and component that sent it, however often the input
+          // is read. An origin with source coordinates (topic/partition@offset, generator#n) names
+          // one record; a late pageview carries none, and each one is written.
+          identity: (r) => (/[@#]/.test(String(r.origin)) ? `${String(r.from)} ${String(r.origin)}` : undefined),
         }),
       tickIntervalMs: 10_000,
       inputs: [

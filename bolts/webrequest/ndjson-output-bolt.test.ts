@@ -84,15 +84,16 @@ test('with an identity, a record an earlier run committed is acked without being
   // What an earlier run committed: rows 0 to 4.
   writeFileSync(join(dir, 'errors-1795000000000-1-1.ndjson'), Array.from({ length: 5 }, (_, n) => JSON.stringify({ n })).join('\n') + '\n');
   const fs = new LocalFileSystem();
-  const rows = [...Array.from({ length: 10 }, (_, i) => [i]), [7], [8]];
+  // 100 has no identity: both copies are written.
+  const rows = [...Array.from({ length: 10 }, (_, i) => [i]), [7], [8], [100], [100]];
   const ledger = newLedger();
   const definition = topology('ndjson-identity', { maxSpoutPending: 100 })
     .spout('rows', { create: () => new ListSpout(rows, ledger), outputs: { default: ['n'] } })
-    .bolt('out', { create: () => new NdjsonOutputBolt({ fs: () => fs, dir, name: 'errors', toObject: (tuple) => ({ n: tuple.get('n') }), identity: (r) => String(r.n) }), inputs: [{ from: 'rows', grouping: shuffle() }] })
+    .bolt('out', { create: () => new NdjsonOutputBolt({ fs: () => fs, dir, name: 'errors', toObject: (tuple) => ({ n: tuple.get('n') }), identity: (r) => (Number(r.n) >= 100 ? undefined : String(r.n)) }), inputs: [{ from: 'rows', grouping: shuffle() }] })
     .build();
   const runtime = await startRuntime(t, definition);
   await runtime.completion;
-  assert.equal(ledger.acked.length, 12, 'every tuple is acked');
+  assert.equal(ledger.acked.length, 14, 'every tuple is acked');
   const lines = readdirSync(dir).filter((n) => /^errors-.*\.ndjson$/.test(n)).flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean));
-  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { n: number }).n).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i), 'each row once');
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { n: number }).n).sort((a, b) => a - b), [...Array.from({ length: 10 }, (_, i) => i), 100, 100], 'each row once');
 });

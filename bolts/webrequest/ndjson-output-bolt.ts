@@ -26,9 +26,10 @@ export interface NdjsonOutputBoltOptions {
    * A record's identity (for errors: where it came from and what sent it). With it, a record
    * whose identity a committed file already holds, from this run or an earlier one, is acked
    * without being written again: a re-run after a stop (a full disk) does not write its errors
-   * twice. Committed files are read back in `prepare`. Exactly once for one task.
+   * twice. Committed files are read back in `prepare`. Exactly once for one task. A record
+   * without an identity (undefined) is always written.
    */
-  readonly identity?: (record: Record<string, unknown>) => string;
+  readonly identity?: (record: Record<string, unknown>) => string | undefined;
 }
 
 export class NdjsonOutputBolt implements Bolt {
@@ -87,7 +88,8 @@ export class NdjsonOutputBolt implements Bolt {
 
   #readBack(data: Buffer): void {
     for (const line of data.toString('utf8').split('\n')) {
-      if (line !== '') this.#committed.add(this.#options.identity!(JSON.parse(line) as Record<string, unknown>));
+      const id = line === '' ? undefined : this.#options.identity!(JSON.parse(line) as Record<string, unknown>);
+      if (id !== undefined) this.#committed.add(id);
     }
   }
 
