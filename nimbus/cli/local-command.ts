@@ -134,7 +134,8 @@ export async function localCommand(argv: string[]): Promise<number> {
   try {
     runtime = await cluster.submit(topology, overrides);
   } catch (error) {
-    const code = error instanceof SquallError ? ` [${error.code}]` : '';
+    // An output that cannot be written, a bad value: the config code, not the lifecycle one wrapping it.
+    const code = isConfigError(error) ? ' [SQUALL_ERR_INVALID_CONFIG]' : error instanceof SquallError ? ` [${error.code}]` : '';
     process.stderr.write(`nimbus local: topology '${topology.name}' failed to start${code}: ${(error as Error).message}\n`);
     return isConfigError(error) ? ExitCode.USAGE : ExitCode.FAILURE;
   }
