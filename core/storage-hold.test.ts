@@ -146,4 +146,15 @@ describe('StorageHold', () => {
     assert.equal(calls, 1);
     assert.deepEqual(h.holds, []);
   });
+
+  it('says at once when the fault changes, from a broken connection to a quota', () => {
+    const h = harness(300_000, 1_000);
+    h.hold.fault(new StorageFault({ kind: 'transient', op: 'CREATE', path: '/out/a', detail: 'the connection to the DataNode broke: EPIPE' }));
+    h.hold.fault(h.full());
+    h.hold.fault(h.full());
+    assert.deepEqual(
+      h.logs.filter((l) => l.level === 'warn').map((l) => l.fields.code),
+      [ErrorCodes.STORAGE_IO, ErrorCodes.STORAGE_FULL],
+    );
+  });
 });

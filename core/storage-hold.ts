@@ -72,6 +72,7 @@ export class StorageHold {
   #since = 0;
   #attempt = 0;
   #loggedAt = 0;
+  #loggedCode = '';
   #failure: SquallError | undefined;
   #probed = false;
   #last: SquallError | undefined;
@@ -119,12 +120,15 @@ export class StorageHold {
       this.#since = now;
       this.#attempt = 0;
       this.#loggedAt = 0;
+      this.#loggedCode = '';
       this.#o.collector.holdInput?.(fault);
     }
     const everyMs = this.#o.logEveryMs ?? 60_000;
-    if (this.#loggedAt === 0 || now - this.#loggedAt >= everyMs) {
+    // Said again once a minute, or at once when the fault changed (a broken connection that a probe shows is a quota).
+    if (this.#loggedAt === 0 || now - this.#loggedAt >= everyMs || fault.code !== this.#loggedCode) {
       const first = this.#loggedAt === 0;
       this.#loggedAt = now;
+      this.#loggedCode = fault.code;
       const left = Math.max(0, Math.round((this.#since + this.#o.deadlineMs - now) / 1000));
       const message = `${first ? 'holding input' : `still holding input after ${Math.round((now - this.#since) / 1000)} s`}: ${this.#o.what}: ${fault.message}`;
       // Said once a minute for the process; other writers holding for the same fault say it at debug level.

@@ -206,6 +206,13 @@ describe('WebHdfsFileSystem', () => {
     await assert.rejects(fs.create('/n/x', Buffer.from('x')), (e: unknown) => code(e) === `${ErrorCodes.STORAGE_UNAVAILABLE} retriable` && /0 datanode\(s\) running/.test((e as Error).message));
   });
 
+  it('fails a stream whose connection broke mid-file with a transient storage fault (its answer is lost with it)', async () => {
+    hdfs.inject('DN:CREATE', 'reset');
+    const stream = await fs.createStream('/b/x');
+    await stream.write(Buffer.from('y'));
+    await assert.rejects(stream.close(), (e: unknown) => code(e) === `${ErrorCodes.STORAGE_IO} retriable` && /CREATE \/b\/x .*the connection to the DataNode broke/.test((e as Error).message));
+  });
+
   it('never appends twice when an append landed but its response was lost', async () => {
     await fs.create('/i/f', Buffer.from('ab'));
     hdfs.inject('DN:APPEND', 'lost-response');

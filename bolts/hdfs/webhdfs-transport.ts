@@ -76,6 +76,17 @@ export function networkError(what: string, error: unknown): SquallError {
   return hdfsError(retriable ? HdfsErrorCodes.UNAVAILABLE : HdfsErrorCodes.REJECTED, message, { retriable, cause: error });
 }
 
+/**
+ * The error for an upload whose connection broke mid-file: a transient storage fault. The
+ * DataNode's answer is lost with the connection (a quota reached at the next block, a DataNode
+ * restarting), and a writer that holds and probes finds out which.
+ */
+export function brokenUpload(what: string, error: unknown): StorageFault {
+  const [op = what, path = ''] = what.split(' ', 2);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return new StorageFault({ kind: 'transient', op, path, detail: `the connection to the DataNode broke: ${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`, cause: error });
+}
+
 /** Sends requests over one keep-alive agent; each times out after `timeoutMs`. */
 export class WebHdfsTransport {
   readonly #agent: Agent;
