@@ -4,6 +4,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Piped into head or less that quit: stop quietly, as Unix tools do.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const { main } = await import('../nimbus/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
 // A connector that forgot to close a socket must not keep a finished command alive.

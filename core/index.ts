@@ -61,10 +61,16 @@ export type { RuntimeOptions, RuntimeState, StopOptions, StopReport } from './en
 export type { ComponentError } from './engine/component-errors.js';
 export type { RuntimeStats, ComponentStats } from './engine/stats.js';
 export { computeLayout } from './engine/layout.js';
-export { encodeTupleBatch, decodeTupleBatch, encodeAckBatch, decodeAckBatch } from './engine/wire-codec.js';
-export type { WireTuple, WireAck } from './engine/wire-codec.js';
+export { encodeTupleBatch, decodeTupleBatch, encodeAckBatch, decodeAckBatch, registerWireType } from './engine/wire-codec.js';
+export type { WireTuple, WireAck, WireType } from './engine/wire-codec.js';
 export type { RemoteEndpoint, RemoteTaskOptions, Throttled } from './engine/remote-tasks.js';
 export type { AckRoute } from './engine/host.js';
 export type { TopologyLayout, ExecutorLayout } from './engine/layout.js';
+export { compileEventTimeOptions, eventTimePolicyOf, DEFAULT_EVENT_TIME_OPTIONS, EVENT_TIME_CONFIG_KEYS } from './event-time/event-time-policy.js';
+export type { EventTimeOptions, EventTimePolicy, EventTimeReference } from './event-time/event-time-policy.js';
+export { checkEventTime, describeDuration } from './event-time/event-time-bounds.js';
+export type { EventTimeBoundReason, EventTimeViolation } from './event-time/event-time-bounds.js';
+export { HOUR_MS, lowWatermarkOf, isClosedBy, openHourOf, PartitionWatermarks, UpstreamWatermarks } from './event-time/watermarks.js';
+export type { SourceWatermark } from './event-time/watermarks.js';
 export { ThreadPool, ThreadPoolErrorCodes, THREAD_POOL_DEFAULTS, MAX_THREADS, compileThreadPoolOptions, transferResult, threadData } from './threads/thread-pool.js';
 export type { ThreadPoolOptions, CompiledThreadPoolOptions } from './threads/thread-pool.js';

@@ -33,11 +33,14 @@
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  * - `sequenceResetJump` (1e9), `sequenceResetDrop` (1000), `sequenceResetBelow` (1e6): when a host's sequence counter restarted
  *   (see bolts/webrequest/sequence-reset-rule.ts).
+ * - Event time (core/event-time, docs/webrequest.md): `eventTimeMaxAheadMs` (10 min), `eventTimeMaxAgeMs`
+ *   (7 days), `eventTimeReference` (`wall-clock` with `input=kafka`, else `stream`), `allowedLatenessMs`
+ *   (10 min), `idlePartitionMs` (10 min). One policy and one low watermark for every hourly output.
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type TopologyContext, configNumber as num, configString as str, fields, global, shuffle, topology } from '../core/index.js';
-import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, valueText } from '../bolts/webrequest/streams.js';
+import { type EventTimePolicy, type TopologyContext, all, configNumber as num, configString as str, eventTimePolicyOf, fields, global, shuffle, topology } from '../core/index.js';
+import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, WATERMARK_FIELDS, valueText } from '../bolts/webrequest/streams.js';
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
 import { FileSequenceStatsOutput } from '../bolts/webrequest/sequence-stats-output.js';
@@ -156,22 +159,35 @@ export function defaultRefineThreads(cores: number = availableParallelism()): nu
   return Math.max(0, cores - 1);
 }
 
+/**
+ * The event-time policy of every hourly output. Bounds are measured from the wall clock when
+ * reading Kafka (a live stream), and from each partition's own progress when reading files or
+ * generated traffic (old logs, synthetic time); `eventTimeReference` chooses either way.
+ */
+export function eventTimePolicy(config: Config): EventTimePolicy {
+  return eventTimePolicyOf(config, { reference: str(config, 'input', 'generator') === 'kafka' ? 'wall-clock' : 'stream' });
+}
+
 export default (config: Config) => {
   const root = outputRoot(config);
   const fs = () => fileSystemOf(config);
   const refineParallelism = num(config, 'refineParallelism', 1);
   const threads = num(config, 'threads', defaultRefineThreads());
   const maxSpoutPending = num(config, 'maxSpoutPending', 8000);
+  const eventTime = eventTimePolicy(config);
   const format = str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType });
   return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
     .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
     // canonicalize → geotag → anonymize, fused: batches of lines, refined in a thread pool or inline.
     .bolt('refine', {
       // Records leave refine encoded in the sink's format: the encoding runs with the refining.
-      create: () => new RefineBolt({ threads, encode: format.encoding }),
+      // Event time is bounded here, once; the low watermark goes to every hourly output.
+      create: () => new RefineBolt({ threads, encode: format.encoding, eventTime }),
       parallelism: refineParallelism,
+      // A tick lets the watermark move when a partition has gone idle.
+      tickIntervalMs: 1_000,
       inputs: [{ from: 'source', grouping: shuffle() }],
-      outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS },
+      outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS, watermark: WATERMARK_FIELDS },
     })
     .bolt('refined', {
       create: () =>
@@ -186,6 +202,8 @@ export default (config: Config) => {
           maxHeldTuples: Math.floor(maxSpoutPending / 4),
           // Chunks of 256 KiB rather than 1 MiB: encoding a chunk stays in the CPU's cache.
           writeBufferBytes: 256 * 1024,
+          // _SUCCESS by the same rule as the other hourly outputs: per-partition watermarks, idle partitions, lateness.
+          availability: { lagMs: eventTime.allowedLatenessMs, idleSourceMs: eventTime.idleTimeoutMs },
         }),
       // Each source partition is written by one task, so its offsets stay contiguous.
       inputs: [{ from: 'refine', grouping: fields('topic', 'partition') }],
@@ -200,14 +218,20 @@ export default (config: Config) => {
           output: (ctx: TopologyContext) => new FileSequenceStatsOutput(fs(), `${root}/sequence-stats`, ctx.taskId),
         }),
       tickIntervalMs: 10_000,
-      inputs: [{ from: 'refine', stream: 'sequence', grouping: fields('hostname') }],
+      inputs: [
+        { from: 'refine', stream: 'sequence', grouping: fields('hostname') },
+        { from: 'refine', stream: 'watermark', grouping: all() },
+      ],
       outputs: { default: ['stats'], alerts: ['stats'] },
     })
     .bolt('pageview-counts', {
       create: () => new PageviewCountBolt({ checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/pageview-counts-${ctx.taskId}`) }),
       parallelism: 2,
       tickIntervalMs: 10_000,
-      inputs: [{ from: 'refine', stream: 'pageviews', grouping: fields('domain_code', 'page_title') }],
+      inputs: [
+        { from: 'refine', stream: 'pageviews', grouping: fields('domain_code', 'page_title') },
+        { from: 'refine', stream: 'watermark', grouping: all() },
+      ],
       outputs: { default: ['hour', 'lines', 'closed_through'], errors: ERROR_FIELDS },
     })
     .bolt('pageview-dumps', {

@@ -9,14 +9,18 @@
  * executors), it drains and exits, and its supervisor starts it again on the new assignment, as
  * Storm's supervisors relaunch a worker. States: starting → running → stopping → stopped.
  */
-import { type Subscription, skip } from 'rxjs';
+import { type Subscription, distinctUntilChanged, map } from 'rxjs';
 import { type ComponentError, type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
 import { type Assignment, ClusterState } from './cluster/cluster-state.js';
 import { ZkErrorCodes, ZkSession, isZkError } from './cluster/zk-session.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { PrometheusBridge } from './metrics/prometheus-bridge.js';
+import { withExecutors } from './topology/topology-description.js';
 import { WorkerTransport } from './transport/worker-transport.js';
 
 export interface WorkerProcessOptions {
-  readonly topology: TopologyDefinition;
+  /** The topology, or how to load it with the config it was submitted with. */
+  readonly topology: TopologyDefinition | ((config: Readonly<Record<string, unknown>>) => Promise<TopologyDefinition>);
   readonly topologyId: string;
   readonly supervisor: string;
   readonly port: number;
@@ -30,6 +34,8 @@ export interface WorkerProcessOptions {
   readonly drainMs?: number;
   /** How long to wait for peer workers before the spouts start, in ms. @default 30000 */
   readonly connectTimeoutMs?: number;
+  /** Serve Prometheus metrics on this port (of the supervisor's host); none when undefined. */
+  readonly metricsPort?: number;
 }
 
 export type WorkerState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -52,6 +58,12 @@ export class WorkerProcess {
   #stopping: Promise<void> | undefined;
   #failure: ComponentError | undefined;
   #epoch = 0;
+  #startedAt = Date.now();
+  #executors: string[] = [];
+  #reportedUpTo = 0;
+  #active = true;
+  #metrics: MetricsServer | undefined;
+  #metricsUrl: string | undefined;
   /** Resolves when the worker has stopped, with why. */
   readonly stopped: Promise<string>;
   #resolveStopped!: (why: string) => void;
@@ -77,8 +89,16 @@ export class WorkerProcess {
       throw new SquallError(WorkerErrorCodes.NOT_ASSIGNED, `worker ${this.id} has no executors of topology '${o.topologyId}' in its assignment (epoch ${assignment?.epoch ?? 0}): the supervisor started it for an assignment that has changed`);
     }
     this.#epoch = assignment.epoch;
+    // From here on, a new epoch stops the worker, even while it is still starting (waiting for a
+    // peer that is gone, say): its supervisor starts it again on the new assignment.
+    this.#watch = cluster.watchAssignment(o.topologyId).subscribe({ next: (a) => this.#assignmentChanged(a), error: () => {}, complete: () => void this.stop('the ZooKeeper session expired') });
+    const record = await cluster.topology(o.topologyId);
+    const config = { ...record?.config, ...o.config };
+    const loaded = typeof o.topology === 'function' ? await o.topology(config) : o.topology;
+    // A rebalance may have changed some components' executors: every worker applies the same counts.
+    const topology = withExecutors(loaded, assignment.componentExecutors ?? record?.executors ?? {});
     const hosts = new Map((await cluster.supervisors()).map((s) => [s.id, s.host]));
-    const probe = new TopologyRuntime({ topology: o.topology });
+    const probe = new TopologyRuntime({ topology });
     const workerOfTask = new Map<number, string>();
     for (const e of probe.layout.executors) {
       const p = placements[e.id];
@@ -97,18 +117,24 @@ export class WorkerProcess {
     await this.#transport.listen({ host: hosts.get(o.supervisor) ?? '127.0.0.1', port: o.port });
     const hosted = new Set(mine);
     this.#runtime = new TopologyRuntime({
-      topology: o.topology,
-      ...(o.config === undefined ? {} : { config: o.config }),
+      topology,
+      config,
       logger: o.logger,
       hosted: (layout) => layout.executors.filter((e) => hosted.has(e.id)),
       remoteEndpoint: (task) => this.#transport.endpoint(task),
       remoteAcks: this.#transport.acks(),
     });
     this.#transport.attach(this.#runtime);
+    if (o.metricsPort !== undefined) await this.#serveMetrics(hosts.get(o.supervisor) ?? '127.0.0.1', o.metricsPort);
     if (!(await this.#transport.untilConnected(o.connectTimeoutMs ?? 30_000))) {
       o.logger.warn(`not every peer worker answered within ${o.connectTimeoutMs ?? 30_000} ms; starting anyway (tuples for a missing peer fail and are replayed)`);
     }
-    await this.#runtime.start();
+    this.#executors = mine;
+    if (this.#stopping !== undefined) return;
+    // A deactivated (or killed) topology's spouts start inactive: not a tuple is emitted.
+    this.#active = record?.status === 'active' || record?.status === 'rebalancing';
+    await this.#runtime.start({ active: this.#active });
+    if (this.#stopping !== undefined) return;
     // A task that cannot go on (a sink whose storage stayed full past storageDeadlineMs): say
     // why and stop, so the supervisor and the user see the reason instead of an idle worker.
     void this.#runtime.failure.then((error) => {
@@ -120,10 +146,32 @@ export class WorkerProcess {
     o.logger.info(`worker ${this.id} runs ${mine.length} executors of '${o.topologyId}' under epoch ${this.#epoch}`, { executors: mine.join(',') });
     this.#beat = setInterval(() => void this.#heartbeat(), o.heartbeatMs ?? 1_000);
     void this.#heartbeat();
-    this.#watch = cluster
-      .watchAssignment(o.topologyId)
-      .pipe(skip(1))
-      .subscribe({ next: (a) => this.#assignmentChanged(a), complete: () => void this.stop('the ZooKeeper session expired') });
+    // Deactivated or killed: the spouts stop emitting and what is in flight completes.
+    this.#watch.add(
+      cluster
+        .watchTopology(o.topologyId)
+        .pipe(map((r) => r?.status === 'active' || r?.status === 'rebalancing'), distinctUntilChanged())
+        .subscribe({ next: (active) => void this.#setActive(active), error: () => {} }),
+    );
+  }
+
+  async #serveMetrics(host: string, port: number): Promise<void> {
+    const bridge = new PrometheusBridge();
+    bridge.add(this.#runtime.metrics);
+    const server = new MetricsServer(bridge);
+    try {
+      this.#metricsUrl = await server.listen({ host, port });
+      this.#metrics = server;
+    } catch (error) {
+      this.#o.logger.warn(`no metrics: cannot listen on ${host}:${port} (${messageOf(error)}); the worker runs without /metrics`);
+    }
+  }
+
+  async #setActive(active: boolean): Promise<void> {
+    if (this.#state !== 'running' || active === this.#active) return;
+    this.#active = active;
+    this.#o.logger.info(`worker ${this.id}: spouts ${active ? 'activated' : 'deactivated'}`);
+    await this.#runtime.setActive(active);
   }
 
   /** The error a task reported as fatal, when one did: the worker stopped because of it. */
@@ -148,7 +196,8 @@ export class WorkerProcess {
   async #heartbeat(): Promise<void> {
     if (this.#state !== 'running' || this.#state$ === undefined) return;
     const stats = this.#runtime.stats();
-    const beat = { worker: this.id, epoch: this.#epoch, time: Date.now(), components: stats.components, pending: stats.pending };
+    const beat = { worker: this.id, epoch: this.#epoch, time: Date.now(), startedAt: this.#startedAt, executors: this.#executors, ...(this.#metricsUrl === undefined ? {} : { metrics: this.#metricsUrl }), components: stats.components, pending: stats.pending };
+    await this.#reportErrors();
     const path = `${this.#state$.paths.workerbeats(this.#o.topologyId)}/${this.#o.supervisor}-${this.#o.port}`;
     const data = Buffer.from(JSON.stringify(beat));
     try {
@@ -162,6 +211,19 @@ export class WorkerProcess {
     }
   }
 
+  /** Writes the components' errors since the last beat into ZooKeeper, for `nimbus errors`. */
+  async #reportErrors(): Promise<void> {
+    let newest = this.#reportedUpTo;
+    for (const errors of this.#runtime.lastErrors().values()) {
+      for (const e of errors) {
+        if (e.time <= this.#reportedUpTo) continue;
+        newest = Math.max(newest, e.time);
+        await this.#state$!.reportError(this.#o.topologyId, { component: e.component, task: e.task, worker: this.id, message: e.message, time: e.time }).catch((error: unknown) => this.#o.logger.warn(`error of ${e.component} not reported: ${messageOf(error)}`));
+      }
+    }
+    this.#reportedUpTo = newest;
+  }
+
   /** Drains in-flight tuples (within `drainMs`), then closes everything. Safe to call twice. */
   stop(why: string): Promise<void> {
     this.#stopping ??= (async () => {
@@ -172,6 +234,8 @@ export class WorkerProcess {
       const report = await this.#runtime?.stop({ timeoutMs: this.#o.drainMs ?? 10_000 });
       if (report?.forced) this.#o.logger.warn(`worker ${this.id} stopped with ${report.inFlight} trees in flight: their spouts replay them`);
       await this.#transport?.close();
+      await this.#metrics?.close();
+      if (this.#runtime !== undefined && this.#state$ !== undefined) await this.#reportErrors().catch(() => {});
       this.#zk?.close();
       this.#state = 'stopped';
       this.#resolveStopped(why);

@@ -1,12 +1,15 @@
 /**
- * Data availability: when is an hour complete? Each source partition (topic, partition) has an
- * event-time watermark, the latest event time seen minus a lag. Once a task has committed every
- * file of a source up to its watermark, it publishes the watermark to
- * `<root>/_watermarks/<topic>-<partition>.json`, where every task of the sink can read it. An
- * output partition whose end is at or below every published watermark is complete: a `_SUCCESS`
- * flag is written in its directory. Sources silent for `idleSourceMs` stop holding others back.
+ * Data availability: when is an hour complete? By the event-time rule every hourly output shares
+ * (core/event-time): each source partition (topic, partition) has a watermark, the latest event
+ * time it sent ({@link PartitionWatermarks}). Once a task has committed every file of a source up
+ * to its watermark, it publishes the watermark to `<root>/_watermarks/<topic>-<partition>.json`,
+ * where every task of the sink can read it. The low watermark is the lowest published one of the
+ * sources that are not idle ({@link lowWatermarkOf}: a source whose watermark was not published
+ * for `idleSourceMs` stops holding others back). An output partition is complete once the low
+ * watermark is `lagMs` (the allowed lateness) past its end ({@link isClosedBy}): a `_SUCCESS`
+ * flag is written in its directory.
  */
-import type { Logger } from '../../core/index.js';
+import { isClosedBy, type Logger, lowWatermarkOf, openHourOf, PartitionWatermarks } from '../../core/index.js';
 import { HdfsErrorCodes, hasCode } from './errors.js';
 import { encodeTopic } from './file-name-format.js';
 import { type FileSystem, joinPath } from './file-system.js';
@@ -15,7 +18,7 @@ import type { Partition } from './partitioner.js';
 
 /** Options for `_SUCCESS` flags. */
 export interface AvailabilityOptions {
-  /** How far behind the latest event time a source's watermark trails, in ms. @default 300000 (5 min) */
+  /** The allowed lateness: a partition closes once the low watermark is this far past its end, in ms. @default 300000 (5 min) */
   readonly lagMs?: number;
   /** A source whose watermark has not moved for this long no longer holds others back, in ms. @default 7200000 (2 h) */
   readonly idleSourceMs?: number;
@@ -32,7 +35,6 @@ export const WATERMARKS_DIR = '_watermarks';
 interface SourceState {
   readonly topic: string;
   readonly partition: number;
-  maxEventTime: number;
   published: number;
   publishedAt: number;
 }
@@ -48,6 +50,7 @@ export class DataAvailability {
   readonly #options: Readonly<Required<AvailabilityOptions>>;
   readonly #logger: Logger;
   readonly #sources = new Map<string, SourceState>();
+  readonly #watermarks: PartitionWatermarks;
   /** Partitions with committed data and no flag yet, by path. */
   readonly #unflagged = new Map<string, Partition>();
   #lastCheck = -Infinity;
@@ -57,19 +60,19 @@ export class DataAvailability {
     this.#root = root;
     this.#options = options;
     this.#logger = logger;
+    this.#watermarks = new PartitionWatermarks(options.idleSourceMs);
   }
 
   /** Notes a record's event time. */
   observe(key: string, topic: string, partition: number, eventTime: number): void {
-    const s = this.#sources.get(key);
-    if (s === undefined) this.#sources.set(key, { topic, partition, maxEventTime: eventTime, published: -Infinity, publishedAt: 0 });
-    else if (eventTime > s.maxEventTime) s.maxEventTime = eventTime;
+    if (!this.#sources.has(key)) this.#sources.set(key, { topic, partition, published: -Infinity, publishedAt: 0 });
+    // Idleness is judged on what the sources publish (every task reads them), not here: no clock.
+    this.#watermarks.observe(key, eventTime, 0);
   }
 
-  /** The watermark of a source: output partitions ending at or before it are closed for it. */
-  watermark(key: string): number {
-    const s = this.#sources.get(key);
-    return s === undefined ? -Infinity : s.maxEventTime - this.#options.lagMs;
+  /** Whether an output partition ending at `end` is closed for a source: its watermark is the allowed lateness past the end. */
+  closed(key: string, end: number): boolean {
+    return isClosedBy(end, this.#watermarks.of(key) ?? -Infinity, this.#options.lagMs);
   }
 
   /** Notes that a file was committed in `partition`, which therefore needs a flag. */
@@ -90,9 +93,10 @@ export class DataAvailability {
   async publish(now: number, held: ReadonlySet<string>, force = false): Promise<Partition[]> {
     for (const [key, s] of this.#sources) {
       if (held.has(key)) continue;
-      const wm = s.maxEventTime - this.#options.lagMs;
+      const wm = this.#watermarks.of(key)!;
       const refresh = now - s.publishedAt >= this.#options.idleSourceMs / 4 && wm > s.published;
-      if (wm <= s.published || (!refresh && Math.floor(wm / 3_600_000) === Math.floor(s.published / 3_600_000))) continue;
+      // Published when it closes another hour (or to show the source is not idle), not on every record.
+      if (wm <= s.published || (!refresh && openHourOf(wm, this.#options.lagMs) === openHourOf(s.published, this.#options.lagMs))) continue;
       const body = Buffer.from(JSON.stringify({ topic: s.topic, partition: s.partition, watermark: wm, updatedAt: now }));
       await this.#fs.create(this.#path(s), body, { overwrite: true });
       s.published = wm;
@@ -103,7 +107,7 @@ export class DataAvailability {
     const global = await this.#globalWatermark(now);
     const flagged: Partition[] = [];
     for (const p of [...this.#unflagged.values()].sort((a, b) => a.start - b.start)) {
-      if (p.end > global) continue;
+      if (!isClosedBy(p.end, global, this.#options.lagMs)) continue;
       await this.#fs.create(joinPath(this.#root, p.path, SUCCESS_FLAG), new Uint8Array(0), { overwrite: true });
       this.#unflagged.delete(p.path);
       flagged.push(p);
@@ -111,7 +115,7 @@ export class DataAvailability {
     return flagged;
   }
 
-  /** The lowest watermark any active source has published. */
+  /** The low watermark of the published ones (the lowest of the sources that are not idle). */
   async #globalWatermark(now: number): Promise<number> {
     const dir = joinPath(this.#root, WATERMARKS_DIR);
     let entries;
@@ -121,16 +125,15 @@ export class DataAvailability {
       if (hasCode(error, HdfsErrorCodes.NOT_FOUND)) return -Infinity;
       throw error;
     }
-    let min = Infinity;
+    const published = [];
     for (const e of entries) {
       if (e.type !== 'file' || !e.name.endsWith('.json')) continue;
       const w = await this.#read(e.path);
       // A torn or unreadable watermark holds everything back: never flag too early.
       if (w === undefined) return -Infinity;
-      if (now - w.updatedAt > this.#options.idleSourceMs) continue;
-      min = Math.min(min, w.watermark);
+      published.push({ watermark: w.watermark, seenAt: w.updatedAt });
     }
-    return min === Infinity ? -Infinity : min;
+    return lowWatermarkOf(published, now, this.#options.idleSourceMs);
   }
 
   async #read(path: string): Promise<PublishedWatermark | undefined> {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import avro from 'avsc';
 import { AvroContainerFormat } from './avro-container-format.js';
-import { EncodedRecord, RecordBytesEncoder, encodingKey } from './encoded-record.js';
+import { decodeTupleBatch, encodeTupleBatch } from '../../core/index.js';
+import { EncodedRecord, RecordBytesEncoder, badRange, encodingKey } from './encoded-record.js';
 import { HdfsSinkBolt } from './hdfs-sink-bolt.js';
 import { LocalFileSystem } from './local-file-system.js';
 import { NdjsonFormat } from './ndjson-format.js';
@@ -149,4 +150,20 @@ describe('HdfsSinkBolt: encoded records', () => {
       await bolt.cleanup();
     });
   }
+});
+
+describe('EncodedRecord between workers', () => {
+  it('travels as itself, with only its own bytes of the batch buffer it shares', () => {
+    const batch = Buffer.from('{"a":1}\n{"b":2}\n'.repeat(500));
+    const record = new EncodedRecord('ndjson', batch, 8, 16, 1_700_000_000_000);
+    const frame = encodeTupleBatch([{ dest: 2, source: 1, component: 'refine', stream: 'default', values: [record, 'topic', 0, 7], roots: [] }]);
+    assert.ok(frame.length < 200, `the frame holds the record's 8 bytes, not the batch's ${batch.length} (${frame.length} bytes)`);
+    const [tuple] = decodeTupleBatch(frame);
+    const back = tuple!.values[0] as EncodedRecord;
+    assert.ok(back instanceof EncodedRecord);
+    assert.equal(back.encoding, 'ndjson');
+    assert.equal(back.data.subarray(back.start, back.end).toString(), '{"b":2}\n');
+    assert.equal(back.eventTime, 1_700_000_000_000);
+    assert.equal(badRange(back), undefined);
+  });
 });

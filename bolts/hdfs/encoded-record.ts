@@ -15,6 +15,7 @@
  * ```
  */
 import type avro from 'avsc';
+import { registerWireType } from '../../core/index.js';
 import { avroTypeOf, type FormatEncoding } from './batch-encoder.js';
 import { RecordBytes } from './record-bytes.js';
 
@@ -105,3 +106,11 @@ export class RecordBytesEncoder {
     return this.#bytes.take();
   }
 }
+
+// Between workers a record carries only its own bytes, not the batch buffer it shares.
+registerWireType({
+  Class: EncodedRecord,
+  type: 17,
+  write: (r: EncodedRecord) => [r.encoding, r.data.subarray(r.start, r.end), r.eventTime ?? null] as const,
+  read: ([encoding, data, eventTime]: readonly [string, Buffer, number | null]) => new EncodedRecord(encoding, data, 0, data.length, eventTime ?? undefined),
+});

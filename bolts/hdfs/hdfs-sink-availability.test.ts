@@ -95,6 +95,27 @@ describe('HdfsSinkBolt: data availability and Hive', () => {
     await bolt.cleanup();
   });
 
+  it('closes an hour by the shared event-time rule: the allowed lateness (lagMs) past its end, on the slowest source that is not idle', async () => {
+    const { bolt } = await startSink({ availability: { lagMs: 10 * 60_000, checkIntervalMs: 1, idleSourceMs: 3_600_000 } });
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(root, '_watermarks'), { recursive: true });
+    // Another task's sources: one that still publishes (at 10:50), and one silent for two hours.
+    const publish = (name: string, watermark: number, updatedAt: number) => writeFile(join(root, '_watermarks', name), JSON.stringify({ topic: 'events', partition: 0, watermark, updatedAt }));
+    await publish('events-8.json', Date.parse(at(10, 50)), Date.now());
+    await publish('events-9.json', Date.parse(at(10, 5)), Date.now() - 2 * 3_600_000);
+    await bolt.execute(sourceTuple(event(0, at(10, 1)), 'events', 0, 0));
+    await bolt.execute(sourceTuple(event(1, at(11, 9)), 'events', 0, 1));
+    await bolt.execute(tickTuple());
+    assert.ok(!(await listTree(root)).includes(`${HOUR10}/_SUCCESS`), 'events-8 holds hour 10 open');
+    await publish('events-8.json', Date.parse(at(11, 30)), Date.now());
+    await bolt.execute(tickTuple());
+    assert.ok(!(await listTree(root)).includes(`${HOUR10}/_SUCCESS`), 'this source is at 11:09, short of 11:00 plus 10 minutes');
+    await bolt.execute(sourceTuple(event(2, at(11, 10)), 'events', 0, 2));
+    await bolt.execute(tickTuple());
+    assert.ok((await listTree(root)).includes(`${HOUR10}/_SUCCESS`), 'at 11:10 hour 10 closes; the idle events-9 (at 10:05) holds nothing back');
+    await bolt.cleanup();
+  });
+
   it('flags, after a restart, hours whose data was committed before the crash', async () => {
     const first = await startSink({});
     await first.bolt.execute(sourceTuple(event(0, at(10)), 'events', 0, 0));

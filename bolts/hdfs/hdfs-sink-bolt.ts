@@ -282,7 +282,7 @@ export class HdfsSinkBolt implements Bolt {
     this.#ledger.wrote(key, src.offset);
     this.#metrics.recordsWritten.inc();
     if (this.#availability !== undefined) {
-      if (placed.partition.end <= this.#availability.watermark(key)) this.#metrics.lateRecords.inc();
+      if (this.#availability.closed(key, placed.partition.end)) this.#metrics.lateRecords.inc();
       this.#availability.observe(key, src.topic, src.partition, placed.eventTime);
     }
     if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
@@ -393,7 +393,7 @@ export class HdfsSinkBolt implements Bolt {
       this.#files.held += g.indices.length + (batch.extras === undefined ? 0 : g.indices.reduce((n, i) => n + (batch.extras!.get(batch.offsets[i]!)?.length ?? 0), 0));
       this.#metrics.recordsWritten.inc(g.indices.length);
       if (availability !== undefined) {
-        if (g.partition.end <= availability.watermark(batch.key)) this.#metrics.lateRecords.inc(g.indices.length);
+        if (availability.closed(batch.key, g.partition.end)) this.#metrics.lateRecords.inc(g.indices.length);
         availability.observe(batch.key, batch.topic, batch.partition, g.maxEventTime);
       }
       if (this.#o.rotation.shouldRotate(file, now)) this.#startCommit(file);
@@ -555,7 +555,7 @@ export class HdfsSinkBolt implements Bolt {
     const availability = this.#availability;
     let closedHours = false;
     for (const f of [...this.#files.open.values()]) {
-      const closed = availability !== undefined && f.partition.end <= availability.watermark(f.source);
+      const closed = availability !== undefined && availability.closed(f.source, f.partition.end);
       if (closed || this.#o.rotation.shouldRotate(f, now)) this.#startCommit(f);
       closedHours ||= closed;
     }
@@ -565,7 +565,7 @@ export class HdfsSinkBolt implements Bolt {
     const held = new Set(this.#failedSources);
     this.#failedSources.clear();
     for (const files of [this.#files.open.values(), this.#files.committing]) {
-      for (const f of files) if (f.partition.end <= availability.watermark(f.source)) held.add(f.source);
+      for (const f of files) if (availability.closed(f.source, f.partition.end)) held.add(f.source);
     }
     try {
       for (const p of await availability.publish(now, held, force)) {

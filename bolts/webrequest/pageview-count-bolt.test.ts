@@ -64,11 +64,12 @@ test('pageview counts survive a restart: a run stopped mid-hour resumes from its
   assert.equal(dump, 'en Ada_Lovelace 1 0\nen Main_Page 42 0\nen Zürich 5 0\n');
 });
 
-test('pageviews alternating between hours are counted in their own hour, before and after an hour closes', async () => {
+test('pageviews alternating between hours are counted in their own hour; an hour closes by the low watermark from refine, not by the pageviews; a late one goes to errors with its hour', async () => {
   const emitted: unknown[][] = [];
+  const errors: unknown[][] = [];
   const collector: OutputCollector = {
     emit: (values) => void emitted.push(values),
-    emitTo: (stream, values) => assert.fail(`nothing on ${stream}: ${JSON.stringify(values)}`),
+    emitTo: (stream, values) => (stream === 'errors' ? void errors.push(values) : assert.fail(`nothing on ${stream}: ${JSON.stringify(values)}`)),
     emitDirect: () => {},
     ack: () => {},
     fail: (_tuple, reason) => assert.fail(String(reason)),
@@ -76,8 +77,8 @@ test('pageviews alternating between hours are counted in their own hour, before 
   };
   const saved: unknown[] = [];
   const context = {
-    topologyName: 'test', componentId: 'counts', taskId: 1, taskIndex: 0, componentTasks: [1], config: { pageviewLagMs: 0, maxSpoutPending: 1_000_000 }, logger: nullLogger,
-    metrics: new MetricRegistry().group({ topology: 'test', component: 'counts', task: '1' }), tasksOf: () => [1], outputFields: () => [],
+    topologyName: 'test', componentId: 'counts', taskId: 1, taskIndex: 0, componentTasks: [1], config: { allowedLatenessMs: 60_000, maxSpoutPending: 1_000_000 }, logger: nullLogger,
+    metrics: new MetricRegistry().group({ topology: 'test', component: 'counts', task: '1' }), tasksOf: (c: string) => (c === 'refine' ? [7, 8] : [1]), outputFields: () => [],
   } as TopologyContext;
   const bolt = new PageviewCountBolt({ checkpoints: () => ({ load: () => Promise.resolve(undefined), save: (state) => (saved.push(structuredClone(state)), Promise.resolve()) }) });
   await bolt.prepare(context, collector);
@@ -88,11 +89,20 @@ test('pageviews alternating between hours are counted in their own hour, before 
     return { values, fields: PAGEVIEW_FIELDS, sourceComponent: 'refine', sourceStream: 'pageviews', sourceTask: 1, get: <T>(f: string) => values[PAGEVIEW_FIELDS.indexOf(f as never)] as T, isTick: () => false };
   };
   const tick: Tuple = { values: [], fields: [], sourceComponent: '__system', sourceStream: '__tick', sourceTask: -1, get: () => undefined as never, isTick: () => true };
-  for (const [title, time] of [['A', h10 + 1], ['B', h11 + 1], ['A', h10 + 2]] as const) await bolt.execute(pageview(title, time));
+  const watermark = (task: number, time: number): Tuple => ({ values: [time], fields: ['watermark'], sourceComponent: 'refine', sourceStream: 'watermark', sourceTask: task, get: () => time as never, isTick: () => false });
+  for (const [title, time] of [['A', h10 + 1], ['B', h11 + 1], ['A', h10 + 2], ['B', h11 + 30 * 60_000]] as const) await bolt.execute(pageview(title, time));
   await bolt.execute(tick);
-  assert.deepEqual(emitted, [[h10, ['en A 2 0'], h11]], 'hour 10 closes once the event time is in hour 11');
+  assert.deepEqual(emitted, [], 'pageviews far into hour 11 do not close hour 10: only the low watermark does');
+  await bolt.execute(watermark(7, h11 + 60_000));
+  assert.deepEqual(emitted, [], 'one refine task of two has sent a watermark: nothing closes');
+  await bolt.execute(watermark(8, h11 + 59_999));
+  assert.deepEqual(emitted, [[null, [], h10]], 'the lowest watermark is short of the hour end plus the allowed lateness (1 min): only the progress before hour 10 goes downstream');
+  await bolt.execute(watermark(8, h11 + 90_000));
+  assert.deepEqual(emitted.slice(1), [[h10, ['en A 2 0'], h11]], 'hour 10 closes on the slowest refine task, a minute past its end');
+  await bolt.execute(pageview('A', h10 + 3));
+  assert.deepEqual(errors, [['en A', "late pageview for hour 2026-11-22T10:00:00.000Z: it arrived after the hour closed (the low watermark passed its end by allowedLatenessMs=60000) and its dump was written", 'pageview-counts']]);
   for (const [title, time] of [['A', h11 + 5], ['B', h11 + 6]] as const) await bolt.execute(pageview(title, time));
   await bolt.flush('end-of-input');
-  assert.deepEqual(emitted[1], [h11, ['en B 2 0', 'en A 1 0'], h11 + 3_600_000]);
-  assert.deepEqual(saved.at(-1), { hours: {}, closedThrough: h11 + 3_600_000, watermark: h11 + 6 }, 'the checkpoint holds what was counted');
+  assert.deepEqual(emitted[2], [h11, ['en B 3 0', 'en A 1 0'], h11 + 3_600_000]);
+  assert.deepEqual(saved.at(-1), { hours: {}, closedThrough: h11 + 3_600_000, watermark: h11 + 60_000 }, 'the checkpoint holds what was counted');
 });

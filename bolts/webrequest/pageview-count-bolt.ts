@@ -3,11 +3,14 @@
  * fields grouping on the key, so each key is counted in one task. The counts are checkpointed
  * (to the output filesystem) and survive a restart; tuples are acked only once a checkpoint
  * holding them is saved, on every tick and whenever a quarter of `maxSpoutPending` is waiting,
- * so a spout is never held back for long. An hour closes when this task's event time passes its end by `lagMs`;
- * its lines go downstream with how far this task has closed, so the dump writer knows when
- * every task is done with an hour.
+ * so a spout is never held back for long. An hour closes when the stream's low watermark, which
+ * refine sends on its `watermark` stream after the records it covers, is the allowed lateness
+ * (`allowedLatenessMs`) past the hour's end: the same rule, on the same watermark, as every other
+ * hourly output. Its lines go downstream with how far this task has closed, so the dump writer
+ * knows when every task is done with an hour. A pageview of a closed hour is late: it goes to
+ * errors with its hour.
  */
-import { type Bolt, type FlushReason, type OutputCollector, StorageHold, type TopologyContext, type Tuple } from '../../core/index.js';
+import { type Bolt, eventTimePolicyOf, type FlushReason, openHourOf, type OutputCollector, StorageHold, type TopologyContext, type Tuple, UpstreamWatermarks } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { HOUR_MS } from './event-time.js';
 
@@ -15,6 +18,7 @@ interface State {
   /** hour start → "code title" → count */
   hours: Record<string, Record<string, number>>;
   closedThrough: number;
+  /** The low watermark received (0 before the first). */
   watermark: number;
 }
 
@@ -27,9 +31,11 @@ export class PageviewCountBolt implements Bolt {
   readonly ackMode = 'manual' as const;
   readonly #options: PageviewCountBoltOptions;
   #collector!: OutputCollector;
+  #context!: TopologyContext;
   #store!: CheckpointStore;
   #hold!: StorageHold;
-  #lagMs = 5 * 60_000;
+  #lagMs = 0;
+  readonly #upstream = new UpstreamWatermarks();
   #state: State = { hours: {}, closedThrough: 0, watermark: 0 };
   #unsaved: Tuple[] = [];
   #maxHeld = 250;
@@ -42,7 +48,8 @@ export class PageviewCountBolt implements Bolt {
 
   async prepare(context: TopologyContext, collector: OutputCollector): Promise<void> {
     this.#collector = collector;
-    this.#lagMs = Number(context.config.pageviewLagMs ?? this.#lagMs);
+    this.#context = context;
+    this.#lagMs = eventTimePolicyOf(context.config).allowedLatenessMs;
     this.#maxHeld = Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
     this.#store = this.#options.checkpoints(context);
     this.#hold = StorageHold.forTask(context, collector, 'writing the pageview counts checkpoint');
@@ -52,20 +59,30 @@ export class PageviewCountBolt implements Bolt {
 
   execute(tuple: Tuple): void | Promise<void> {
     if (tuple.isTick()) return this.#checkpoint(false);
+    if (tuple.sourceStream === 'watermark') return this.#onWatermark(tuple);
     const [code, title, time] = tuple.values as [string, string, number];
     const hour = Math.floor(time / HOUR_MS) * HOUR_MS;
     if (hour < this.#state.closedThrough) {
-      // Too late for an hour already written: replaying cannot help, so record it as an error.
-      this.#collector.emitTo('errors', [`${code} ${title}`, `pageview for hour ${new Date(hour).toISOString()} arrived after that hour's dump was written`, 'pageview-counts'], tuple);
+      // Late: its hour closed by the shared watermark and its dump is written. Replaying cannot help.
+      this.#collector.emitTo('errors', [`${code} ${title}`, `late pageview for hour ${new Date(hour).toISOString()}: it arrived after the hour closed (the low watermark passed its end by allowedLatenessMs=${this.#lagMs}) and its dump was written`, 'pageview-counts'], tuple);
       this.#collector.ack(tuple);
       return;
     }
     const counts = this.#countsOf(hour);
     const key = `${code} ${title}`;
     counts[key] = (counts[key] ?? 0) + 1;
-    if (time > this.#state.watermark) this.#state.watermark = time;
     this.#unsaved.push(tuple);
     if (this.#unsaved.length >= this.#maxHeld) return this.#checkpoint(false);
+  }
+
+  /** The low watermark of an upstream task: hours it closes are written now. */
+  #onWatermark(tuple: Tuple): void | Promise<void> {
+    this.#upstream.update(tuple.sourceTask, tuple.values[0] as number);
+    this.#collector.ack(tuple);
+    const low = this.#upstream.low(this.#context.tasksOf(tuple.sourceComponent));
+    if (low <= this.#state.watermark) return;
+    this.#state.watermark = low;
+    if (openHourOf(low, this.#lagMs) > this.#state.closedThrough) return this.#checkpoint(false);
   }
 
   /**
@@ -91,7 +108,7 @@ export class PageviewCountBolt implements Bolt {
 
   /** Closes finished hours, saves the state, then acks what the saved state holds. */
   async #checkpoint(closeAll: boolean): Promise<void> {
-    const closeBefore = closeAll ? Number.MAX_SAFE_INTEGER : Math.floor((this.#state.watermark - this.#lagMs) / HOUR_MS) * HOUR_MS;
+    const closeBefore = closeAll ? Number.MAX_SAFE_INTEGER : openHourOf(this.#state.watermark, this.#lagMs);
     const closing = Object.keys(this.#state.hours)
       .map(Number)
       .filter((h) => h < closeBefore)

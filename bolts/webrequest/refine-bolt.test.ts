@@ -31,7 +31,7 @@ async function run(t: Parameters<typeof startRuntime>[0], values: string[], opti
   const got: Record<string, unknown[][]> = { default: [], errors: [], sequence: [], pageviews: [] };
   const ledger = newLedger();
   const collect = (stream: string) => () => new FnBolt((tuple) => void got[stream]!.push([...tuple.values]));
-  const definition = topology('refine-test', { maxSpoutPending: 50 })
+  const definition = topology('refine-test', { maxSpoutPending: 50, eventTimeReference: 'stream' })
     .spout('source', { create: () => new ListSpout(rowsOf(values), ledger, { maxReplays: 3 }), outputs: SOURCE })
     .bolt('refine', {
       create: () => new RefineBolt({ batchSize: 4, ...options }),
@@ -146,7 +146,7 @@ function sourceTuple(offset: number, value: string): Tuple {
 /** A task context for driving a RefineBolt directly. */
 function refineContext(): TopologyContext {
   return {
-    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: {}, logger: nullLogger,
+    topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: { eventTimeReference: 'stream' }, logger: nullLogger,
     metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
   } as TopologyContext;
 }

@@ -11,13 +11,20 @@
  * (Redis down), and every line of a batch whose thread failed, is failed, so its source replays
  * it. Every input is acked or failed once.
  *
+ * Event time is bounded here, once, before any hourly output sees a record (see
+ * {@link EventTimeGate}): a record out of bounds goes to `errors` with the bound and the value,
+ * and only its sequence facts go on (without a time: it was delivered). After each batch, and on
+ * each tick (a partition may have gone idle), the stream's low watermark goes on `watermark`
+ * when it moved, after the records it covers: the hourly outputs close hours by it.
+ *
  * Salts come from the salt store (`acquireSaltStore`) on the main thread and travel to the
  * threads with each batch, in memory only.
  */
-import type { Bolt, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { ErrorCodes, SquallError, messageOf } from '../../core/index.js';
+import type { Bolt, EventTimeOptions, EventTimePolicy, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { ErrorCodes, SquallError, compileEventTimeOptions, eventTimePolicyOf, messageOf } from '../../core/index.js';
 import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
+import { EventTimeGate } from './event-time-gate.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
 import { sequenceFactsOf } from './parse.js';
 import { redactIps } from './redact.js';
@@ -49,6 +56,8 @@ export interface RefineBoltOptions {
    * refining, in the pool's threads, and the sink only copies bytes. @default records as objects
    */
   readonly encode?: FormatEncoding;
+  /** The event-time bounds and watermarks. @default the topology config's keys (`eventTimePolicyOf`) */
+  readonly eventTime?: EventTimeOptions;
 }
 
 const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
@@ -57,7 +66,9 @@ const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
 export const REFINE_BOLT_DEFAULTS = Object.freeze({ threads: 1, batchSize: 256 });
 
 /** {@link RefineBoltOptions}, merged over the defaults and validated. */
-export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Required<Omit<RefineBoltOptions, 'saltStore' | 'encode'>> & Pick<RefineBoltOptions, 'saltStore' | 'encode'> {
+export function compileRefineBoltOptions(
+  options: RefineBoltOptions = {},
+): Required<Omit<RefineBoltOptions, 'saltStore' | 'encode' | 'eventTime'>> & Pick<RefineBoltOptions, 'saltStore' | 'encode'> & { readonly eventTime: EventTimePolicy | undefined } {
   const threads = options.threads ?? REFINE_BOLT_DEFAULTS.threads;
   const batchSize = options.batchSize ?? REFINE_BOLT_DEFAULTS.batchSize;
   const maxBatchesInFlight = options.maxBatchesInFlight ?? 4 * (threads + 1);
@@ -65,7 +76,8 @@ export function compileRefineBoltOptions(options: RefineBoltOptions = {}): Requi
   if (!Number.isInteger(threads) || threads < 0) throw invalid(`threads is ${String(threads)}: use 0 (refine on the main thread) or a number of pool threads, such as 1`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid(`batchSize is ${String(batchSize)}: use a whole number of lines, such as 256`);
   if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1) throw invalid(`maxBatchesInFlight is ${String(maxBatchesInFlight)}: use a whole number, such as ${4 * (threads + 1)}`);
-  return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode };
+  const eventTime = options.eventTime === undefined ? undefined : compileEventTimeOptions(options.eventTime);
+  return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode, eventTime };
 }
 
 /** When the pool closes, batches still running get this long before the threads are terminated. */
@@ -111,6 +123,10 @@ export class RefineBolt implements Bolt {
   #collector!: OutputCollector;
   #fallbackSource = 'text';
   #malformed!: { inc(by?: number): void };
+  #gate!: EventTimeGate;
+  /** Whether the topology declares the `watermark` stream (a topology without hourly outputs may not). */
+  #watermarkStream = false;
+  #logger!: Logger;
   /** Batches refined, by where: in the pool's threads, or on the main thread. */
   #batches!: { thread: { inc(by?: number): void }; main: { inc(by?: number): void } };
   #salts!: HeldSaltStore;
@@ -137,6 +153,9 @@ export class RefineBolt implements Bolt {
     this.#collector = collector;
     this.#fallbackSource = String(context.config.webrequestSource ?? 'text');
     this.#malformed = context.metrics.counter('webrequest_malformed_total', 'Lines that could not be parsed');
+    this.#logger = context.logger;
+    this.#watermarkStream = context.outputFields('watermark').length > 0;
+    this.#gate = new EventTimeGate(this.#options.eventTime ?? eventTimePolicyOf(context.config), context.metrics, context.logger);
     const batchesHelp = 'Batches of lines refined, in the refine threads or on the main thread (when the threads are busy, or there are none)';
     this.#batches = {
       thread: context.metrics.counter('webrequest_refine_batches_total', batchesHelp, { where: 'thread' }),
@@ -170,6 +189,7 @@ export class RefineBolt implements Bolt {
   }
 
   execute(tuple: Tuple): void | Promise<void> {
+    if (tuple.isTick()) return this.#emitWatermark();
     const open = this.#open;
     open.tuples.push(tuple);
     open.lines.push(valueText(tuple.get('value')));
@@ -193,6 +213,8 @@ export class RefineBolt implements Bolt {
 
   async cleanup(): Promise<void> {
     this.#closed = true;
+    const summary = this.#gate?.summary();
+    if (summary !== undefined) this.#logger.warn(summary);
     const releases = [this.#salts?.release()];
     if (this.#pool !== undefined) releases.push(pools.release(this.#poolKey));
     await Promise.all(releases);
@@ -294,26 +316,38 @@ export class RefineBolt implements Bolt {
     const hosts = new Map<string, HostSequences>();
     /** Lines whose sequence facts are in this batch's sequence tuples: acked once those are emitted. */
     const counted: Tuple[] = [];
-    const addFacts = (tuple: Tuple, hostname: string, sequence: number, ts: number | null) => {
+    const addFacts = (tuple: Tuple, source: string, hostname: string, sequence: number, ts: number | null) => {
       let host = hosts.get(hostname);
       if (host === undefined) hosts.set(hostname, (host = { sequences: [], times: [], sources: [], offsets: [], anchors: [] }));
       host.sequences.push(sequence);
       host.times.push(ts);
-      host.sources.push(`${tuple.get<string>('topic')}/${tuple.get<number>('partition')}`);
+      host.sources.push(source);
       host.offsets.push(Number(tuple.get<number | string>('offset')));
       host.anchors.push(tuple);
       counted.push(tuple);
     };
     const encoded = outcome.encoded;
     const encoding = this.#encoder?.key;
+    const now = Date.now();
+    /** Lines refused by the event-time bounds: no hourly output sees them. */
+    let refused: Set<number> | undefined;
     for (let i = 0; i < tuples.length; i++) {
       const tuple = tuples[i]!;
       const hostname = hostnames[i];
+      const source = sourceOf(tuple);
       if (hostname !== null && hostname !== undefined) {
         const ts = times[i]!;
+        const violation = ts === null ? undefined : this.#gate.admit(source, hostname, ts, now);
+        if (violation !== undefined) {
+          (refused ??= new Set()).add(i);
+          c.emitTo('errors', [redactIps(valueText(tuple.get('value'))), violation.message, `${source}@${tuple.get<number | string>('offset')}`], tuple);
+          // Delivered all the same: the sequence check counts it, without its time.
+          addFacts(tuple, source, hostname, sequences[i]!, null);
+          continue;
+        }
         const record = encoded === undefined ? outcome.records![i] : new EncodedRecord(encoding!, encoded.data, i === 0 ? 0 : encoded.ends[i - 1]!, encoded.ends[i]!, ts ?? undefined);
         c.emit([record, tuple.get('topic'), tuple.get('partition'), tuple.get('offset'), leaseOf(tuple)], tuple);
-        addFacts(tuple, hostname, sequences[i]!, ts);
+        addFacts(tuple, source, hostname, sequences[i]!, ts);
         continue;
       }
       const failure = failed.get(i);
@@ -322,22 +356,29 @@ export class RefineBolt implements Bolt {
         continue;
       }
       this.#malformed.inc();
-      const origin = `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}@${tuple.get<number | string>('offset')}`;
       const text = valueText(tuple.get('value'));
-      c.emitTo('errors', [redactIps(text), failure.reason, origin], tuple);
+      c.emitTo('errors', [redactIps(text), failure.reason, `${source}@${tuple.get<number | string>('offset')}`], tuple);
       // A malformed line was still delivered: when its host and sequence number can be read, the
-      // sequence check counts it (as incomplete when its time cannot be read), not as lost.
+      // sequence check counts it (as incomplete when its time cannot be read or is out of bounds), not as lost.
       const facts = sequenceFactsOf(text);
-      if (facts !== undefined) addFacts(tuple, facts.hostname, facts.sequence, facts.ts);
+      if (facts !== undefined) addFacts(tuple, source, facts.hostname, facts.sequence, facts.ts !== null && this.#gate.inBounds(source, facts.ts, now) ? facts.ts : null);
       else c.ack(tuple);
     }
     for (let p = 0; p < pageviews.length; p += 3) {
       const i = pageviews[p] as number;
-      c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i]], tuples[i]!);
+      if (refused?.has(i) !== true) c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i]], tuples[i]!);
     }
     // A line is acked only once its sequence tuple is anchored to it.
     for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times, host.sources, host.offsets], host.anchors);
     for (const tuple of counted) c.ack(tuple);
+    this.#emitWatermark(now);
+  }
+
+  /** Sends the low watermark on `watermark` when it moved: after the records it covers, to every hourly output. */
+  #emitWatermark(now = Date.now()): void {
+    if (this.#closed || !this.#watermarkStream) return;
+    const watermark = this.#gate.moved(now);
+    if (watermark !== undefined) this.#collector.emitTo('watermark', [watermark], null);
   }
 
   #failAll(tuples: readonly Tuple[], error: unknown): void {
@@ -357,4 +398,9 @@ function leaseOf(tuple: Tuple): unknown {
     leaseIndex = tuple.fields.indexOf('lease');
   }
   return leaseIndex < 0 ? null : tuple.values[leaseIndex];
+}
+
+/** A source record's partition, `topic/partition`. */
+function sourceOf(tuple: Tuple): string {
+  return `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}`;
 }

@@ -126,3 +126,28 @@ test('a counter restart is one reset and one warning naming the host; the thresh
   assert.match(warnings[0]!, /cp1's sequence counter restarted \(from 50 to 1\)/);
   await assert.rejects(started(new Disk(), { sequenceResetJump: -1 }), /sequenceResetJump must be a whole number/);
 });
+
+test('hours close by the low watermark from refine, on the slowest refine task, not by the records’ times; a record of a closed hour is late', async () => {
+  const disk = new Disk();
+  const acked: Tuple[] = [];
+  const collector: OutputCollector = { emit: () => {}, emitTo: () => {}, emitDirect: () => {}, ack: (t) => void acked.push(t), fail: () => assert.fail('nothing fails'), reportError: (error) => assert.fail(String(error)) };
+  const context = {
+    topologyName: 'test', componentId: 'sequence-check', taskId: 1, taskIndex: 0, componentTasks: [1], config: { alertPercentLost: 100, maxSpoutPending: 1_000_000, allowedLatenessMs: 60_000 }, logger: createLogger(() => {}, 'info'),
+    metrics: new MetricRegistry().group({ topology: 'test', component: 'sequence-check', task: '1' }), tasksOf: (c: string) => (c === 'refine' ? [7, 8] : [1]), outputFields: () => [],
+  } as unknown as TopologyContext;
+  const bolt = new SequenceCheckBolt({ checkpoints: () => disk, output: () => disk });
+  await bolt.prepare(context, collector);
+  const watermark = (task: number, time: number) => ({ values: [time], fields: ['watermark'], sourceComponent: 'refine', sourceStream: 'watermark', sourceTask: task, get: () => time, isTick: () => false }) as unknown as Tuple;
+  await bolt.execute(sequenceTuple('cp1', [[1, H10 + 1, 1], [2, H11 + 40 * 60_000, 2]]));
+  await bolt.execute(tick);
+  assert.equal(disk.files.size, 0, 'a record far into hour 11 does not close hour 10');
+  await bolt.execute(watermark(7, H11 + 120_000));
+  await bolt.execute(watermark(8, H11 + 59_999));
+  assert.equal(disk.files.size, 0, 'the slowest task is short of the hour end plus the allowed lateness');
+  await bolt.execute(watermark(8, H11 + 60_000));
+  assert.deepEqual(disk.rows().map(pick), [['cp1', H10, 1, 1, 0, 0, 0, 0]], 'hour 10 closes once both tasks passed 11:01');
+  await bolt.execute(sequenceTuple('cp1', [[3, H10 + 2, 3]]));
+  await bolt.flush('end-of-input');
+  const h11 = disk.rows().find((r) => r.hour_start === H11)!;
+  assert.deepEqual([h11.count_actual, h11.count_late], [2, 1], 'the record of the closed hour 10 is counted late in hour 11');
+});

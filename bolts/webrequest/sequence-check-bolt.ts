@@ -2,8 +2,10 @@
  * The sequence check: Wikimedia's data-loss check on its own pipeline, made exact across hours,
  * restarts of a host's counter, replays and restarts of the topology (see {@link SequenceLedger}).
  *
- * An hour closes once this task's event time is `sequenceLagMs` past its end (every open hour at
- * the end of the input): its records are written through `output` (one file per hour, rewritten
+ * An hour closes once the stream's low watermark, which refine sends on its `watermark` stream
+ * after the records it covers, is the allowed lateness (`allowedLatenessMs`) past its end (every
+ * open hour at the end of the input): the same rule, on the same watermark, as every other hourly
+ * output. A record of a closed hour is late, counted in the first open hour. Its records are written through `output` (one file per hour, rewritten
  * whole if need be), then the state (the ledger, which source positions were counted, the event
  * time) is checkpointed, and only then are the tuples it holds acked. After a crash the last
  * checkpoint is loaded and the unacked tuples come again; a record at a position already counted
@@ -12,10 +14,9 @@
  * `alertPercentLost` is logged, counted and emitted on `alerts`.
  */
 import type { Bolt, Counter, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { configNumber, StorageHold, storageFaultOf } from '../../core/index.js';
+import { configNumber, eventTimePolicyOf, openHourOf, StorageHold, storageFaultOf, UpstreamWatermarks } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CountedOffsets } from './counted-offsets.js';
-import { HOUR_MS } from './event-time.js';
 import { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './sequence-ledger.js';
 import { SEQUENCE_RESET_DEFAULTS, type SequenceResetRule, compileSequenceResetRule } from './sequence-reset-rule.js';
 import type { SequenceStatsRow } from './sequence-stats.js';
@@ -33,6 +34,8 @@ interface SavedState {
   readonly ledger: SequenceLedgerState;
   readonly counted: Record<string, number[]>;
   readonly watermark: number;
+  /** The low watermark received (0 before the first). */
+  readonly low?: number;
   readonly lastTimes: Record<string, number>;
 }
 
@@ -45,12 +48,16 @@ export class SequenceCheckBolt implements Bolt {
   #hold!: StorageHold;
   #output!: SequenceStatsOutput;
   #rule!: SequenceResetRule;
-  #lagMs = 10 * 60_000;
+  #lagMs = 0;
   #threshold = 0.5;
   #maxHeld = 250;
   #ledger!: SequenceLedger;
   #counted = new CountedOffsets();
+  /** The latest event time seen: the time of a record without one, when its host has none yet. */
   #watermark = 0;
+  /** The low watermark received from refine: hours close by it. */
+  #low = 0;
+  readonly #upstream = new UpstreamWatermarks();
   /** Each host's latest event time: a record without one is counted in that hour. */
   #lastTimes = new Map<string, number>();
   /** Records skipped as replays since the last end of input, for its log line. */
@@ -67,7 +74,7 @@ export class SequenceCheckBolt implements Bolt {
     this.#context = context;
     this.#collector = collector;
     const config = context.config;
-    this.#lagMs = configNumber(config, 'sequenceLagMs', this.#lagMs);
+    this.#lagMs = eventTimePolicyOf(config).allowedLatenessMs;
     this.#threshold = configNumber(config, 'alertPercentLost', this.#threshold);
     this.#rule = compileSequenceResetRule({
       jump: configNumber(config, 'sequenceResetJump', SEQUENCE_RESET_DEFAULTS.jump),
@@ -97,11 +104,13 @@ export class SequenceCheckBolt implements Bolt {
     this.#ledger = saved === undefined ? new SequenceLedger(this.#rule) : SequenceLedger.fromJSON(saved.ledger, this.#rule);
     this.#counted = saved === undefined ? new CountedOffsets() : CountedOffsets.fromJSON(saved.counted);
     this.#watermark = saved?.watermark ?? 0;
+    this.#low = saved?.low ?? 0;
     this.#lastTimes = new Map(Object.entries(saved?.lastTimes ?? {}));
   }
 
   execute(tuple: Tuple): void | Promise<void> {
     if (tuple.isTick()) return this.#checkpoint(false);
+    if (tuple.sourceStream === 'watermark') return this.#onWatermark(tuple);
     const [host, sequences, times, sources, offsets] = tuple.values as [string, readonly number[], readonly (number | null)[], readonly string[], readonly number[]];
     let last = this.#lastTimes.get(host);
     let replayed = 0;
@@ -131,6 +140,16 @@ export class SequenceCheckBolt implements Bolt {
     if (this.#heldRecords >= this.#maxHeld) return this.#checkpoint(false);
   }
 
+  /** The low watermark of an upstream task: hours it closes are written now. */
+  #onWatermark(tuple: Tuple): void | Promise<void> {
+    this.#upstream.update(tuple.sourceTask, tuple.values[0] as number);
+    this.#collector.ack(tuple);
+    const low = this.#upstream.low(this.#context.tasksOf(tuple.sourceComponent));
+    if (low <= this.#low) return;
+    this.#low = low;
+    if (openHourOf(low, this.#lagMs) > this.#ledger.closedThrough) return this.#checkpoint(false);
+  }
+
   /** At the end of the input every open hour closes; otherwise the state is checkpointed. */
   flush(reason: FlushReason): Promise<void> {
     if (reason === 'end-of-input' && this.#replayed > 0) {
@@ -147,7 +166,7 @@ export class SequenceCheckBolt implements Bolt {
 
   /** Closes finished hours and writes them, saves the state, then acks what the saved state holds. */
   async #checkpoint(closeAll: boolean): Promise<void> {
-    const closeBefore = closeAll ? this.#ledger.openThrough : Math.floor((this.#watermark - this.#lagMs) / HOUR_MS) * HOUR_MS;
+    const closeBefore = closeAll ? this.#ledger.openThrough : openHourOf(this.#low, this.#lagMs);
     const closing = closeBefore > this.#ledger.closedThrough;
     const tuples = this.#held;
     this.#held = [];
@@ -157,7 +176,7 @@ export class SequenceCheckBolt implements Bolt {
       const rows = closing ? this.#ledger.closeBefore(closeBefore) : [];
       const byHour = new Map<number, SequenceStatsRow[]>();
       for (const row of rows) byHour.set(row.hour_start, [...(byHour.get(row.hour_start) ?? []), row]);
-      const state: SavedState = { ledger: this.#ledger.toJSON(), counted: this.#counted.toJSON(), watermark: this.#watermark, lastTimes: Object.fromEntries(this.#lastTimes) };
+      const state: SavedState = { ledger: this.#ledger.toJSON(), counted: this.#counted.toJSON(), watermark: this.#watermark, low: this.#low, lastTimes: Object.fromEntries(this.#lastTimes) };
       // A full disk is waited out (the input held) rather than failing the held tuples into replays.
       await this.#hold.run(async () => {
         for (const [hour, hourRows] of byHour) await this.#output.write(hour, hourRows);

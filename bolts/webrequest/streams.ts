@@ -19,6 +19,12 @@ export const SEQUENCE_FIELDS = ['hostname', 'sequences', 'times', 'sources', 'of
 /** One user pageview to count, already keyed for the dump. `ts` is its event time. */
 export const PAGEVIEW_FIELDS = ['domain_code', 'page_title', 'ts'] as const;
 
+/**
+ * The stream's low watermark (epoch ms), from each refine task to every hourly output (an `all`
+ * grouping), sent after the records it covers: hours close by it.
+ */
+export const WATERMARK_FIELDS = ['watermark'] as const;
+
 /** Records that could not be used: the (IP-redacted) value, why, and where it came from. */
 export const ERROR_FIELDS = ['value', 'reason', 'origin'] as const;
 

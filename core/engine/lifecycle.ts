@@ -1,6 +1,7 @@
 /** Calls a component's lifecycle hook, with a deadline, turning a throw into a clear error. */
 import type { TopologyContext } from '../context.js';
 import { ErrorCodes, SquallError, messageOf } from '../errors.js';
+import type { SpoutExecutor } from './spout-executor.js';
 
 /**
  * Runs `hook` and awaits its promise. With a `deadline` (performance.now() time) a hook that
@@ -32,5 +33,21 @@ export async function runHook(context: TopologyContext, name: string, hook: () =
     throw fail(error);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * Activates or deactivates spouts: calls each task's `activate` or `deactivate` hook, and lets
+ * the scheduler call `nextTuple` again or stop calling it. A hook that fails throws, unless
+ * `onError` takes it (then the other hooks still run).
+ */
+export async function setSpoutsActive(spouts: readonly SpoutExecutor[], active: boolean, options: { deadline?: number; onError?: (error: unknown) => void } = {}): Promise<void> {
+  for (const s of spouts) {
+    if (!active) s.active = false;
+    for (const t of s.tasks) {
+      const run = runHook(t.context, active ? 'activate' : 'deactivate', () => (active ? t.spout.activate?.() : t.spout.deactivate?.()), options.deadline);
+      await (options.onError === undefined ? run : run.catch(options.onError));
+    }
+    if (active) s.active = true;
   }
 }

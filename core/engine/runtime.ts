@@ -19,7 +19,7 @@ import { Acker } from './acker.js';
 import type { BoltExecutor } from './bolt-executor.js';
 import type { AckRoute, ExecutorHost } from './host.js';
 import { computeLayout, type ExecutorLayout, type TopologyLayout, topologicalOrder } from './layout.js';
-import { runHook } from './lifecycle.js';
+import { runHook, setSpoutsActive } from './lifecycle.js';
 import { type RuntimeStats, snapshotStats } from './stats.js';
 import type { SpoutExecutor } from './spout-executor.js';
 import { Ticks } from './ticks.js';
@@ -125,8 +125,8 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     return this.#state;
   }
 
-  /** Prepares bolts, opens and activates spouts, and starts scheduling. */
-  async start(): Promise<void> {
+  /** Prepares bolts, opens and activates spouts (unless `active` is false), and starts scheduling. */
+  async start(options: { active?: boolean } = {}): Promise<void> {
     if (this.#state !== 'created') throw new SquallError(ErrorCodes.COMPONENT_LIFECYCLE, `runtime of '${this.topologyName}' was already started`);
     this.#state = 'starting';
     try {
@@ -140,10 +140,14 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.#timers.push(setInterval(() => this.#sweep(), sweepMs));
     this.#ticks.start(this.#wiring!.bolts, this.layout);
     this.#state = 'running';
-    for (const s of this.#order.spouts) {
-      for (const t of s.tasks) await runHook(t.context, 'activate', () => t.spout.activate?.());
-      s.active = true;
-    }
+    if (options.active !== false) await setSpoutsActive(this.#order.spouts, true);
+    this.wake();
+  }
+
+  /** Deactivates the spouts (they stop emitting; what is in flight completes), or activates them again. */
+  async setActive(active: boolean): Promise<void> {
+    if (this.#state !== 'running') return;
+    await setSpoutsActive(this.#order.spouts, active, { onError: (error) => this.reportError((error as SquallError).component ?? 'spout', 0, error) });
     this.wake();
   }
 
@@ -347,10 +351,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     }
     this.#state = 'draining';
     this.#stopSignal.abort();
-    for (const s of this.#order.spouts) {
-      s.active = false;
-      for (const t of s.tasks) await runHook(t.context, 'deactivate', () => t.spout.deactivate?.(), deadline).catch(() => {});
-    }
+    await setSpoutsActive(this.#order.spouts, false, { deadline, onError: () => {} });
     let drained = await this.#waitFor(() => this.#quiet() && !this.#flushing, deadline);
     if (drained) {
       // A run that completed was flushed already; flush again only if something happened since.

@@ -5,8 +5,10 @@
  * spout task, its id in that task's acker, and the XOR of the tuple's edge ids for it.
  *
  * Values keep their msgpack types: strings, numbers, booleans, null, undefined, arrays, plain
- * objects, Buffers (as Uint8Array-backed Buffers), Dates, Maps, Sets and bigints. Class
- * instances arrive as plain objects.
+ * objects, Buffers (as Uint8Array-backed Buffers), Dates, Maps, Sets and bigints. A class
+ * travels as itself once it is registered with {@link registerWireType} (the module that
+ * defines it registers it, so every process that loads the topology knows it); any other class
+ * instance arrives as a plain object.
  *
  * @example
  * ```ts
@@ -14,7 +16,7 @@
  * runtime.deliver(decodeTupleBatch(bytes));
  * ```
  */
-import { Packr } from 'msgpackr';
+import { Packr, addExtension } from 'msgpackr';
 import type { FailReason } from '../tuple.js';
 import type { TupleImpl } from './tuple-impl.js';
 
@@ -33,6 +35,33 @@ export interface WireTuple {
 export type WireAck =
   | { readonly kind: 'ack'; readonly rootTask: number; readonly rootId: number; readonly hi: number; readonly lo: number }
   | { readonly kind: 'fail'; readonly rootTask: number; readonly rootId: number; readonly reason: FailReason };
+
+/** How a class travels between workers. */
+export interface WireType<T, D> {
+  /** The class: its instances are written with `write`. */
+  readonly Class: new (...args: never[]) => T;
+  /** A msgpack extension type, 1 to 100, unique among registered types. */
+  readonly type: number;
+  /** What to send of an instance: values msgpack carries (arrays, Buffers, strings, numbers). */
+  readonly write: (instance: T) => D;
+  /** The instance again, from what `write` gave. */
+  readonly read: (data: D) => T;
+}
+
+const wireTypes = new Map<number, string>();
+
+/**
+ * Makes instances of a class travel between workers as themselves. Registering the same class
+ * again is a no-op; another class under a taken type number is refused.
+ */
+export function registerWireType<T, D>(wire: WireType<T, D>): void {
+  const taken = wireTypes.get(wire.type);
+  if (taken === wire.Class.name) return;
+  if (taken !== undefined) throw new Error(`wire type ${wire.type} is taken by ${taken}: give ${wire.Class.name} another number`);
+  if (!(Number.isInteger(wire.type) && wire.type >= 1 && wire.type <= 100)) throw new Error(`a wire type is a number from 1 to 100, got ${wire.type}`);
+  wireTypes.set(wire.type, wire.Class.name);
+  addExtension({ Class: wire.Class, type: wire.type, write: (instance: T) => wire.write(instance), read: (data: D) => wire.read(data) });
+}
 
 /** One packer for every frame: structures are not shared between frames, so any reader can decode any frame. */
 const packr = new Packr({ useRecords: false, moreTypes: true });

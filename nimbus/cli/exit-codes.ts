@@ -10,6 +10,14 @@ export const ExitCode = Object.freeze({
   TOPOLOGY_INVALID: 3,
   /** Shutdown reached its deadline with tuples still in flight (they will be replayed). */
   FORCED_SHUTDOWN: 4,
+  /** Nimbus could not be reached at the address tried. */
+  NIMBUS_UNREACHABLE: 5,
+  /** Nimbus refused the token (missing or wrong). */
+  UNAUTHORIZED: 6,
+  /** Nimbus refused the request: a name taken, no free slots, a bad value. */
+  REFUSED: 7,
+  /** No topology by that name runs. */
+  NOT_FOUND: 8,
   /** Interrupted twice: stopped at once without draining. */
   ABORTED: 130,
 });

@@ -4,10 +4,18 @@ import { ExitCode } from './exit-codes.js';
 import { GENERATE_HELP, generateCommand } from './generate-command.js';
 import { LOCAL_HELP, localCommand } from './local-command.js';
 import { installSignalHandlers } from './signals.js';
+import { CLUSTER_COMMANDS } from './cluster-commands.js';
+import { START_HELP, SUPERVISOR_HELP, startCommand, supervisorCommand } from './daemon-commands.js';
+import { DEV_CLUSTER_HELP, devClusterCommand } from './dev-cluster-command.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number>; help: string }> = {
   local: { summary: 'Run a topology in this process (local mode, nothing to install)', run: localCommand, help: LOCAL_HELP },
   generate: { summary: 'Write synthetic varnishkafka webrequests to a file, stdout or Kafka', run: generateCommand, help: GENERATE_HELP },
+  ...CLUSTER_COMMANDS,
+  start: { summary: 'Run a Nimbus daemon (leader election, scheduler, HTTP API)', run: startCommand, help: START_HELP },
+  supervisor: { summary: "Run a supervisor daemon: this machine's worker slots", run: supervisorCommand, help: SUPERVISOR_HELP },
+  'dev-cluster': { summary: 'Start a whole cluster on this machine (ZooKeeper, HDFS, Nimbus, supervisors)', run: devClusterCommand, help: DEV_CLUSTER_HELP },
+  version: { summary: 'Show the version', run: async () => (process.stdout.write(`nimbus (squall) ${version()}\n`), ExitCode.OK), help: 'Usage: nimbus version\n\nShows the version of this Squall install.' },
 };
 
 function version(): string {
@@ -17,13 +25,13 @@ function version(): string {
 
 const HELP = `Usage: nimbus <command> [options]
 
-Squall's command line: run a topology in this process, and make synthetic traffic for it.
-Cluster mode (submit, list, kill, monitor) is not built yet; see docs/exactly-once.md for
-running several local processes on one consumer group.
+Squall's command line: run a topology in this process (local), make synthetic traffic for it
+(generate), run a cluster's daemons (start, supervisor), and submit and manage topologies on a
+cluster (submit, list, status, kill, activate, deactivate, rebalance, errors).
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
 Run 'nimbus <command> --help' for a command's options.

@@ -46,7 +46,12 @@ export interface ScheduleRequest {
 export type SchedulePlan = { readonly placement: ReadonlyMap<string, SlotKey>; readonly slots: readonly SlotKey[] } | { readonly refused: string };
 
 export const slotKey = (supervisor: string, port: number): SlotKey => `${supervisor}:${port}`;
-const supervisorOf = (slot: SlotKey) => slot.slice(0, slot.lastIndexOf(':'));
+/** The supervisor and port of a slot key (or the host and port of an address). */
+export function parseSlot(slot: SlotKey): { supervisor: string; port: number } {
+  const i = slot.lastIndexOf(':');
+  return { supervisor: slot.slice(0, i), port: Number(slot.slice(i + 1)) };
+}
+const supervisorOf = (slot: SlotKey) => parseSlot(slot).supervisor;
 
 export function schedule(request: ScheduleRequest): SchedulePlan {
   const { executors, supervisors } = request;

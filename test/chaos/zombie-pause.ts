@@ -36,7 +36,7 @@ async function run(n: number): Promise<boolean> {
   const fs = new LocalFileSystem();
   const admin = new Kafka({ brokers, clientId: 'zombie-pause', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  const config = { input: 'kafka', topics: names.topic, groupId: names.groupId, output: dir, format: 'ndjson' };
+  const config = { input: 'kafka', eventTimeReference: 'stream', topics: names.topic, groupId: names.groupId, output: dir, format: 'ndjson' };
   const a = new TopologyProcess('A', 'topologies/webrequest.ts', config);
   const b = new TopologyProcess('B', 'topologies/webrequest.ts', config);
   const t0 = Date.now();

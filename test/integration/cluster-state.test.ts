@@ -109,7 +109,7 @@ describe('ZooKeeper cluster state', { timeout: 180_000 }, () => {
     await state.init();
     for (let i = 0; i < ERRORS_KEPT + 3; i++) await state.reportError('t-1', { component: 'count', task: 3, worker: 'sup-1:6700', message: `boom ${i}`, time: i });
     assert.deepEqual((await state.errors('t-1', 'count')).map((e) => e.message), Array.from({ length: ERRORS_KEPT }, (_, i) => `boom ${i + 3}`));
-    const record = { id: 't-1', name: 'wc', status: 'active' as const, workers: 2, executors: { count: 2 }, bundle: '/squall/bundles/t-1.js', config: {}, launchedAt: 0 };
+    const record = { id: 't-1', name: 'wc', status: 'active' as const, workers: 2, executors: { count: 2 }, components: [], bundle: '/squall/bundles/t-1.js', config: {}, launchedAt: 0 };
     await state.putTopology(record);
     await assert.rejects(state.putTopology(record), (e: Error & { code?: string }) => e.code === 'SQUALL_ERR_ZK_NODE_EXISTS');
     assert.deepEqual(await state.topology('t-1'), record);

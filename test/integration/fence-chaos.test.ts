@@ -51,6 +51,8 @@ async function chaosRun(seed: number, storage: 'local' | 'webhdfs'): Promise<voi
   const refinedRoot = `${output}/webrequest`;
   const config = {
     input: 'kafka',
+    // Last month's generated records, replayed: bounds relative to the stream, not the wall clock.
+    eventTimeReference: 'stream',
     topics: names.topic,
     groupId: names.groupId,
     output,

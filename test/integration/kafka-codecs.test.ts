@@ -93,6 +93,8 @@ async function runUntilCommitted(end: ReadonlyMap<string, number>): Promise<stri
     join(REPO_ROOT, 'topologies/webrequest.ts'),
     '--no-typecheck',
     '-c', 'input=kafka',
+    // Last month's generated records, replayed: bounds relative to the stream, not the wall clock.
+    '-c', 'eventTimeReference=stream',
     '-c', `brokers=${brokers.join(',')}`,
     '-c', `topics=${topics.map((t) => t.topic).join(',')}`,
     '-c', `groupId=${groupId}`,

@@ -61,7 +61,7 @@ test('two worker processes run their assigned executors, ack across TCP, beat in
   for (const id of ['sup-a', 'sup-b']) await state.registerSupervisor({ id, host: '127.0.0.1', slots: [id === 'sup-a' ? portA : portB], cpu: 200, memoryMb: 4096, startedAt: Date.now() });
   const layout = new TopologyRuntime({ topology: split }).layout;
   const topologyId = 'split-1';
-  await state.putTopology({ id: topologyId, name: 'split', status: 'active', workers: 2, executors: {}, bundle: 'test/fixtures/topologies/split.ts', config: {}, launchedAt: Date.now() });
+  await state.putTopology({ id: topologyId, name: 'split', status: 'active', workers: 2, executors: {}, components: [], bundle: 'test/fixtures/topologies/split.ts', config: {}, launchedAt: Date.now() });
   const placement = Object.fromEntries(layout.executors.map((e) => [e.id, inA(e, layout) ? { supervisor: 'sup-a', port: portA } : { supervisor: 'sup-b', port: portB }]));
   await state.assign(topologyId, () => placement);
   const a = worker('sup-a', portA, zkRoot, topologyId);

@@ -26,9 +26,9 @@ export interface NimbusRun {
  * Runs `nimbus <args>` to its end. `onOutput` sees everything printed so far each time more
  * arrives, and may act on it (send a signal, scrape a URL it printed).
  */
-export function runNimbus(args: readonly string[], onOutput?: (text: string, child: ChildProcess) => void): Promise<NimbusRun> {
+export function runNimbus(args: readonly string[], onOutput?: (text: string, child: ChildProcess) => void, env: NodeJS.ProcessEnv = process.env): Promise<NimbusRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NIMBUS, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NIMBUS, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => {

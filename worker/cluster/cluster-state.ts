@@ -17,6 +17,7 @@
  */
 import { type Observable, map } from 'rxjs';
 import { SquallError } from '../../core/index.js';
+import type { ComponentDescription } from '../topology/topology-description.js';
 import { type ZkSession, ZkErrorCodes, isZkError } from './zk-session.js';
 
 /** The root Squall uses in ZooKeeper unless told otherwise. */
@@ -31,8 +32,12 @@ export interface TopologyRecord {
   readonly name: string;
   readonly status: TopologyStatus;
   readonly workers: number;
-  /** Executors per component. */
+  /** Executors per component, where they differ from the topology file's (a rebalance). */
   readonly executors: Readonly<Record<string, number>>;
+  /** The components as the bundle declared them: tasks, executors, cpu and memory. */
+  readonly components: readonly ComponentDescription[];
+  /** When a killed topology's workers are stopped and its state removed. */
+  readonly killAt?: number;
   /** Where the bundle is stored. */
   readonly bundle: string;
   readonly config: Readonly<Record<string, unknown>>;
@@ -59,9 +64,35 @@ export interface Assignment {
   readonly topologyId: string;
   /** Grows by one on every change of this topology's assignment. */
   readonly epoch: number;
-  /** Executor id (`<component>:<first task>-<last task>`) → where it runs. */
+  /** Executor id (`<component>[<first task>-<last task>]`) → where it runs. */
   readonly executors: Readonly<Record<string, ExecutorPlacement>>;
+  /**
+   * Executors per component where a rebalance changed them: the workers lay the topology out
+   * with these, read in the same node as the placement so that the two always agree.
+   */
+  readonly componentExecutors?: Readonly<Record<string, number>>;
   readonly assignedAt: number;
+}
+
+/** What a worker writes into `workerbeats/` every beat. */
+export interface WorkerBeat {
+  readonly worker: string;
+  readonly epoch: number;
+  readonly time: number;
+  readonly startedAt?: number;
+  readonly executors?: readonly string[];
+  /** Where the worker serves Prometheus metrics. */
+  readonly metrics?: string;
+  /** Counters per component, as the runtime's stats give them. */
+  readonly components: Readonly<Record<string, { readonly kind: string; readonly emitted: number; readonly executed: number; readonly acked: number; readonly failed: number }>>;
+  readonly pending: number;
+}
+
+/** A live Nimbus, as `nimbuses/<host:port>` holds it. */
+export interface NimbusRecord {
+  readonly address: string;
+  readonly startedAt: number;
+  readonly version: string;
 }
 
 export interface ComponentErrorRecord {
@@ -126,8 +157,29 @@ export class ClusterState {
   }
 
   /** Registers a supervisor for as long as its session lives. */
-  async registerSupervisor(record: SupervisorRecord): Promise<void> {
-    await this.#zk.create(this.paths.supervisor(record.id), json(record), 'ephemeral');
+  async registerSupervisor(record: SupervisorRecord, waitMs?: number): Promise<void> {
+    await this.#createEphemeral(this.paths.supervisor(record.id), json(record), waitMs);
+  }
+
+  /**
+   * Creates an ephemeral node. When a node of that name exists, it belongs to an earlier session
+   * of the same daemon (killed and started again at once) or to another daemon under the same
+   * name: wait up to `waitMs` (a session timeout) for it to go, then refuse, saying which.
+   */
+  async #createEphemeral(path: string, data: Buffer, waitMs = 0): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        await this.#zk.create(path, data, 'ephemeral');
+        return;
+      } catch (error) {
+        if (!isZkError(error, ZkErrorCodes.NODE_EXISTS) || Date.now() > deadline) {
+          if (isZkError(error, ZkErrorCodes.NODE_EXISTS)) throw new SquallError(ZkErrorCodes.NODE_EXISTS, `${path} is held by another live process: is a daemon with this id or address already running? Give this one another id or address`, { cause: error });
+          throw error;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   async supervisors(): Promise<SupervisorRecord[]> {
@@ -151,6 +203,74 @@ export class ClusterState {
     return node === undefined ? undefined : parse<TopologyRecord>(node.data);
   }
 
+  /** Changes a topology's record by compare-and-set; undefined when it is gone. */
+  async updateTopology(id: string, change: (current: TopologyRecord) => TopologyRecord): Promise<TopologyRecord | undefined> {
+    for (;;) {
+      const node = await this.#zk.get(this.paths.topology(id));
+      if (node === undefined) return undefined;
+      const next = change(parse<TopologyRecord>(node.data));
+      try {
+        await this.#zk.set(this.paths.topology(id), json(next), node.version);
+        return next;
+      } catch (error) {
+        if (!isZkError(error, ZkErrorCodes.BAD_VERSION)) throw error;
+      }
+    }
+  }
+
+  /** A topology's record, now and after every change (undefined once it is gone). */
+  watchTopology(id: string): Observable<TopologyRecord | undefined> {
+    return this.#zk.watchData(this.paths.topology(id)).pipe(map((node) => (node === undefined ? undefined : parse<TopologyRecord>(node.data))));
+  }
+
+  /**
+   * Removes a topology: its assignment first (its workers stop), then its record, then its beats
+   * and errors. Workers that are still stopping may write a last beat or error meanwhile:
+   * {@link removeLeftovers} takes those away later.
+   */
+  async removeTopology(id: string): Promise<void> {
+    await this.#zk.remove(this.paths.assignment(id));
+    await this.#zk.remove(this.paths.topology(id));
+    await this.removeLeftovers(new Set(await this.topologyIds()));
+  }
+
+  /** Removes the beats and errors of topologies that are gone (not in `live`). */
+  async removeLeftovers(live: ReadonlySet<string>): Promise<void> {
+    for (const dir of [`${this.paths.root}/workerbeats`, `${this.paths.root}/errors`]) {
+      for (const id of await this.#zk.children(dir)) {
+        if (!live.has(id)) await this.#zk.remove(`${dir}/${id}`, { recursive: true }).catch(() => {});
+      }
+    }
+  }
+
+  /** The beats of a topology's workers, by `<supervisor>-<port>`. */
+  async workerBeats(topologyId: string): Promise<Map<string, WorkerBeat>> {
+    const dir = this.paths.workerbeats(topologyId);
+    const nodes = await this.#zk.children(dir);
+    const beats = new Map<string, WorkerBeat>();
+    for (const n of nodes) {
+      const node = await this.#zk.get(`${dir}/${n}`);
+      if (node !== undefined && node.data.length > 0) beats.set(n, parse<WorkerBeat>(node.data));
+    }
+    return beats;
+  }
+
+  /** Registers a live Nimbus for as long as its session lives. */
+  async registerNimbus(record: NimbusRecord, waitMs?: number): Promise<void> {
+    await this.#createEphemeral(`${this.paths.nimbuses}/${record.address}`, json(record), waitMs);
+  }
+
+  async nimbuses(): Promise<NimbusRecord[]> {
+    const ids = await this.#zk.children(this.paths.nimbuses);
+    const records = await Promise.all(ids.map((id) => this.#zk.get(`${this.paths.nimbuses}/${id}`)));
+    return records.filter((r) => r !== undefined).map((r) => parse<NimbusRecord>(r.data));
+  }
+
+  /** The components of a topology that have errors. */
+  async errorComponents(topologyId: string): Promise<string[]> {
+    return (await this.#zk.children(`${this.paths.root}/errors/${topologyId}`)).sort();
+  }
+
   async topologyIds(): Promise<string[]> {
     return (await this.#zk.children(this.paths.topologies)).sort();
   }
@@ -170,12 +290,12 @@ export class ClusterState {
    * executors' new places. The epoch grows by one, by compare-and-set: when another writer
    * changed the assignment first, `next` runs again on what it wrote.
    */
-  async assign(topologyId: string, next: (current: Assignment | undefined) => Readonly<Record<string, ExecutorPlacement>>): Promise<Assignment> {
+  async assign(topologyId: string, next: (current: Assignment | undefined) => Readonly<Record<string, ExecutorPlacement>>, componentExecutors: Readonly<Record<string, number>> = {}): Promise<Assignment> {
     const path = this.paths.assignment(topologyId);
     for (;;) {
       const node = await this.#zk.get(path);
       const current = node === undefined ? undefined : parse<Assignment>(node.data);
-      const assignment: Assignment = { topologyId, epoch: (current?.epoch ?? 0) + 1, executors: next(current), assignedAt: Date.now() };
+      const assignment: Assignment = { topologyId, epoch: (current?.epoch ?? 0) + 1, executors: next(current), componentExecutors, assignedAt: Date.now() };
       try {
         if (node === undefined) await this.#zk.create(path, json(assignment));
         else await this.#zk.set(path, json(assignment), node.version);
@@ -208,9 +328,4 @@ export class ClusterState {
     const records = await Promise.all(nodes.map((n) => this.#zk.get(`${dir}/${n}`)));
     return records.filter((r) => r !== undefined).map((r) => parse<ComponentErrorRecord>(r.data));
   }
-}
-
-/** The refusal of a topology id that is taken, in the user's terms. */
-export function topologyExists(name: string, cause: unknown): SquallError {
-  return new SquallError(ZkErrorCodes.NODE_EXISTS, `a topology named '${name}' is already running: kill it first (nimbus kill ${name}) or submit under another --name`, { cause });
 }

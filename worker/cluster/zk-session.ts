@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { Observable, ReplaySubject } from 'rxjs';
-import { SquallError } from '../../core/index.js';
+import { type Logger, SquallError, messageOf } from '../../core/index.js';
 
 /** How a node is created. */
 export type CreateMode = 'persistent' | 'ephemeral' | 'persistent-sequential' | 'ephemeral-sequential';
@@ -294,5 +294,21 @@ export class ZkSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#client.close();
+  }
+}
+
+/**
+ * After a session expired: calls `connect` (which makes a new session and its ephemeral nodes
+ * again) until it succeeds, or until `closed()` says the daemon is stopping.
+ */
+export async function reconnectUntilDone(connect: () => Promise<void>, options: { closed: () => boolean; logger: Logger; delayMs?: number }): Promise<void> {
+  while (!options.closed()) {
+    try {
+      await connect();
+      return;
+    } catch (error) {
+      options.logger.warn(`could not reconnect to ZooKeeper: ${messageOf(error)}; retrying in ${options.delayMs ?? 1_000} ms`);
+      await new Promise((r) => setTimeout(r, options.delayMs ?? 1_000));
+    }
   }
 }

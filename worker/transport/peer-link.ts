@@ -214,7 +214,7 @@ export class PeerLink {
       return;
     }
     this.droppedUnanchored++;
-    if (this.droppedUnanchored === 1 || this.droppedUnanchored % 1000 === 0) this.#o.logger.warn(`${why}: ${this.droppedUnanchored} unanchored tuples dropped so far (acking is off, so nothing replays them)`);
+    if (this.droppedUnanchored === 1 || this.droppedUnanchored % 1000 === 0) this.#o.logger.warn(`${why}: ${this.droppedUnanchored} unanchored tuples dropped so far (emitted without an anchor, so no spout replays them)`);
   }
 
   #reason(message: string): FailReason {
