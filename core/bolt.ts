@@ -31,6 +31,19 @@ export interface OutputCollector {
   release?(tuple: Tuple): void;
   /** Records an error against this component without failing anything. */
   reportError(error: unknown): void;
+  /**
+   * Records an error after which this task cannot go on (a sink whose storage stayed full past
+   * `storageDeadlineMs`): the topology stops as for a spout's `reportFatalError`, and a local
+   * run exits 1 with this error as its last line. Optional for test doubles.
+   */
+  reportFatalError?(error: unknown): void;
+  /**
+   * Says this task holds its input because of `cause`, a fault outside the records (storage
+   * that cannot take writes), or, with `undefined`, that it no longer does. While any task
+   * holds, message timeouts pause: the tuples waiting behind it are not failed and replayed,
+   * which could not help. Optional for test doubles.
+   */
+  holdInput?(cause: Error | undefined): void;
 }
 
 /**

@@ -28,11 +28,17 @@ export interface TopologyConfigOptions {
    * are flushed (reason `stalled`) so those holding unacked tuples release them, in ms. @default 100
    */
   stallFlushMs?: number;
+  /**
+   * How long a writer whose storage cannot take writes (full, read-only, in safe mode) holds its
+   * input and retries before the run stops with the reason, in ms. Space freed within it lets
+   * the run go on by itself. @default 300000 (5 minutes)
+   */
+  storageDeadlineMs?: number;
   [key: string]: unknown;
 }
 
 /** The complete, validated engine config. */
-export interface TopologyConfig extends Required<Pick<TopologyConfigOptions, 'acking' | 'maxSpoutPending' | 'messageTimeoutMs' | 'queueCapacity' | 'batchSize' | 'shutdownTimeoutMs' | 'spoutIdleMaxMs' | 'workers' | 'stallFlushMs'>> {
+export interface TopologyConfig extends Required<Pick<TopologyConfigOptions, 'acking' | 'maxSpoutPending' | 'messageTimeoutMs' | 'queueCapacity' | 'batchSize' | 'shutdownTimeoutMs' | 'spoutIdleMaxMs' | 'workers' | 'stallFlushMs' | 'storageDeadlineMs'>> {
   readonly [key: string]: unknown;
 }
 
@@ -47,10 +53,11 @@ export const DEFAULT_TOPOLOGY_CONFIG: Readonly<TopologyConfig> = Object.freeze({
   spoutIdleMaxMs: 50,
   workers: 1,
   stallFlushMs: 100,
+  storageDeadlineMs: 300_000,
 });
 
 const POSITIVE_INTEGERS = ['maxSpoutPending', 'queueCapacity', 'batchSize', 'workers'] as const;
-const POSITIVE_DURATIONS = ['messageTimeoutMs', 'shutdownTimeoutMs', 'spoutIdleMaxMs', 'stallFlushMs'] as const;
+const POSITIVE_DURATIONS = ['messageTimeoutMs', 'shutdownTimeoutMs', 'spoutIdleMaxMs', 'stallFlushMs', 'storageDeadlineMs'] as const;
 
 function invalid(key: string, value: unknown, fix: string): SquallError {
   // JSON would show Infinity and NaN as null.

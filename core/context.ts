@@ -18,6 +18,11 @@ export interface TopologyContext {
   readonly metrics: MetricGroup;
   /** The task ids of any component of the topology (empty for an unknown id). */
   tasksOf(componentId: string): readonly number[];
+  /**
+   * Aborts when the topology starts to stop: a task waiting on something outside (storage that
+   * cannot take writes) stops waiting, so the run drains at once. Absent in test doubles.
+   */
+  readonly stopping?: AbortSignal;
   /** The declared fields of one of this component's output streams. */
   outputFields(stream?: string): readonly string[];
 }

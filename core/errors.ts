@@ -25,6 +25,14 @@ export const ErrorCodes = Object.freeze({
   TOPOLOGY_LOAD: 'SQUALL_ERR_TOPOLOGY_LOAD',
   /** A commit under a lease that a newer owner of the source partition has fenced. Not retriable: the records are the new owner's. */
   PARTITION_FENCED: 'SQUALL_ERR_PARTITION_FENCED',
+  /** Storage is full: no space left on the disk (`ENOSPC`, `EDQUOT`) or an HDFS space or name quota reached. */
+  STORAGE_FULL: 'SQUALL_ERR_STORAGE_FULL',
+  /** Storage refuses writes: read-only (`EROFS`) or not permitted (`EACCES`, `EPERM`, HDFS `AccessControlException`). */
+  STORAGE_READ_ONLY: 'SQUALL_ERR_STORAGE_READ_ONLY',
+  /** HDFS cannot take writes for now: the NameNode is in safe mode, or no DataNode can take the block. Retriable. */
+  STORAGE_UNAVAILABLE: 'SQUALL_ERR_STORAGE_UNAVAILABLE',
+  /** A transient I/O error (`EIO`, `EAGAIN`, `EBUSY`, too many open files). Retriable. */
+  STORAGE_IO: 'SQUALL_ERR_STORAGE_IO',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -5,7 +5,9 @@
  * absolute and use `/`.
  *
  * Errors are `SquallError`s with an `HdfsErrorCodes` code: `NOT_FOUND`, `ALREADY_EXISTS`,
- * `UNAVAILABLE` (retriable: the backend gave up after its retries), `REJECTED`, `CLOSED`.
+ * `UNAVAILABLE` (retriable: the backend gave up after its retries), `REJECTED`, `CLOSED`; or,
+ * when the storage itself fails (full, read-only, safe mode, an I/O error), a `StorageFault`
+ * with a `SQUALL_ERR_STORAGE_*` code (core/storage-fault.ts).
  */
 
 /** One entry of a directory listing. */

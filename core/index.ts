@@ -17,6 +17,12 @@
  */
 export { ErrorCodes, SquallError, isRetriable, messageOf } from './errors.js';
 export type { ErrorCode, SquallErrorOptions } from './errors.js';
+export { StorageFault, STORAGE_FAULT_CODES, bytesText, isStorageFaultCode, storageFaultKind, storageFaultOf } from './storage-fault.js';
+export { backoffDelay, compileRetryPolicy, DEFAULT_RETRY_POLICY, sleep, withRetries } from './retry-policy.js';
+export { StorageHold, StorageWarnings } from './storage-hold.js';
+export type { StorageHoldOptions, StorageHoldState } from './storage-hold.js';
+export type { RetryHooks, RetryOptions, RetryPolicy } from './retry-policy.js';
+export type { StorageFailure, StorageFaultKind, StorageFaultOptions, StorageSpace } from './storage-fault.js';
 export { compileTopologyConfig, parseConfigOverride, configNumber, configString, DEFAULT_TOPOLOGY_CONFIG } from './config.js';
 export type { TopologyConfig, TopologyConfigOptions } from './config.js';
 export { createLogger, nullLogger } from './logger.js';
@@ -28,7 +34,7 @@ export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } fr
 export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
 export type { Tuple, FailReason } from './tuple.js';
 export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
-export type { Spout, SpoutOutputCollector } from './spout.js';
+export type { Spout, SpoutOutputCollector, SpoutRecordCounts } from './spout.js';
 export type { Bolt, OutputCollector, Anchors, AckMode, FlushReason } from './bolt.js';
 export type { TopologyContext } from './context.js';
 export { isSuperseded } from './partition-fence.js';

@@ -25,6 +25,17 @@ export interface SpoutOutputCollector {
   reportFatalError(error: unknown): void;
 }
 
+/** What became of the records a spout read (see {@link Spout.records}). */
+export interface SpoutRecordCounts {
+  /**
+   * Records given up after their retries and sent to the `errors` stream. A given-up record is
+   * acked only once the errors output committed it; until then it counts as unwritten too.
+   */
+  readonly givenUp: number;
+  /** Records read and not yet written anywhere: in flight, waiting for a replay, or on their way to errors. */
+  readonly unwritten: number;
+}
+
 /**
  * A source of tuples. The engine calls `nextTuple` whenever the spout may emit: never while it
  * has `maxSpoutPending` tuples in flight, nor while its downstream queues are full.
@@ -44,6 +55,11 @@ export interface Spout {
   activate?(): void;
   deactivate?(): void;
   close?(): void | Promise<void>;
+  /**
+   * What became of the records this spout read, for the run's summary: a run that stops with
+   * records unwritten, or that gave some up, says so and exits 1. Spouts that replay implement it.
+   */
+  records?(): SpoutRecordCounts;
   /**
    * True when the spout will emit nothing more, replays included. When every spout of a
    * topology is exhausted and every tuple is acked, a local run ends by itself.

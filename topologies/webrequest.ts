@@ -25,6 +25,8 @@
  *   `sessionTimeoutMs` (30000) and `heartbeatIntervalMs` (3000). Several processes may share one
  *   group and one output: each partition is fenced by its owner (docs/exactly-once.md).
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
+ * - `hdfsUser` (`squall`), `hdfsBlockSize` (the cluster's): the HDFS user and the block size of the files written.
+ * - `storageDeadlineMs` (300000): how long writers wait for a full disk or quota before the run stops.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
  * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one).
@@ -71,7 +73,10 @@ type Config = Readonly<Record<string, unknown>>;
 /** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
 let sharedFs: FileSystem | undefined;
 function fileSystemOf(config: Config): FileSystem {
-  sharedFs ??= config.hdfs === undefined ? new LocalFileSystem() : new WebHdfsFileSystem({ url: String(config.hdfs), user: str(config, 'hdfsUser', 'squall') });
+  sharedFs ??=
+    config.hdfs === undefined
+      ? new LocalFileSystem()
+      : new WebHdfsFileSystem({ url: String(config.hdfs), user: str(config, 'hdfsUser', 'squall'), ...(config.hdfsBlockSize === undefined ? {} : { blockSize: num(config, 'hdfsBlockSize', 0) }) });
   return sharedFs;
 }
 
@@ -240,6 +245,10 @@ export default (config: Config) => {
           dir: `${root}/errors`,
           name: 'errors',
           toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(valueText(t.get('value'))) }),
+          // One error record per input record and component that sent it, however often the input
+          // is read. An origin with source coordinates (topic/partition@offset, generator#n) names
+          // one record; a late pageview carries none, and each one is written.
+          identity: (r) => (/[@#]/.test(String(r.origin)) ? `${String(r.from)} ${String(r.origin)}` : undefined),
         }),
       tickIntervalMs: 10_000,
       inputs: [

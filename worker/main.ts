@@ -94,7 +94,11 @@ async function main(argv: string[]): Promise<number> {
     return error instanceof TopologyLoadError ? 3 : 1;
   }
   await worker.stopped;
-  return 0;
+  const failure = worker.failure;
+  if (failure === undefined) return 0;
+  // The last line: the reason the worker stopped.
+  process.stderr.write(`worker ${values.supervisor}:${port}: '${failure.component}' task ${failure.task} cannot go on: ${failure.message}${failure.code ? ` [${failure.code}]` : ''}\n`);
+  return 1;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -10,7 +10,7 @@
  * Storm's supervisors relaunch a worker. States: starting → running → stopping → stopped.
  */
 import { type Subscription, distinctUntilChanged, map } from 'rxjs';
-import { type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
+import { type ComponentError, type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
 import { type Assignment, ClusterState } from './cluster/cluster-state.js';
 import { ZkErrorCodes, ZkSession, isZkError } from './cluster/zk-session.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -56,6 +56,7 @@ export class WorkerProcess {
   #beat: NodeJS.Timeout | undefined;
   #watch: Subscription | undefined;
   #stopping: Promise<void> | undefined;
+  #failure: ComponentError | undefined;
   #epoch = 0;
   #startedAt = Date.now();
   #executors: string[] = [];
@@ -134,6 +135,13 @@ export class WorkerProcess {
     this.#active = record?.status === 'active' || record?.status === 'rebalancing';
     await this.#runtime.start({ active: this.#active });
     if (this.#stopping !== undefined) return;
+    // A task that cannot go on (a sink whose storage stayed full past storageDeadlineMs): say
+    // why and stop, so the supervisor and the user see the reason instead of an idle worker.
+    void this.#runtime.failure.then((error) => {
+      this.#failure = error;
+      o.logger.error(`'${error.component}' task ${error.task} cannot go on: ${error.message}`, { code: error.code ?? null });
+      void this.stop(`'${error.component}' task ${error.task} cannot go on`);
+    });
     this.#state = 'running';
     o.logger.info(`worker ${this.id} runs ${mine.length} executors of '${o.topologyId}' under epoch ${this.#epoch}`, { executors: mine.join(',') });
     this.#beat = setInterval(() => void this.#heartbeat(), o.heartbeatMs ?? 1_000);
@@ -164,6 +172,11 @@ export class WorkerProcess {
     this.#active = active;
     this.#o.logger.info(`worker ${this.id}: spouts ${active ? 'activated' : 'deactivated'}`);
     await this.#runtime.setActive(active);
+  }
+
+  /** The error a task reported as fatal, when one did: the worker stopped because of it. */
+  get failure(): ComponentError | undefined {
+    return this.#failure;
   }
 
   /** The worker's epoch: that of the assignment it runs. */

@@ -286,8 +286,9 @@ describe('HdfsSinkBolt: failures and shutdown', () => {
 
   it('closes within closeTimeoutMs when the filesystem hangs, and close is idempotent', async () => {
     class Hanging extends LocalFileSystem {
-      override create(): Promise<void> {
-        return new Promise(() => {});
+      // Hangs once running: the probe that prepare writes to check the output is writable goes through.
+      override create(path: string, data: Uint8Array): Promise<void> {
+        return path.endsWith('.probe') ? super.create(path, data) : new Promise(() => {});
       }
       override createStream(): Promise<never> {
         return new Promise(() => {});

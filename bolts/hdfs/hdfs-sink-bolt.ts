@@ -17,8 +17,15 @@
  * passes them through). They are then decoded, placed and encoded in batches per source
  * partition, on the task's thread or on a pool of threads (`threads`), and each batch's encoded
  * blocks are appended to the files of their hours in order.
+ *
+ * When the storage cannot take a file (full, over quota, read-only, in safe mode), the file's
+ * tuples fail with the storage fault (sources replay them without counting an attempt: it is
+ * not the records' fault), and the sink holds its input: it takes no tuple until a probe file
+ * can be written, retrying with backoff, and says what is wrong once and then once a minute.
+ * Past `storageDeadlineMs` without a commit, the run stops with the fault as its reason.
+ * An output directory that cannot be written at all is refused in `prepare`, as a config error.
  */
-import { type Bolt, isRetriable, type Logger, messageOf, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
+import { type Bolt, ErrorCodes, isRetriable, type Logger, messageOf, type OutputCollector, SquallError, StorageHold, storageFaultOf, type TopologyContext, type Tuple } from '../../core/index.js';
 import type { BatchResult } from './batch-encoder.js';
 import { BatchIntake, type SourceBatch } from './batch-intake.js';
 import { DataAvailability } from './data-availability.js';
@@ -28,7 +35,7 @@ import { CommitSlots } from './commit-slots.js';
 import { EncodedRecord } from './encoded-record.js';
 import { EncodingCheck } from './encoding-check.js';
 import { ownerTag } from './file-name-format.js';
-import { type FileSystem, parentOf } from './file-system.js';
+import { type FileSystem, joinPath, parentOf } from './file-system.js';
 import { InProgressFile } from './in-progress-file.js';
 import { leaseDir } from './partition-leases.js';
 import { PartitionPublisher } from './partition-publisher.js';
@@ -52,6 +59,8 @@ export type HdfsSinkState = 'created' | 'running' | 'closing' | 'closed';
 
 /** Commits to run at once. */
 const COMMIT_CONCURRENCY = 4;
+/** A probe file's size: a file that failed, within these bounds. */
+const PROBE_BYTES = { min: 64 * 1024, max: 8 * 1024 * 1024 };
 
 export class HdfsSinkBolt implements Bolt {
   readonly ackMode = 'manual' as const;
@@ -87,6 +96,9 @@ export class HdfsSinkBolt implements Bolt {
   #timerQueued = false;
   #state: HdfsSinkState = 'created';
   #closing: Promise<void> | undefined;
+  #hold!: StorageHold;
+  #componentId = '';
+  #probeBytes = PROBE_BYTES.min;
 
   constructor(options: HdfsSinkOptions) {
     this.#options = options;
@@ -108,6 +120,7 @@ export class HdfsSinkBolt implements Bolt {
     this.#encodings = new EncodingCheck(this.#o.format, this.#o.root, this.#logger);
     this.#reader = new SourceCoordinatesReader(this.#o.fields, context.componentId, this.#o.batch !== undefined);
     this.#owner = ownerTag(context.componentId, context.taskIndex);
+    this.#componentId = context.componentId;
     const fsOption = this.#options.fileSystem;
     this.#ownsFs = typeof fsOption === 'function';
     this.#fs = typeof fsOption === 'function' ? fsOption(context) : fsOption;
@@ -127,7 +140,9 @@ export class HdfsSinkBolt implements Bolt {
     const emitAvailable = context.outputFields('available').length > 0 ? (values: unknown[]) => collector.emitTo('available', values, null) : undefined;
     this.#publisher = new PartitionPublisher(this.#fs, this.#o, emitAvailable, this.#logger);
     if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
+    this.#hold = StorageHold.forTask(context, collector, `writing ${this.#o.root} on ${this.#fs.description}`);
     try {
+      await this.#checkWritable();
       const recovered = await recoverOutput(this.#fs, this.#o, this.#owner, context.componentTasks.length, this.#logger);
       this.#ledger.recovered(recovered.committed);
       for (const m of recovered.orphanManifests) this.#staleManifests.add(m);
@@ -144,7 +159,31 @@ export class HdfsSinkBolt implements Bolt {
 
   execute(tuple: Tuple): void | Promise<void> {
     if (tuple.isTick()) return this.#exclusive(() => this.#maintain(Date.now(), false));
+    // Storage that cannot take writes: hold the input (the executor waits) until a probe passes.
+    if (this.#hold.waiting) return this.#exclusive(() => this.#hold.wait(() => this.#probe()).then(() => this.#write(tuple)));
     return this.#exclusive(() => this.#write(tuple));
+  }
+
+  /** Writes and removes a probe file of the size of the last file that failed. */
+  async #probe(): Promise<void> {
+    const path = joinPath(this.#o.root, this.#o.fileNames.temporary(this.#owner, 'probe', { topic: '_probe', partition: 0, firstOffset: 0 }, '.probe'));
+    try {
+      await this.#fs.create(path, new Uint8Array(this.#probeBytes), { overwrite: true });
+      await this.#fs.sync(path);
+    } finally {
+      await this.#fs.delete(path).catch(() => {});
+    }
+  }
+
+  /** An output the storage refuses (read-only, not permitted) is a config error, said before anything runs. */
+  async #checkWritable(): Promise<void> {
+    try {
+      await this.#probe();
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (fault?.code !== ErrorCodes.STORAGE_READ_ONLY) throw error;
+      throw new SquallError(ErrorCodes.INVALID_CONFIG, `the output directory ${this.#o.root} cannot be written: ${fault.message}`, { cause: error, component: this.#componentId });
+    }
   }
 
   /** Commits every open file and waits for every commit (the engine calls this when input is exhausted and before shutdown). */
@@ -177,6 +216,7 @@ export class HdfsSinkBolt implements Bolt {
 
   /** Commits what it can before `closeTimeoutMs`, then closes. Safe to call twice. */
   cleanup(): Promise<void> {
+    this.#hold?.close();
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -445,6 +485,7 @@ export class HdfsSinkBolt implements Bolt {
     this.#ledger.committed(file.source, file.offsets);
     // A file given up on while it committed already failed its tuples (their replays will be skipped).
     if (!this.#files.committed(file)) return;
+    this.#hold.cleared();
     for (const t of file.tuples) this.#collector.ack(t);
     this.#metrics.filesCommitted.inc();
     this.#metrics.bytesCommitted.inc(file.flushedBytes);
@@ -472,6 +513,18 @@ export class HdfsSinkBolt implements Bolt {
         this.#fencedLeases.add(lease);
         this.#logger.info(`${error.message}; files of that lease are not committed`, { records: file.tuples.length });
       }
+      return;
+    }
+    const fault = storageFaultOf(error);
+    if (fault !== undefined) {
+      // Not the records' fault: they fail with the storage fault's code (their sources replay
+      // them without counting an attempt), and the input is held, the hold saying what is wrong
+      // (or, past the deadline, stopping the run).
+      this.#hold.fault(fault);
+      this.#probeBytes = Math.min(PROBE_BYTES.max, Math.max(PROBE_BYTES.min, file.flushedBytes + file.readyBytes));
+      for (const t of file.tuples) this.#collector.fail(t, fault);
+      this.#metrics.errors(kind).inc();
+      if (file.created) void this.#fs.delete(file.tempPath).catch(() => {});
       return;
     }
     const what = kind === 'write_failed' ? 'write' : 'commit';

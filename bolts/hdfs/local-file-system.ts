@@ -4,19 +4,60 @@
  * directory, so a committed file survives a machine crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StorageFault, type StorageSpace, storageFaultKind } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import type { FileHandle } from 'node:fs/promises';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
 
-function translate(error: unknown, op: string, path: string): Error {
+/** The nearest existing directory at or above `path`, for the space of its filesystem. */
+async function spaceAt(path: string): Promise<StorageSpace | undefined> {
+  for (let p = path; ; p = parentOf(p)) {
+    try {
+      const s = await statfs(p);
+      return { free: s.bavail * s.bsize, total: s.blocks * s.bsize, of: 'disk' };
+    } catch {
+      if (p === '/' || p === '.' || p === '') return undefined;
+    }
+  }
+}
+
+/**
+ * `mkdir -p`. A recursive mkdir on a read-only filesystem fails with ENOENT (for the level it
+ * could not make), which would read as a missing path: the nearest existing directory then says
+ * why it cannot be written (EROFS, EACCES).
+ */
+async function makeDirs(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let existing = parentOf(path);
+    while (existing !== '/' && !(await stat(existing).then(() => true, () => false))) existing = parentOf(existing);
+    await access(existing, fsConstants.W_OK);
+    throw error;
+  }
+}
+
+/** `ENOSPC: no space left on device, write`: node's message, which mostly starts with the code already. */
+function errnoDetail(code: string, error: unknown): string {
+  const message = (error as Error).message;
+  return message.startsWith(code) ? message : `${code}: ${message}`;
+}
+
+/** A node:fs error as the filesystem contract's: a storage fault (with the disk's space when it is full), or an HDFS code. */
+async function translate(error: unknown, op: string, path: string, at: string = path): Promise<Error> {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = `${op} ${path}: ${(error as Error)?.message ?? String(error)}`;
   if (code === 'ENOENT') return hdfsError(HdfsErrorCodes.NOT_FOUND, message, { cause: error });
   if (code === 'EEXIST') return hdfsError(HdfsErrorCodes.ALREADY_EXISTS, message, { cause: error });
-  const transient = code === 'EAGAIN' || code === 'EBUSY' || code === 'EMFILE' || code === 'ENFILE' || code === 'EIO' || code === 'ENOSPC';
-  return hdfsError(transient ? HdfsErrorCodes.UNAVAILABLE : HdfsErrorCodes.REJECTED, message, { cause: error, retriable: transient });
+  const kind = storageFaultKind({ errno: code });
+  if (kind !== undefined) {
+    const space = kind === 'no_space' ? await spaceAt(at) : undefined;
+    return new StorageFault({ kind, op, path, fs: 'file://', detail: errnoDetail(code!, error), space, cause: error });
+  }
+  return hdfsError(HdfsErrorCodes.REJECTED, message, { cause: error });
 }
 
 async function fsyncPath(path: string, directory: boolean): Promise<void> {
@@ -40,7 +81,7 @@ class LocalFileStream implements FileStream {
     try {
       await this.handle.write(data);
     } catch (error) {
-      throw translate(error, 'write', this.path);
+      throw await translate(error, 'write', this.path);
     }
   }
 
@@ -50,7 +91,7 @@ class LocalFileStream implements FileStream {
       await this.handle.sync();
       await this.handle.close();
     } catch (error) {
-      throw translate(error, 'close', this.path);
+      throw await translate(error, 'close', this.path);
     }
   }
 
@@ -69,20 +110,20 @@ export class LocalFileSystem implements FileSystem {
   async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
     this.#check();
     try {
-      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await makeDirs(parentOf(path));
       await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
     } catch (error) {
-      throw translate(error, 'create', path);
+      throw await translate(error, 'create', path);
     }
   }
 
   async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
     this.#check();
     try {
-      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await makeDirs(parentOf(path));
       return new LocalFileStream(await open(path, options.overwrite ? 'w' : 'wx'), path);
     } catch (error) {
-      throw translate(error, 'create', path);
+      throw await translate(error, 'create', path);
     }
   }
 
@@ -92,7 +133,7 @@ export class LocalFileSystem implements FileSystem {
       await stat(path);
       await appendFile(path, data);
     } catch (error) {
-      throw translate(error, 'append', path);
+      throw await translate(error, 'append', path);
     }
   }
 
@@ -101,7 +142,7 @@ export class LocalFileSystem implements FileSystem {
     try {
       await fsyncPath(path, false);
     } catch (error) {
-      throw translate(error, 'sync', path);
+      throw await translate(error, 'sync', path);
     }
   }
 
@@ -119,7 +160,7 @@ export class LocalFileSystem implements FileSystem {
       }
       await fsyncPath(parentOf(to), true);
     } catch (error) {
-      throw translate(error, 'rename', `${from} to ${to}`);
+      throw await translate(error, 'rename', `${from} to ${to}`, to);
     }
   }
 
@@ -136,7 +177,7 @@ export class LocalFileSystem implements FileSystem {
       }
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      throw translate(error, 'list', dir);
+      throw await translate(error, 'list', dir);
     }
   }
 
@@ -145,7 +186,7 @@ export class LocalFileSystem implements FileSystem {
     try {
       return await readFile(path);
     } catch (error) {
-      throw translate(error, 'read', path);
+      throw await translate(error, 'read', path);
     }
   }
 
@@ -162,16 +203,16 @@ export class LocalFileSystem implements FileSystem {
     } catch (error) {
       // Another process removed it between the two calls: nothing to delete, as for HDFS.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw translate(error, 'delete', path);
+      throw await translate(error, 'delete', path);
     }
   }
 
   async mkdirs(path: string): Promise<void> {
     this.#check();
     try {
-      await mkdir(path, { recursive: true });
+      await makeDirs(path);
     } catch (error) {
-      throw translate(error, 'mkdirs', path);
+      throw await translate(error, 'mkdirs', path);
     }
   }
 

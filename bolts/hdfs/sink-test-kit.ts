@@ -52,6 +52,15 @@ export class RecordingCollector implements OutputCollector {
   reportError(error: unknown): void {
     this.errors.push(error);
   }
+  /** What `holdInput` was told: the cause's code, or undefined when the hold ended. */
+  readonly holds: (string | undefined)[] = [];
+  readonly fatal: unknown[] = [];
+  holdInput(cause: Error | undefined): void {
+    this.holds.push(cause === undefined ? undefined : (cause as { code?: string }).code);
+  }
+  reportFatalError(error: unknown): void {
+    this.fatal.push(error);
+  }
   /** Offsets of the acked tuples, sorted. */
   ackedOffsets(): number[] {
     return this.acked.map((t) => Number(t.values[3])).sort((a, b) => a - b);

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { SquallError } from '../../core/index.js';
+import { ErrorCodes, SquallError } from '../../core/index.js';
 import { HdfsErrorCodes } from './errors.js';
 import { WebHdfsFileSystem } from './webhdfs-file-system.js';
 
-type Fault = '503' | 'reset' | 'lost-response' | 'safemode';
+type Fault = '503' | 'reset' | 'lost-response' | 'safemode' | 'quota' | 'denied' | 'no-datanode';
 
 class FakeWebHdfs {
   readonly files = new Map<string, Buffer>();
@@ -46,6 +46,15 @@ class FakeWebHdfs {
     const fault = this.faults.get(step)?.shift();
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === '503') return this.#json(res, 503, { RemoteException: { exception: 'RetriableException', message: 'busy' } });
+    if (fault === 'quota') {
+      const message = `The DiskSpace quota of ${path.slice(0, path.lastIndexOf('/'))} is exceeded: quota = 1048576 B = 1 MB but diskspace consumed = 402653184 B = 384 MB`;
+      return this.#json(res, 403, { RemoteException: { exception: 'DSQuotaExceededException', message } });
+    }
+    if (fault === 'denied') return this.#json(res, 403, { RemoteException: { exception: 'AccessControlException', message: `Permission denied: user=alice, access=WRITE, inode="${path}"` } });
+    if (fault === 'no-datanode') {
+      const message = `File ${path} could only be written to 0 of the 1 minReplication nodes. There are 0 datanode(s) running and 0 node(s) are excluded in this operation.`;
+      return this.#json(res, 403, { RemoteException: { exception: 'IOException', message } });
+    }
     if (fault === 'safemode') return this.#json(res, 403, { RemoteException: { exception: 'SafeModeException', message: 'Name node is in safe mode.\n\tat ...' } });
     const missing = () => this.#json(res, 404, { RemoteException: { exception: 'FileNotFoundException', message: `File ${path} does not exist.` } });
     if (!dataNode && (op === 'CREATE' || op === 'APPEND' || op === 'OPEN')) {
@@ -179,6 +188,29 @@ describe('WebHdfsFileSystem', () => {
     await assert.rejects(fs.rename('/e/a', '/e/b'), (e: unknown) => code(e) === HdfsErrorCodes.ALREADY_EXISTS);
     await assert.rejects(fs.rename('/e/none', '/e/c'), (e: unknown) => code(e) === HdfsErrorCodes.NOT_FOUND);
     assert.equal(hdfs.calls.filter((c) => c.startsWith('DN:CREATE /e/a')).length, 2, 'the refused create was not retried');
+  });
+
+  it('classifies storage faults: a quota, a denied write, safe mode and no DataNode, each saying where and what to do', async () => {
+    hdfs.inject('DN:CREATE', 'quota');
+    await assert.rejects(fs.create('/q/x', Buffer.from('x')), (e: unknown) => {
+      assert.equal(code(e), ErrorCodes.STORAGE_FULL);
+      assert.match((e as Error).message, /CREATE \/q\/x .*DSQuotaExceededException: The DiskSpace quota of \/q is exceeded: quota = 1048576 B.*setSpaceQuota/);
+      return true;
+    });
+    assert.equal(hdfs.calls.filter((c) => c.startsWith('DN:CREATE /q/x')).length, 1, 'a quota is not retried: it needs someone to act');
+    hdfs.inject('CREATE', 'denied');
+    await assert.rejects(fs.create('/ro/x', Buffer.from('x')), (e: unknown) => code(e) === ErrorCodes.STORAGE_READ_ONLY && /\/ro\/x.*Make the path writable/.test((e as Error).message));
+    hdfs.inject('CREATE', 'safemode', 'safemode', 'safemode', 'safemode');
+    await assert.rejects(fs.create('/s/x', Buffer.from('x')), (e: unknown) => code(e) === `${ErrorCodes.STORAGE_UNAVAILABLE} retriable` && /safe mode.*4 attempts.*dfsadmin -safemode get/.test((e as Error).message));
+    hdfs.inject('DN:CREATE', 'no-datanode', 'no-datanode', 'no-datanode', 'no-datanode');
+    await assert.rejects(fs.create('/n/x', Buffer.from('x')), (e: unknown) => code(e) === `${ErrorCodes.STORAGE_UNAVAILABLE} retriable` && /0 datanode\(s\) running/.test((e as Error).message));
+  });
+
+  it('fails a stream whose connection broke mid-file with a transient storage fault (its answer is lost with it)', async () => {
+    hdfs.inject('DN:CREATE', 'reset');
+    const stream = await fs.createStream('/b/x');
+    await stream.write(Buffer.from('y'));
+    await assert.rejects(stream.close(), (e: unknown) => code(e) === `${ErrorCodes.STORAGE_IO} retriable` && /CREATE \/b\/x .*the connection to the DataNode broke/.test((e as Error).message));
   });
 
   it('never appends twice when an append landed but its response was lost', async () => {

@@ -17,11 +17,10 @@
  * await fs.close();
  * ```
  */
-import { isRetriable, type Logger, nullLogger, SquallError } from '../../core/index.js';
+import { compileRetryPolicy, isRetriable, type Logger, nullLogger, type RetryOptions, type RetryPolicy, SquallError, StorageFault, storageFaultOf, withRetries } from '../../core/index.js';
 import { HdfsErrorCodes, hasCode, hdfsError } from './errors.js';
 import { Agent } from 'node:http';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
-import { compileRetryPolicy, type RetryOptions, type RetryPolicy, withRetries } from './retry-policy.js';
 import { type HttpResult, responseError, WebHdfsTransport } from './webhdfs-transport.js';
 import { WebHdfsUpload } from './webhdfs-upload.js';
 
@@ -36,6 +35,11 @@ export interface WebHdfsOptions {
   readonly requestTimeoutMs?: number;
   /** Concurrent connections per host. @default 16 */
   readonly maxSockets?: number;
+  /**
+   * The HDFS block size of files this client creates, in bytes (at least the NameNode's
+   * `dfs.namenode.fs-limits.min-block-size`, 1 MiB by default). @default the cluster's (128 MiB)
+   */
+  readonly blockSize?: number;
   readonly logger?: Logger;
 }
 
@@ -50,8 +54,10 @@ interface RawStatus {
 }
 
 /** The parameters of a CREATE. */
-function createParams(options: CreateOptions): Record<string, string> {
-  return { overwrite: String(options.overwrite ?? false), createparent: String(options.createParent ?? true) };
+function createParams(options: CreateOptions, blockSize: number | undefined): Record<string, string> {
+  const params: Record<string, string> = { overwrite: String(options.overwrite ?? false), createparent: String(options.createParent ?? true) };
+  if (blockSize !== undefined) params.blocksize = String(blockSize);
+  return params;
 }
 
 /** HDFS through WebHDFS. */
@@ -64,6 +70,7 @@ export class WebHdfsFileSystem implements FileSystem {
   /** Streamed uploads hold a connection for a whole file, so they get their own. */
   readonly #uploads = new Agent({ keepAlive: false });
   readonly #timeoutMs: number;
+  readonly #blockSize: number | undefined;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
   /** Lengths of files this client wrote, so a retried APPEND can tell whether it landed. */
@@ -82,6 +89,10 @@ export class WebHdfsFileSystem implements FileSystem {
     this.#user = options.user ?? DEFAULT_WEBHDFS_OPTIONS.user;
     this.#retry = compileRetryPolicy(options.retry);
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_WEBHDFS_OPTIONS.requestTimeoutMs;
+    if (options.blockSize !== undefined && !(Number.isInteger(options.blockSize) && options.blockSize > 0)) {
+      throw hdfsError(HdfsErrorCodes.INVALID_OPTIONS, `WebHDFS blockSize ${options.blockSize}: use a whole number of bytes, such as 1048576`);
+    }
+    this.#blockSize = options.blockSize;
     this.#transport = new WebHdfsTransport({
       timeoutMs: this.#timeoutMs,
       maxSockets: options.maxSockets ?? DEFAULT_WEBHDFS_OPTIONS.maxSockets,
@@ -93,7 +104,7 @@ export class WebHdfsFileSystem implements FileSystem {
   async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
     await this.#retrying('CREATE', path, async (attempt) => {
       try {
-        await this.#twoStep('PUT', path, 'CREATE', createParams(options), data, 201);
+        await this.#twoStep('PUT', path, 'CREATE', createParams(options, this.#blockSize), data, 201);
       } catch (error) {
         // Our earlier attempt may have created the file before its response was lost.
         if (attempt > 1 && hasCode(error, HdfsErrorCodes.ALREADY_EXISTS) && (await this.#lengthOf(path)) === data.byteLength) return;
@@ -109,7 +120,7 @@ export class WebHdfsFileSystem implements FileSystem {
    */
   async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
     const location = await this.#retrying('CREATE', path, async () => {
-      const first = await this.#call('PUT', path, 'CREATE', createParams(options));
+      const first = await this.#call('PUT', path, 'CREATE', createParams(options, this.#blockSize));
       if (first.status !== 307 || first.headers.location === undefined) throw responseError(`CREATE ${path} (NameNode)`, first);
       return new URL(first.headers.location);
     });
@@ -254,6 +265,10 @@ export class WebHdfsFileSystem implements FileSystem {
     } catch (error) {
       if (this.#closing.signal.aborted && !(error instanceof SquallError && error.code === HdfsErrorCodes.CLOSED)) {
         throw hdfsError(HdfsErrorCodes.CLOSED, `${op} ${path}: ${this.description} was closed`, { cause: error });
+      }
+      const fault = storageFaultOf(error);
+      if (fault instanceof StorageFault && fault.retriable) {
+        throw new StorageFault({ kind: fault.kind, op, path, fs: this.description, detail: `${fault.detail}; ${this.#retry.maxAttempts} attempts`, cause: error });
       }
       if (isRetriable(error)) {
         throw hdfsError(HdfsErrorCodes.UNAVAILABLE, `${op} ${path} failed after ${this.#retry.maxAttempts} attempts: ${(error as Error).message}`, {

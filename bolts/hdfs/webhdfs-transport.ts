@@ -2,10 +2,11 @@
  * One WebHDFS HTTP exchange over a keep-alive agent, and the classification of its failures:
  * which ones are worth a retry (a refused or reset connection, a 5xx, a NameNode in safe mode,
  * a DataNode restarting) and which are final (a missing path, a path that exists, a denied
- * permission).
+ * permission). Storage faults (a quota reached, a denied permission, safe mode, no DataNode)
+ * become `StorageFault`s with their `SQUALL_ERR_STORAGE_*` code.
  */
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
-import { SquallError } from '../../core/index.js';
+import { SquallError, StorageFault, storageFaultKind } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 
 /** A complete HTTP response. */
@@ -55,6 +56,11 @@ export function responseError(what: string, result: HttpResult): SquallError {
   const message = `${what}: HTTP ${result.status}${detail ? ` (${detail})` : ''}`;
   if (result.status === 404 || remote?.exception === 'FileNotFoundException') return hdfsError(HdfsErrorCodes.NOT_FOUND, message);
   if (remote?.exception === 'FileAlreadyExistsException') return hdfsError(HdfsErrorCodes.ALREADY_EXISTS, message);
+  const kind = remote === undefined ? undefined : storageFaultKind(remote);
+  if (kind !== undefined) {
+    const [op = what, path = ''] = what.split(' ', 2);
+    return new StorageFault({ kind, op, path, detail: `HTTP ${result.status}, ${detail}` });
+  }
   if (result.status === 400 || result.status === 401 || (remote !== undefined && PERMANENT_EXCEPTIONS.has(remote.exception))) {
     return hdfsError(HdfsErrorCodes.REJECTED, message);
   }
@@ -68,6 +74,17 @@ export function networkError(what: string, error: unknown): SquallError {
   const message = `${what}: ${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`;
   const retriable = code === undefined || RETRIABLE_NETWORK_CODES.has(code) || /socket hang up/i.test(String((error as Error)?.message));
   return hdfsError(retriable ? HdfsErrorCodes.UNAVAILABLE : HdfsErrorCodes.REJECTED, message, { retriable, cause: error });
+}
+
+/**
+ * The error for an upload whose connection broke mid-file: a transient storage fault. The
+ * DataNode's answer is lost with the connection (a quota reached at the next block, a DataNode
+ * restarting), and a writer that holds and probes finds out which.
+ */
+export function brokenUpload(what: string, error: unknown): StorageFault {
+  const [op = what, path = ''] = what.split(' ', 2);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return new StorageFault({ kind: 'transient', op, path, detail: `the connection to the DataNode broke: ${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`, cause: error });
 }
 
 /** Sends requests over one keep-alive agent; each times out after `timeoutMs`. */

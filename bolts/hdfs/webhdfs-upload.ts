@@ -2,12 +2,14 @@
  * A WebHDFS CREATE streamed to the DataNode: one PUT with a chunked body for the whole file, so a
  * file costs one HDFS close instead of one per chunk. The DataNode answers 201 once the body ends
  * and the file is closed. A failed connection fails the stream; there is no retry mid-file (the
- * sink abandons the file and its tuples are replayed).
+ * sink abandons the file and its tuples are replayed). A connection broken mid-file is a
+ * transient storage fault (`SQUALL_ERR_STORAGE_IO`): a DataNode that refuses the next block (a
+ * quota reached) resets the connection before its answer can be read, as does one restarting.
  */
 import { type ClientRequest, type IncomingMessage, type Agent, request } from 'node:http';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import type { FileStream } from './file-system.js';
-import { networkError, responseError } from './webhdfs-transport.js';
+import { brokenUpload, responseError } from './webhdfs-transport.js';
 
 export class WebHdfsUpload implements FileStream {
   readonly #req: ClientRequest;
@@ -30,9 +32,9 @@ export class WebHdfsUpload implements FileStream {
           if (res.statusCode !== 201) this.#fail(responseError(what, { status: res.statusCode ?? 0, headers: res.headers, body }));
           resolve(Object.assign(res, { body }));
         });
-        res.on('error', (e) => reject(this.#fail(networkError(what, e))));
+        res.on('error', (e) => reject(this.#fail(brokenUpload(what, e))));
       });
-      this.#req.on('error', (e) => reject(this.#fail(this.#failure ?? networkError(what, e))));
+      this.#req.on('error', (e) => reject(this.#fail(this.#failure ?? brokenUpload(what, e))));
     });
     // Observed here so that a failure before close() is not an unhandled rejection.
     this.#response.catch(() => {});
@@ -52,7 +54,7 @@ export class WebHdfsUpload implements FileStream {
       };
       const onClose = () => {
         cleanup();
-        reject(this.#failure ?? networkError(this.#what, new Error('connection closed')));
+        reject(this.#failure ?? brokenUpload(this.#what, new Error('connection closed')));
       };
       const cleanup = () => {
         clearTimeout(timer);

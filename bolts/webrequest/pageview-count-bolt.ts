@@ -10,7 +10,7 @@
  * knows when every task is done with an hour. A pageview of a closed hour is late: it goes to
  * errors with its hour.
  */
-import { type Bolt, eventTimePolicyOf, type FlushReason, openHourOf, type OutputCollector, type TopologyContext, type Tuple, UpstreamWatermarks } from '../../core/index.js';
+import { type Bolt, eventTimePolicyOf, type FlushReason, openHourOf, type OutputCollector, StorageHold, type TopologyContext, type Tuple, UpstreamWatermarks } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { HOUR_MS } from './event-time.js';
 
@@ -33,6 +33,7 @@ export class PageviewCountBolt implements Bolt {
   #collector!: OutputCollector;
   #context!: TopologyContext;
   #store!: CheckpointStore;
+  #hold!: StorageHold;
   #lagMs = 0;
   readonly #upstream = new UpstreamWatermarks();
   #state: State = { hours: {}, closedThrough: 0, watermark: 0 };
@@ -51,6 +52,7 @@ export class PageviewCountBolt implements Bolt {
     this.#lagMs = eventTimePolicyOf(context.config).allowedLatenessMs;
     this.#maxHeld = Math.max(1, Math.floor(Number(context.config.maxSpoutPending ?? 1000) / 4));
     this.#store = this.#options.checkpoints(context);
+    this.#hold = StorageHold.forTask(context, collector, 'writing the pageview counts checkpoint');
     const saved = (await this.#store.load()) as State | undefined;
     if (saved !== undefined) this.#state = saved;
   }
@@ -99,6 +101,11 @@ export class PageviewCountBolt implements Bolt {
     return this.#checkpoint(reason === 'end-of-input');
   }
 
+  /** Ends a wait for the storage: a stopping run does not wait out storageDeadlineMs. */
+  cleanup(): void {
+    this.#hold?.close();
+  }
+
   /** Closes finished hours, saves the state, then acks what the saved state holds. */
   async #checkpoint(closeAll: boolean): Promise<void> {
     const closeBefore = closeAll ? Number.MAX_SAFE_INTEGER : openHourOf(this.#state.watermark, this.#lagMs);
@@ -121,7 +128,8 @@ export class PageviewCountBolt implements Bolt {
     }
     if (tuples.length === 0 && closing.length === 0 && !closeAll) return;
     try {
-      await this.#store.save(this.#state);
+      // A full disk is waited out (the input held) rather than failing the held tuples into replays.
+      await this.#hold.run(() => this.#store.save(this.#state));
       for (const t of tuples) this.#collector.ack(t);
     } catch (error) {
       for (const t of tuples) this.#collector.fail(t, error as Error);

@@ -3,8 +3,8 @@
  * (`<domain_code> <page_title> <count> 0`, sorted). It merges the lines of every counting task
  * and writes an hour once every task has closed it, or when the input ends.
  */
-import type { Bolt, FlushReason, TopologyContext, Tuple } from '../../core/index.js';
-import { type FileSystem, joinPath } from '../../core/index.js';
+import type { Bolt, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import { type FileSystem, joinPath, StorageHold } from '../../core/index.js';
 
 export interface PageviewDumpWriterOptions {
   readonly fs: () => FileSystem;
@@ -22,6 +22,7 @@ function dumpName(hour: number): string {
 export class PageviewDumpWriterBolt implements Bolt {
   readonly #options: PageviewDumpWriterOptions;
   #fs!: FileSystem;
+  #hold!: StorageHold;
   #context!: TopologyContext;
   readonly #hours = new Map<number, string[]>();
   readonly #closedThrough = new Map<number, number>();
@@ -30,9 +31,15 @@ export class PageviewDumpWriterBolt implements Bolt {
     this.#options = options;
   }
 
-  prepare(context: TopologyContext): void {
+  prepare(context: TopologyContext, collector: OutputCollector): void {
     this.#context = context;
     this.#fs = this.#options.fs();
+    this.#hold = StorageHold.forTask(context, collector, `writing pageview dumps under ${this.#options.dir}`);
+  }
+
+  /** Ends a wait for the storage: a stopping run does not wait out storageDeadlineMs. */
+  cleanup(): void {
+    this.#hold?.close();
   }
 
   async execute(tuple: Tuple): Promise<void> {
@@ -61,12 +68,15 @@ export class PageviewDumpWriterBolt implements Bolt {
       this.#hours.delete(hour);
       const name = dumpName(hour);
       const temp = joinPath(this.#options.dir, `_tmp.${name}`);
-      await this.#fs.create(temp, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), { overwrite: true });
-      await this.#fs.sync(temp);
       const final = joinPath(this.#options.dir, name);
-      // An hour is written once all counters closed it; a rewrite (after a restart) replaces it.
-      if (await this.#fs.exists(final)) await this.#fs.delete(final);
-      await this.#fs.rename(temp, final);
+      // A full disk is waited out (the input held): these lines exist nowhere else.
+      await this.#hold.run(async () => {
+        await this.#fs.create(temp, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), { overwrite: true });
+        await this.#fs.sync(temp);
+        // An hour is written once all counters closed it; a rewrite (after a restart) replaces it.
+        if (await this.#fs.exists(final)) await this.#fs.delete(final);
+        await this.#fs.rename(temp, final);
+      });
       this.#context.logger.info(`wrote ${final}`, { lines: lines.length });
     }
   }

@@ -14,7 +14,7 @@
  * `alertPercentLost` is logged, counted and emitted on `alerts`.
  */
 import type { Bolt, Counter, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { configNumber, eventTimePolicyOf, openHourOf, UpstreamWatermarks } from '../../core/index.js';
+import { configNumber, eventTimePolicyOf, openHourOf, StorageHold, storageFaultOf, UpstreamWatermarks } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CountedOffsets } from './counted-offsets.js';
 import { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './sequence-ledger.js';
@@ -45,6 +45,7 @@ export class SequenceCheckBolt implements Bolt {
   #collector!: OutputCollector;
   #context!: TopologyContext;
   #store!: CheckpointStore;
+  #hold!: StorageHold;
   #output!: SequenceStatsOutput;
   #rule!: SequenceResetRule;
   #lagMs = 0;
@@ -94,6 +95,7 @@ export class SequenceCheckBolt implements Bolt {
     };
     this.#store = this.#options.checkpoints(context);
     this.#output = this.#options.output(context);
+    this.#hold = StorageHold.forTask(context, collector, 'writing the sequence statistics and their checkpoint');
     await this.#restore();
   }
 
@@ -157,6 +159,11 @@ export class SequenceCheckBolt implements Bolt {
     return this.#checkpoint(reason === 'end-of-input');
   }
 
+  /** Ends a wait for the storage: a stopping run does not wait out storageDeadlineMs. */
+  cleanup(): void {
+    this.#hold?.close();
+  }
+
   /** Closes finished hours and writes them, saves the state, then acks what the saved state holds. */
   async #checkpoint(closeAll: boolean): Promise<void> {
     const closeBefore = closeAll ? this.#ledger.openThrough : openHourOf(this.#low, this.#lagMs);
@@ -169,14 +176,18 @@ export class SequenceCheckBolt implements Bolt {
       const rows = closing ? this.#ledger.closeBefore(closeBefore) : [];
       const byHour = new Map<number, SequenceStatsRow[]>();
       for (const row of rows) byHour.set(row.hour_start, [...(byHour.get(row.hour_start) ?? []), row]);
-      for (const [hour, hourRows] of byHour) await this.#output.write(hour, hourRows);
       const state: SavedState = { ledger: this.#ledger.toJSON(), counted: this.#counted.toJSON(), watermark: this.#watermark, low: this.#low, lastTimes: Object.fromEntries(this.#lastTimes) };
-      await this.#store.save(state);
+      // A full disk is waited out (the input held) rather than failing the held tuples into replays.
+      await this.#hold.run(async () => {
+        for (const [hour, hourRows] of byHour) await this.#output.write(hour, hourRows);
+        await this.#store.save(state);
+      });
       this.#report(rows);
       for (const t of tuples) this.#collector.ack(t);
     } catch (error) {
       // Back to the last checkpoint: what the held tuples changed is undone, and they come again.
-      this.#context.logger.error(`sequence check: checkpoint failed, going back to the last one: ${(error as Error).message}`);
+      // A storage fault was said by the hold already (once a minute), not once per checkpoint.
+      if (storageFaultOf(error) === undefined) this.#context.logger.error(`sequence check: checkpoint failed, going back to the last one: ${(error as Error).message}`);
       await this.#restore();
       for (const t of tuples) this.#collector.fail(t, error as Error);
     }

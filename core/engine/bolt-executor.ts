@@ -118,6 +118,14 @@ export class BoltTask implements OutputCollector, AnchorHook {
     this.#host.reportError(this.context.componentId, this.context.taskId, error);
   }
 
+  reportFatalError(error: unknown): void {
+    this.#host.reportFatalError(this.context.componentId, this.context.taskId, error);
+  }
+
+  holdInput(cause: Error | undefined): void {
+    this.#host.holdInput(this.context.componentId, this.context.taskId, cause);
+  }
+
   emittedCount(): number {
     return this.#output.emittedTotal();
   }

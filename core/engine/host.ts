@@ -19,12 +19,16 @@ export interface ExecutorHost {
   readonly ackRoute: AckRoute;
   /** The clock of the current scheduling round, in ms (performance.now()). */
   readonly now: number;
+  /** Aborts when the runtime starts to stop (see `TopologyContext.stopping`). */
+  readonly stopping: AbortSignal;
   /** Asks the scheduler for another round soon. */
   wake(): void;
   /** Records a component's error: logged, counted and kept among its last errors. */
   reportError(component: string, task: number, error: unknown): void;
   /** Records an error after which a task cannot go on: the topology fails (see `TopologyRuntime.failure`). */
   reportFatalError(component: string, task: number, error: unknown): void;
+  /** A task holds its input because of `cause`, or no longer does (`undefined`); see `OutputCollector.holdInput`. */
+  holdInput(component: string, task: number, cause: Error | undefined): void;
 }
 
 /** A thenable returned by a user hook. */

@@ -76,6 +76,10 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   readonly #conditions = new Conditions();
   readonly #errors: ComponentErrors;
   readonly #ticks = new Ticks();
+  readonly #held = new Map<string, Error>();
+  readonly #stopSignal = new AbortController();
+  /** Aborts when the runtime starts to stop. */
+  readonly stopping = this.#stopSignal.signal;
   #flushing = false;
   #flushedAt = -1;
   #stopping: Promise<StopReport> | undefined;
@@ -204,6 +208,18 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.#resolveFailure(entry);
   }
 
+  /** Pauses message timeouts while any task holds its input (see `OutputCollector.holdInput`). */
+  holdInput(component: string, task: number, cause: Error | undefined): void {
+    const key = `${component}[${task}]`;
+    if (cause === undefined) this.#held.delete(key);
+    else this.#held.set(key, cause);
+  }
+
+  /** The tasks that hold their input now, and why, as `component[task]`. */
+  held(): ReadonlyMap<string, Error> {
+    return this.#held;
+  }
+
   /** The last errors of each component, newest last. */
   lastErrors(): ReadonlyMap<string, readonly ComponentError[]> {
     return this.#errors.last();
@@ -321,6 +337,8 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   }
 
   #sweep(): void {
+    // A task holding its input (storage full) holds every tree behind it: their clocks stop too.
+    if (this.#held.size > 0) return;
     if (this.acker.sweep(this.config.messageTimeoutMs) > 0) this.wake();
   }
 
@@ -332,6 +350,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
       return { forced: false, inFlight: 0, durationMs: 0 };
     }
     this.#state = 'draining';
+    this.#stopSignal.abort();
     await setSpoutsActive(this.#order.spouts, false, { deadline, onError: () => {} });
     let drained = await this.#waitFor(() => this.#quiet() && !this.#flushing, deadline);
     if (drained) {

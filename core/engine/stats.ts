@@ -15,6 +15,10 @@ export interface ComponentStats {
   pending: number;
   /** Bolt: tuples waiting in its queues. */
   queued: number;
+  /** Spout: records given up after their retries, sent to errors (when the spout says; see `Spout.records`). */
+  givenUp?: number;
+  /** Spout: records read and not yet written anywhere (when the spout says). */
+  unwritten?: number;
 }
 
 export interface RuntimeStats {
@@ -33,6 +37,11 @@ export function snapshotStats(wiring: Wiring, pending: number, order: readonly s
       const c = entry(t.context.componentId, 'spout');
       c.emitted += t.emitted;
       c.pending += t.pending;
+      const records = t.spout.records?.();
+      if (records !== undefined) {
+        c.givenUp = (c.givenUp ?? 0) + records.givenUp;
+        c.unwritten = (c.unwritten ?? 0) + records.unwritten;
+      }
     }
   }
   for (const b of wiring.bolts) {

@@ -126,6 +126,7 @@ export function wire(options: WiringOptions): Wiring {
       componentTasks: tasks,
       config,
       logger: host.logger.child(c.id, { task }),
+      stopping: host.stopping,
       metrics: metrics.group({ topology: topology.name, component: c.id, task: String(task) }),
       tasksOf: (id) => layout.tasksOf.get(id) ?? [],
       outputFields: (stream = 'default') => c.outputs[stream]?.fields ?? [],

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { type ComponentError, type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
+import { runVerdict } from '../local/run-verdict.js';
 import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
 import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadTopology } from '../../worker/index.js';
 import { ExitCode } from './exit-codes.js';
@@ -33,8 +34,15 @@ Options:
   -q, --quiet                No status line; only the summary and warnings.
   -h, --help                 Show this help.
 
-Exit codes: 0 done, 1 failed while running, 2 bad usage or config, 3 invalid topology file,
-4 shutdown deadline passed with tuples in flight, 130 interrupted twice.`;
+A writer whose storage cannot take writes (a full disk, a quota, safe mode) holds its input and
+retries; past storageDeadlineMs (-c storageDeadlineMs=..., default 5 minutes) the run stops.
+A run that leaves records unwritten, or gave records up to the errors output, says how many
+and exits 1: re-run the same command once the cause is fixed (committed output is kept, and
+nothing is duplicated).
+
+Exit codes: 0 done, every record written; 1 failed while running, or records not written or
+given up; 2 bad usage or config (an output that cannot be written, say); 3 invalid topology
+file; 4 shutdown deadline passed with tuples in flight; 130 interrupted twice.`;
 
 /** True when `error`, or an error it wraps (a component's failed `open`), is a config error. */
 function isConfigError(error: unknown): boolean {
@@ -126,7 +134,8 @@ export async function localCommand(argv: string[]): Promise<number> {
   try {
     runtime = await cluster.submit(topology, overrides);
   } catch (error) {
-    const code = error instanceof SquallError ? ` [${error.code}]` : '';
+    // An output that cannot be written, a bad value: the config code, not the lifecycle one wrapping it.
+    const code = isConfigError(error) ? ' [SQUALL_ERR_INVALID_CONFIG]' : error instanceof SquallError ? ` [${error.code}]` : '';
     process.stderr.write(`nimbus local: topology '${topology.name}' failed to start${code}: ${(error as Error).message}\n`);
     return isConfigError(error) ? ExitCode.USAGE : ExitCode.FAILURE;
   }
@@ -135,8 +144,12 @@ export async function localCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats(), inputProgress(cluster.metrics, topology.name)), interval * 1000);
   let failure: ComponentError | undefined;
+  let completed = false;
   let reason = await new Promise<string>((resolve) => {
-    void runtime.completion.then(() => resolve('input exhausted, every tuple acked'));
+    void runtime.completion.then(() => {
+      completed = true;
+      resolve('input exhausted');
+    });
     void runtime.failure.then((error) => {
       failure = error;
       resolve(`'${error.component}' task ${error.task} cannot go on`);
@@ -153,7 +166,9 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const stats = runtime.stats();
-  process.stdout.write(`\nTopology '${topology.name}' stopped after ${seconds} s: ${reason}.\n${summaryTable(stats)}\n`);
+  const verdict = runVerdict(stats, { reason, completed: completed && failure === undefined, failure, forced: report.forced });
+  process.stdout.write(`\nTopology '${topology.name}' stopped after ${seconds} s: ${verdict.headline}.\n${summaryTable(stats)}\n`);
+  if (verdict.records !== undefined) process.stdout.write(`${verdict.records}\n`);
   for (const [component, errors] of runtime.lastErrors()) {
     const last = errors[errors.length - 1]!;
     process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);
@@ -164,5 +179,5 @@ export async function localCommand(argv: string[]): Promise<number> {
     process.stderr.write(`nimbus local: topology '${topology.name}' failed: ${failure.component}[${failure.task}]: ${failure.message}${failure.code ? ` [${failure.code}]` : ''}\n`);
     return ExitCode.FAILURE;
   }
-  return report.forced ? ExitCode.FORCED_SHUTDOWN : ExitCode.OK;
+  return verdict.exitCode;
 }

@@ -2,7 +2,7 @@
  * The live status line of a local run: totals and per-second rates of what the spouts emitted,
  * acked and failed. On a terminal it redraws one line; elsewhere it prints a line per interval.
  */
-import type { MetricRegistry, RuntimeStats } from '../../core/index.js';
+import { type MetricRegistry, type RuntimeStats, bytesText } from '../../core/index.js';
 
 export interface Totals {
   emitted: number;
@@ -43,18 +43,6 @@ export function inputProgress(metrics: MetricRegistry, topologyName: string): In
   }
   if (sums.squall_input_files === undefined) return undefined;
   return { files: sums.squall_input_files, filesDone: sums.squall_input_files_done ?? 0, bytes: sums.squall_input_bytes ?? 0, bytesRead: sums.squall_input_bytes_read ?? 0 };
-}
-
-function bytesText(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** `files 2/3  read 1.2 MiB of 3.4 MiB` (the total grows as a followed directory gets files). */

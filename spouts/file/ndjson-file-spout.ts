@@ -16,8 +16,8 @@
  * - Without `follow` the spout is exhausted once every file is read and no replay is waiting, so
  *   a local run over files ends by itself.
  */
-import { ErrorCodes, type FailReason, type Spout, type SpoutOutputCollector, SquallError, type TopologyContext } from '../../core/index.js';
-import { ReplayBuffer } from '../replay-buffer.js';
+import { ErrorCodes, type FailReason, type Spout, type SpoutOutputCollector, type SpoutRecordCounts, SquallError, type TopologyContext } from '../../core/index.js';
+import { type GivenUp, ReplayBuffer } from '../replay-buffer.js';
 import { originOf } from '../source-record.js';
 import { type Damage, FileInputCursor, type LineChunk } from './file-input-cursor.js';
 import { FileSourceState } from './file-source-state.js';
@@ -81,7 +81,8 @@ export class NdjsonFileSpout implements Spout {
     const replay = this.#replay.nextReplay();
     if (replay !== undefined) {
       const { source, line } = this.#inFlight.get(replay.id)!;
-      this.#emit(source, line, replay.value, replay.id);
+      if (replay.givenUp === undefined) this.#emit(source, line, replay.value, replay.id);
+      else this.#emitGivenUp(replay.id, replay.givenUp, source, line);
       return;
     }
     if (this.#emitNextLine()) return;
@@ -147,10 +148,16 @@ export class NdjsonFileSpout implements Spout {
     const givenUp = this.#replay.fail(msgId as number, reason);
     if (givenUp === undefined) return;
     const { source, line } = this.#inFlight.get(msgId as number)!;
-    this.#inFlight.delete(msgId as number);
-    source.done(line);
-    this.#dirty = true;
-    this.#collector.emitTo('errors', [givenUp.value, givenUp.reason, originOf(source.topic, 0, line)]);
+    this.#emitGivenUp(msgId as number, givenUp, source, line);
+  }
+
+  /** To errors, tracked under the line's id: the line is done (acked) once the errors output has it. */
+  #emitGivenUp(id: number, givenUp: GivenUp<string>, source: SourceProgress, line: number): void {
+    this.#collector.emitTo('errors', [givenUp.value, givenUp.reason, originOf(source.topic, 0, line)], id);
+  }
+
+  records(): SpoutRecordCounts {
+    return this.#replay.counts();
   }
 
   exhausted(): boolean {

@@ -1,10 +1,10 @@
 /**
  * A spout over a function that makes values: synthetic traffic, test data, word lists. It is
  * replayable (a failed tuple is emitted again with the same values, up to `maxRetries` times,
- * then goes to `errors`), can be limited to a count, and can be paced to a rate.
+ * then goes to `errors`, and is acked once the errors output has it), can be limited to a count, and can be paced to a rate.
  */
-import { type FailReason, type Spout, type SpoutOutputCollector, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
-import { ReplayBuffer } from '../replay-buffer.js';
+import { type FailReason, type Spout, type SpoutOutputCollector, type SpoutRecordCounts, type TopologyContext, ErrorCodes, SquallError } from '../../core/index.js';
+import { type GivenUp, ReplayBuffer } from '../replay-buffer.js';
 
 export interface GeneratorSpoutOptions {
   /** Makes the values of tuple `index` (from 0), or `undefined` when the source has ended. */
@@ -43,7 +43,8 @@ export class GeneratorSpout implements Spout {
   nextTuple(): void {
     const replay = this.#replay.nextReplay();
     if (replay !== undefined) {
-      this.#collector.emit(replay.value, replay.id);
+      if (replay.givenUp === undefined) this.#collector.emit(replay.value, replay.id);
+      else this.#emitGivenUp(replay.id, replay.givenUp);
       return;
     }
     if (this.#ended || !this.#mayEmit()) return;
@@ -80,7 +81,16 @@ export class GeneratorSpout implements Spout {
 
   fail(msgId: unknown, reason: FailReason): void {
     const givenUp = this.#replay.fail(msgId as number, reason);
-    if (givenUp !== undefined) this.#collector.emitTo('errors', [JSON.stringify(givenUp.value), givenUp.reason, `generator#${String(msgId)}`]);
+    if (givenUp !== undefined) this.#emitGivenUp(msgId as number, givenUp);
+  }
+
+  /** To errors, tracked under the tuple's id: it is acked once the errors output has it. */
+  #emitGivenUp(id: number, givenUp: GivenUp<unknown[]>): void {
+    this.#collector.emitTo('errors', [JSON.stringify(givenUp.value), givenUp.reason, `generator#${id}`], id);
+  }
+
+  records(): SpoutRecordCounts {
+    return this.#replay.counts();
   }
 
   exhausted(): boolean {

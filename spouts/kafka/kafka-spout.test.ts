@@ -76,6 +76,24 @@ describe('KafkaSpout', () => {
     assert.equal(h.source.committed.get('t/0'), 2, 'the errors tuple was acked: the offset is done');
   });
 
+  it('replays a record failed by the storage (a full disk) without counting an attempt, and counts what is not written', async () => {
+    const h = await new Harness({ partitions: 1 }).open();
+    h.produce(0, ['{"n":1}']);
+    await h.poll();
+    const first = h.ids()[0]!;
+    const full = { ...REASON, code: ErrorCodes.STORAGE_FULL };
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      h.spout.fail(first, full);
+      await h.pollUntil(() => h.emitted.length === 1 + attempt, `replay ${attempt}`);
+      assert.equal(h.emitted.at(-1)!.stream, 'default', 'never given up to errors for a full disk');
+    }
+    assert.equal(h.counter('kafka_spout_retries_total'), 0);
+    assert.deepEqual(h.spout.records(), { givenUp: 0, unwritten: 1 });
+    h.spout.ack(first);
+    await h.spout.close();
+    assert.deepEqual(h.spout.records(), { givenUp: 0, unwritten: 0 });
+  });
+
   it('emits an errors tuple again when it fails, and does not commit its offset until it is acked', async () => {
     const h = await new Harness({ partitions: 1 }).open();
     h.produce(0, ['{']);

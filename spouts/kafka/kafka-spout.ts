@@ -12,10 +12,12 @@
  */
 import {
   ErrorCodes,
+  isStorageFaultCode,
   type FailReason,
   type Logger,
   type Spout,
   type SpoutOutputCollector,
+  type SpoutRecordCounts,
   type TopologyContext,
   SquallError,
   messageOf,
@@ -49,6 +51,7 @@ export class KafkaSpout implements Spout {
   #metrics!: KafkaSpoutMetrics;
   #source!: KafkaSource;
   #intake!: PartitionIntake;
+  #unwrittenAtClose: number | undefined;
   #committer!: OffsetCommitter;
   #emitter!: RecordEmitter;
   #budget = 256;
@@ -192,8 +195,15 @@ export class KafkaSpout implements Spout {
       this.#intake.fenced(state);
       return;
     }
-    msgId.failures++;
     const now = Date.now();
+    if (isStorageFaultCode(reason.code)) {
+      // Not the record's fault (a full disk): replayed without counting an attempt, so it is never
+      // given up for it. The writer holds its input meanwhile, so this is no replay storm.
+      this.#retries.schedule(msgId, now);
+      this.#wake?.();
+      return;
+    }
+    msgId.failures++;
     if (msgId.kind === 'error') {
       // An error record is never given up on: its offset commits only once it is acked.
       if (msgId.failures === 1 || msgId.failures % 10 === 0) {
@@ -212,6 +222,17 @@ export class KafkaSpout implements Spout {
     const values = [this.#emitter.valueForErrors(msgId.message), why, String(msgId)];
     this.#retries.schedule(new KafkaMessageId(state, msgId.offset, msgId.message, 'error', values), now);
     this.#wake?.();
+  }
+
+  /** Records given up (sent to errors once their retries ran out), and records taken and not done (read again by the next run). */
+  records(): SpoutRecordCounts {
+    return { givenUp: this.#metrics?.errorsRetries.value ?? 0, unwritten: this.#unwrittenAtClose ?? this.#unwritten() };
+  }
+
+  #unwritten(): number {
+    let n = 0;
+    for (const s of (this.#intake as PartitionIntake | undefined)?.partitions() ?? []) n += s.offsets.inFlight;
+    return n;
   }
 
   activate(): void {
@@ -244,6 +265,8 @@ export class KafkaSpout implements Spout {
       release();
     }
     this.#wake?.();
+    // Counted before leaving the group, which takes the partitions away.
+    this.#unwrittenAtClose = this.#unwritten();
     this.#intake.stop();
     if (this.config.processingGuarantee !== 'at-most-once') {
       const committed = await withDeadline(this.#committer.commitNow(), deadline);

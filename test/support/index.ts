@@ -20,6 +20,9 @@ export type { HttpRequestOptions, HttpResponse } from '../../infra/probes/http.j
 export { zookeeper } from '../../infra/probes/zookeeper-client.js';
 export type { ZkClient, ZkEvent, ZkStat, ZkWatcher } from '../../infra/probes/zookeeper-client.js';
 export { REPO_ROOT, repoTempDir, runNimbus } from './nimbus.js';
+export { canMount, mountTmpfs } from './tmpfs.js';
+export { clearSpaceQuota, setSpaceQuota } from './hdfs-quota.js';
+export type { Tmpfs } from './tmpfs.js';
 export { produceWith } from './kafka-producers.js';
 export type { KeyedLine, ProducerCodec, RealProducer } from './kafka-producers.js';
 export type { NimbusRun } from './nimbus.js';

@@ -1,8 +1,11 @@
 /**
- * Retries with exponential backoff and a bounded number of attempts, for calls to a remote
- * filesystem. Only errors the caller classifies as retriable are retried.
+ * Retries with exponential backoff and a bounded number of attempts: calls to a remote
+ * filesystem (WebHDFS), and writers waiting for storage to take writes again (`StorageHold`).
+ * Only errors the caller classifies as retriable are retried.
  */
-import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { ErrorCodes, SquallError } from './errors.js';
+
+const invalid = (message: string) => new SquallError(ErrorCodes.INVALID_CONFIG, message);
 
 /** How often and how patiently to retry. */
 export interface RetryOptions {
@@ -26,12 +29,12 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ maxAttempts: 8,
 export function compileRetryPolicy(options: RetryOptions = {}): RetryPolicy {
   const p = { ...DEFAULT_RETRY_POLICY, ...options };
   if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1) {
-    throw hdfsError(HdfsErrorCodes.INVALID_OPTIONS, `retry.maxAttempts is ${p.maxAttempts}: use a whole number, 1 or more`);
+    throw invalid(`retry.maxAttempts is ${p.maxAttempts}: use a whole number, 1 or more`);
   }
   if (!(p.initialDelayMs >= 0) || !(p.maxDelayMs >= p.initialDelayMs)) {
-    throw hdfsError(HdfsErrorCodes.INVALID_OPTIONS, `retry delays ${p.initialDelayMs}..${p.maxDelayMs} ms: use 0 <= initialDelayMs <= maxDelayMs`);
+    throw invalid(`retry delays ${p.initialDelayMs}..${p.maxDelayMs} ms: use 0 <= initialDelayMs <= maxDelayMs`);
   }
-  if (!(p.factor >= 1)) throw hdfsError(HdfsErrorCodes.INVALID_OPTIONS, `retry.factor is ${p.factor}: use 1 or more`);
+  if (!(p.factor >= 1)) throw invalid(`retry.factor is ${p.factor}: use 1 or more`);
   return Object.freeze(p);
 }
 
@@ -41,7 +44,8 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return d / 2 + (random() * d) / 2;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`; rejects with the signal's reason when it aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
