@@ -125,7 +125,14 @@ export class WebHdfsFileSystem implements FileSystem {
       return new URL(first.headers.location);
     });
     this.#lengths.delete(path);
-    return new WebHdfsUpload(location, this.#uploads, `CREATE ${path} (DataNode ${location.host}, streamed)`, this.#timeoutMs);
+    const upload = new WebHdfsUpload(location, this.#uploads, `CREATE ${path} (DataNode ${location.host}, streamed)`, this.#timeoutMs);
+    // A stream the DataNode broke off may have met a quota: say so when the NameNode shows one short.
+    const explain = async (error: unknown): Promise<never> => {
+      const fault = storageFaultOf(error);
+      const quota = fault instanceof StorageFault && fault.kind === 'transient' ? await this.#exhaustedQuota(path).catch(() => undefined) : undefined;
+      throw quota === undefined ? error : new StorageFault({ kind: 'no_space', op: 'CREATE', path, fs: this.description, detail: quota, cause: error });
+    };
+    return { write: (data) => upload.write(data).catch(explain), close: () => upload.close().catch(explain), abort: () => upload.abort() };
   }
 
   async append(path: string, data: Uint8Array): Promise<void> {
@@ -268,6 +275,10 @@ export class WebHdfsFileSystem implements FileSystem {
       }
       const fault = storageFaultOf(error);
       if (fault instanceof StorageFault && fault.retriable) {
+        // A DataNode that refuses a block for a quota resets the connection before its answer can
+        // be read: ask the NameNode whether a quota above the path is what ran out.
+        const quota = fault.kind === 'transient' && (op === 'CREATE' || op === 'APPEND') ? await this.#exhaustedQuota(path).catch(() => undefined) : undefined;
+        if (quota !== undefined) throw new StorageFault({ kind: 'no_space', op, path, fs: this.description, detail: quota, cause: error });
         throw new StorageFault({ kind: fault.kind, op, path, fs: this.description, detail: `${fault.detail}; ${this.#retry.maxAttempts} attempts`, cause: error });
       }
       if (isRetriable(error)) {
@@ -278,6 +289,25 @@ export class WebHdfsFileSystem implements FileSystem {
       }
       throw error;
     }
+  }
+
+  /**
+   * The space quota of a directory above `path` that cannot hold another block, said as HDFS says
+   * it; undefined when none is short (or none is set).
+   */
+  async #exhaustedQuota(path: string): Promise<string | undefined> {
+    const block = this.#blockSize ?? 128 * 1024 * 1024;
+    const parts = path.split('/').filter((p) => p !== '');
+    for (let n = parts.length - 1; n >= 1 && n >= parts.length - 8; n--) {
+      const dir = `/${parts.slice(0, n).join('/')}`;
+      const result = await this.#call('GET', dir, 'GETCONTENTSUMMARY');
+      if (result.status !== 200) continue;
+      const summary = (JSON.parse(result.body.toString('utf8')) as { ContentSummary: { spaceQuota: number; spaceConsumed: number } }).ContentSummary;
+      if (summary.spaceQuota >= 0 && summary.spaceConsumed + block > summary.spaceQuota) {
+        return `DSQuotaExceededException: The DiskSpace quota of ${dir} is exceeded: quota = ${summary.spaceQuota} B but diskspace consumed = ${summary.spaceConsumed} B and a block needs ${block} B (read from the NameNode after the DataNode broke off the write)`;
+      }
+    }
+    return undefined;
   }
 
   #check(): void {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ensureInfra } from '../support/infra.js';
+import { randomSuffix } from '../support/names.js';
 import { REPO_ROOT, runNimbus } from '../support/nimbus.js';
 import { waitFor } from '../support/wait.js';
 
@@ -29,9 +30,13 @@ test('dev-cluster starts a cluster the CLI reaches without flags, and SIGTERM st
     assert.match(output, /Submit a topology from another terminal/);
     const tokenFile = join(home, 'config', 'squall', 'token');
     assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
-    const submitted = await runNimbus(['submit', 'test/fixtures/topologies/split.ts', '--wait', '90'], undefined, env);
+    // The dev cluster keeps its state in ZooKeeper under /squall: a name of its own, killed at the end.
+    const name = `split-${randomSuffix()}`;
+    const submitted = await runNimbus(['submit', 'test/fixtures/topologies/split.ts', '--name', name, '--wait', '90'], undefined, env);
     assert.equal(submitted.code, 0, submitted.stderr);
     assert.ok(ours().some((l) => l.includes('worker/main.ts')), 'a worker runs');
+    const killed = await runNimbus(['kill', name], undefined, env);
+    assert.equal(killed.code, 0, killed.stderr);
   } finally {
     child.kill('SIGTERM');
   }
