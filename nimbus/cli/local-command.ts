@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util';
 import { type ComponentError, type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
 import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
-import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadTopology } from '../../worker/index.js';
+import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadConfigKeys, loadTopology } from '../../worker/index.js';
+import { configKeysHelp } from './config-keys-help.js';
 import { ExitCode } from './exit-codes.js';
 import { onInterrupt } from './signals.js';
 
 export const LOCAL_HELP = `Usage: nimbus local <topology.ts> [options]
+       nimbus local <topology.ts> --help    (also lists the topology's config keys)
 
 Runs a topology in this process (local mode): the same executors, acking and queues as a
 cluster worker, with in-memory cluster state and no service to install. The file is
@@ -22,6 +24,8 @@ Options:
   -c, --config <key=value>   Set a topology config key; repeatable. Values are JSON when
                              they parse as JSON (500, true), text otherwise.
                              e.g. -c maxSpoutPending=500 -c input=data.ndjson
+                             A topology that declares its keys refuses an unknown key or a
+                             bad value before anything runs (exit 2).
   -d, --duration <seconds>   Stop after this many seconds.
       --follow               Keep reading: a file input picks up files that appear later
                              (the same as -c follow=true); stop with Ctrl-C or --duration.
@@ -40,6 +44,23 @@ Exit codes: 0 done, 1 failed while running, 2 bad usage or config, 3 invalid top
 function isConfigError(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = e.cause) if (e instanceof SquallError && e.code === 'SQUALL_ERR_INVALID_CONFIG') return true;
   return false;
+}
+
+/** The command's help, and the config keys of `file` when one is named. */
+async function help(file: string | undefined): Promise<number> {
+  if (file === undefined) {
+    process.stdout.write(`${LOCAL_HELP}\n`);
+    return ExitCode.OK;
+  }
+  let keys;
+  try {
+    keys = await loadConfigKeys(file);
+  } catch (error) {
+    process.stderr.write(`nimbus local: ${(error as Error).message}\n`);
+    return ExitCode.TOPOLOGY_INVALID;
+  }
+  process.stdout.write(`${LOCAL_HELP}\n\n${configKeysHelp(file, keys)}\n`);
+  return ExitCode.OK;
 }
 
 export async function localCommand(argv: string[]): Promise<number> {
@@ -65,10 +86,7 @@ export async function localCommand(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${LOCAL_HELP}\n`);
-    return ExitCode.OK;
-  }
+  if (values.help) return help(positionals[0]);
   const usage = (message: string) => {
     process.stderr.write(`nimbus local: ${message}\nRun 'nimbus local --help' for usage.\n`);
     return ExitCode.USAGE;
@@ -103,6 +121,10 @@ export async function localCommand(argv: string[]): Promise<number> {
   try {
     topology = await loadTopology(positionals[0]!, { typecheck: !values['no-typecheck'], config: overrides });
   } catch (error) {
+    if (isConfigError(error)) {
+      process.stderr.write(`nimbus local: ${(error as Error).message}\nNothing ran.\n`);
+      return ExitCode.USAGE;
+    }
     if (error instanceof TopologyLoadError || error instanceof TopologyValidationError) {
       process.stderr.write(`nimbus local: ${error.message}\n`);
       return ExitCode.TOPOLOGY_INVALID;
