@@ -4,9 +4,10 @@
  * directory, so a committed file survives a machine crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, open, readFile, readdir, rename as fsRename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { makeDirectories } from './make-directories.js';
 import type { FileHandle } from 'node:fs/promises';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
 
@@ -69,7 +70,7 @@ export class LocalFileSystem implements FileSystem {
   async create(path: string, data: Uint8Array, options: CreateOptions = {}): Promise<void> {
     this.#check();
     try {
-      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await makeDirectories(parentOf(path));
       await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
     } catch (error) {
       throw translate(error, 'create', path);
@@ -79,7 +80,7 @@ export class LocalFileSystem implements FileSystem {
   async createStream(path: string, options: CreateOptions = {}): Promise<FileStream> {
     this.#check();
     try {
-      if (options.createParent !== false) await mkdir(parentOf(path), { recursive: true });
+      if (options.createParent !== false) await makeDirectories(parentOf(path));
       return new LocalFileStream(await open(path, options.overwrite ? 'w' : 'wx'), path);
     } catch (error) {
       throw translate(error, 'create', path);
@@ -169,7 +170,7 @@ export class LocalFileSystem implements FileSystem {
   async mkdirs(path: string): Promise<void> {
     this.#check();
     try {
-      await mkdir(path, { recursive: true });
+      await makeDirectories(path);
     } catch (error) {
       throw translate(error, 'mkdirs', path);
     }
