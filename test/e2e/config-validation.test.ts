@@ -3,7 +3,7 @@
  * with a message that names the key, what was given and what is allowed, and writes nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoTempDir, runNimbus } from '../support/nimbus.js';
@@ -62,4 +62,29 @@ test('nimbus local <file> --help lists the topology keys with defaults and descr
   assert.match(r.stdout, /Engine keys, valid in every topology[^\n]*\n(.*\n)* {2}messageTimeoutMs /);
   const words = await runNimbus(['local', 'examples/word-count.ts', '--help']);
   assert.match(words.stdout, /^ {2}sentences +sentences to generate\n +default 100000; a whole number, 1 or more$/m);
+});
+
+test('a topology that declares no keys takes any key, and a config error it raises while being made exits 2, not 3', async (t) => {
+  const dir = repoTempDir('config-undeclared');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'topology.ts');
+  writeFileSync(
+    file,
+    `import { configNumber, shuffle, topology } from '../../core/index.js';
+import { GeneratorSpout } from '../../spouts/generator/generator-spout.js';
+export default (config: Readonly<Record<string, unknown>>) => {
+  const limit = configNumber(config, 'count', 10);
+  return topology('undeclared')
+    .spout('numbers', { create: () => new GeneratorSpout({ next: (i) => [i], limit }), outputs: { default: ['n'], errors: ['value', 'reason', 'origin'] } })
+    .bolt('sink', { create: () => ({ execute() {} }), inputs: [{ from: 'numbers', grouping: shuffle() }] })
+    .build();
+};
+`,
+  );
+  const bad = await runNimbus(['local', file, '--no-typecheck', '-q', '-c', 'count=abc']);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /^nimbus local: config 'count' is "abc": use a number\nNothing ran\.$/m);
+  const help = await runNimbus(['local', file, '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /declares no config keys: it takes any -c key=value, unchecked/);
 });
