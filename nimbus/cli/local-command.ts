@@ -15,7 +15,8 @@ Runs a topology in this process (local mode): the same executors, acking and que
 cluster worker, with in-memory cluster state and no service to install. The file is
 type-checked first; a mistake is shown as file:line and nothing runs.
 
-The run ends when --duration has passed, on Ctrl-C (a second Ctrl-C stops at once), or by
+The run ends when --duration has passed, on Ctrl-C, SIGTERM or SIGHUP, or when the process that
+started it exits (a second signal stops at once; one during start-up stops at once), or by
 itself when every spout is finite (a file, say) and every tuple is acked and flushed. It also
 ends when a component cannot go on (a Kafka spout whose consumer failed for good, say): what is
 in flight is drained and committed, and the run exits 1 with the reason as its last line.
@@ -38,7 +39,7 @@ Options:
   -h, --help                 Show this help.
 
 Exit codes: 0 done, 1 failed while running, 2 bad usage or config, 3 invalid topology file,
-4 shutdown deadline passed with tuples in flight, 130 interrupted twice.`;
+4 shutdown deadline passed with tuples in flight, 130 interrupted twice or during start-up.`;
 
 /** True when `error`, or an error it wraps (a component's failed `open`), is a config error. */
 function isConfigError(error: unknown): boolean {
@@ -115,6 +116,14 @@ export async function localCommand(argv: string[]): Promise<number> {
   }
   if (values.follow) overrides.follow = true;
 
+  // Until the topology runs there is nothing to drain: an interrupt during start-up (a slow
+  // type-check, a service that does not answer) stops at once.
+  let running = false;
+  onInterrupt((why) => {
+    if (running) return;
+    process.stderr.write(`nimbus local: ${why} during start-up: stopped before the topology ran\n`);
+    process.exit(ExitCode.ABORTED);
+  });
   const status = new StatusLine();
   const logger = createLogger(consoleSink(process.stderr, () => status.clear()), level, 'squall');
   let topology;
@@ -152,11 +161,13 @@ export async function localCommand(argv: string[]): Promise<number> {
     process.stderr.write(`nimbus local: topology '${topology.name}' failed to start${code}: ${(error as Error).message}\n`);
     return isConfigError(error) ? ExitCode.USAGE : ExitCode.FAILURE;
   }
+  running = true;
   logger.info(`running topology '${topology.name}' in local mode`, { components: topology.components.length, ...(duration ? { duration } : {}) });
 
   const started = performance.now();
   const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats(), inputProgress(cluster.metrics, topology.name)), interval * 1000);
   let failure: ComponentError | undefined;
+  let interruptedBy: string | undefined;
   let reason = await new Promise<string>((resolve) => {
     void runtime.completion.then(() => resolve('input exhausted, every tuple acked'));
     void runtime.failure.then((error) => {
@@ -164,11 +175,14 @@ export async function localCommand(argv: string[]): Promise<number> {
       resolve(`'${error.component}' task ${error.task} cannot go on`);
     });
     if (duration !== undefined) setTimeout(() => resolve(`duration of ${duration} s reached`), duration * 1000).unref();
-    onInterrupt(() => resolve('interrupted'));
+    onInterrupt((why) => {
+      interruptedBy = why;
+      resolve(why);
+    });
   });
   if (ticker) clearInterval(ticker);
   status.clear();
-  if (reason === 'interrupted') logger.info('interrupted: draining in-flight tuples (Ctrl-C again to stop at once)');
+  if (interruptedBy !== undefined) logger.info(`${interruptedBy}: draining in-flight tuples (Ctrl-C again to stop at once)`);
   if (failure !== undefined) logger.error(`stopping: ${reason}; draining in-flight tuples`);
   const report = await cluster.kill(topology.name);
   if (report.forced) reason += `; shutdown deadline passed with ${report.inFlight} tuple trees in flight`;
