@@ -88,3 +88,11 @@ export default (config: Readonly<Record<string, unknown>>) => {
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /declares no config keys: it takes any -c key=value, unchecked/);
 });
+
+test('nimbus submit checks the config against the same declaration before it bundles or contacts Nimbus', async () => {
+  // Port 1: nothing listens, so reaching Nimbus at all would end in exit 5, not 2.
+  const r = await runNimbus(['submit', 'topologies/webrequest.ts', '--no-typecheck', '--nimbus', '127.0.0.1:1', '--token', 'unused', '-c', 'threads=1.5']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^nimbus submit: config 'threads' is 1.5: use a whole number from 0 to 256 .*\nNothing was submitted\.$/m);
+  assert.doesNotMatch(r.stderr, /bundled/);
+});
