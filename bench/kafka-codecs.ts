@@ -144,7 +144,7 @@ async function topologyRun(topic: string, records: number, run: number): Promise
   const hdfs = `http://${infra.hdfs.host}:${infra.hdfs.webhdfsPort}`;
   const output = `/squall-bench/kafka-codecs-${suffix}-${topic.slice(-12)}-${run}`;
   const config = { brokers: brokers.join(','), topics: topic, groupId: `${topic}-${run}`, hdfs, output, format: 'ndjson' };
-  const runtime = new TopologyRuntime({ topology: kafkaToHdfs(config), config });
+  const runtime = new TopologyRuntime({ topology: kafkaToHdfs.make(config), config });
   await runtime.start();
   const spout = () => runtime.stats().components.kafka!;
   let first = 0;

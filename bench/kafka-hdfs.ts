@@ -133,7 +133,7 @@ function byHandRun(run: number): Promise<number> {
 async function topologyRun(run: number): Promise<{ ms: number; files: number }> {
   const output = `/squall-bench/kafka-hdfs-${suffix}-${run}`;
   const config = { brokers: brokers.join(','), topics: topic, groupId: `${topic}-topology-${run}`, hdfs: hdfsUrl, output, format: args.format, ...extra };
-  const runtime = new TopologyRuntime({ topology: kafkaToHdfs(config), config });
+  const runtime = new TopologyRuntime({ topology: kafkaToHdfs.make(config), config });
   await runtime.start();
   const spout = () => runtime.stats().components.kafka!;
   let first = 0;

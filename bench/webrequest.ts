@@ -86,7 +86,7 @@ async function tightLoop(): Promise<Timing> {
 async function topologyRun(run: number): Promise<Timing> {
   const output = join(dir, `out-${run}`);
   const config = { input, output, format, ...threadsConfig, ...overrides };
-  const runtime = new TopologyRuntime({ topology: webrequest(config), config });
+  const runtime = new TopologyRuntime({ topology: webrequest.make(config), config });
   const started = performance.now();
   const cpu = process.cpuUsage();
   await runtime.start();

@@ -4,6 +4,7 @@
  *
  *   npx nimbus local examples/word-count.ts
  *   npx nimbus local examples/word-count.ts -c sentences=1000000 -c top=20
+ *   npx nimbus local examples/word-count.ts --help      # its config keys
  */
 import {
   type Bolt,
@@ -11,6 +12,8 @@ import {
   type OutputCollector,
   type TopologyContext,
   type Tuple,
+  configKeys,
+  configurable,
   fields,
   global,
   shuffle,
@@ -55,7 +58,11 @@ class WordCount implements Bolt<'word'> {
 /** Keeps the latest count of every word and logs the top words when the input ends. */
 class TopWords implements Bolt<'word' | 'count'> {
   readonly #latest = new Map<string, number>();
+  readonly #top: number;
   #context!: TopologyContext;
+  constructor(top: number) {
+    this.#top = top;
+  }
   prepare(context: TopologyContext): void {
     this.#context = context;
   }
@@ -64,29 +71,36 @@ class TopWords implements Bolt<'word' | 'count'> {
   }
   flush(reason: FlushReason): void {
     if (reason !== 'end-of-input') return;
-    const top = [...this.#latest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, Number(this.#context.config.top ?? 10));
+    const top = [...this.#latest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, this.#top);
     this.#context.logger.info(`top words: ${top.map(([w, c]) => `${w}=${c}`).join(' ')}`);
   }
 }
 
-export default topology('word-count')
-  .spout('sentences', {
-    create: ({ config }) =>
-      new GeneratorSpout({ next: (i) => [SENTENCES[i % SENTENCES.length]], limit: Number(config.sentences ?? 100_000) }),
-    outputs: { default: ['sentence'], errors: ['value', 'reason', 'origin'] },
-  })
-  .bolt('split', {
-    create: () => new SplitSentence(),
-    parallelism: 2,
-    inputs: [{ from: 'sentences', grouping: shuffle() }],
-    outputs: { default: ['word'] },
-  })
-  .bolt('count', {
-    create: () => new WordCount(),
-    parallelism: 2,
-    tasks: 4,
-    inputs: [{ from: 'split', grouping: fields('word') }],
-    outputs: { default: ['word', 'count'] },
-  })
-  .bolt('report', { create: () => new TopWords(), inputs: [{ from: 'count', grouping: global() }] })
-  .build();
+/** The config keys (`-c key=value`): checked before anything runs, listed by `--help`. */
+const CONFIG = configKeys({
+  sentences: { type: 'integer', min: 1, default: 100_000, description: 'sentences to generate' },
+  top: { type: 'integer', min: 1, default: 10, description: 'words to report at the end' },
+});
+
+export default configurable(CONFIG, (config) =>
+  topology('word-count')
+    .spout('sentences', {
+      create: () => new GeneratorSpout({ next: (i) => [SENTENCES[i % SENTENCES.length]], limit: config.sentences }),
+      outputs: { default: ['sentence'], errors: ['value', 'reason', 'origin'] },
+    })
+    .bolt('split', {
+      create: () => new SplitSentence(),
+      parallelism: 2,
+      inputs: [{ from: 'sentences', grouping: shuffle() }],
+      outputs: { default: ['word'] },
+    })
+    .bolt('count', {
+      create: () => new WordCount(),
+      parallelism: 2,
+      tasks: 4,
+      inputs: [{ from: 'split', grouping: fields('word') }],
+      outputs: { default: ['word', 'count'] },
+    })
+    .bolt('report', { create: () => new TopWords(config.top), inputs: [{ from: 'count', grouping: global() }] })
+    .build(),
+);

@@ -27,7 +27,7 @@
  * the sink committed, so a restart does not even read it again (docs/exactly-once.md). The error output is at-least-once: a record rejected just before a crash may
  * be listed there twice.
  *
- * Config (`-c key=value`):
+ * Config (`-c key=value`; declared in KAFKA_TO_HDFS_CONFIG below, and listed by `nimbus local topologies/kafka-to-hdfs.ts --help`):
  * - `brokers` (`127.0.0.1:9092`), `topics` (comma-separated, `webrequest_text,webrequest_upload`),
  *   `groupId` (`kafka-to-hdfs`).
  * - `output`: the output root (default `out/kafka-to-hdfs`); on HDFS when `hdfs` names a WebHDFS
@@ -51,7 +51,7 @@
  *   (about maxSpoutPending / partitions records) and how often the sink stops to commit.
  */
 import { resolve } from 'node:path';
-import { type Tuple, configNumber as num, configString as str, fields, shuffle, topology } from '../core/index.js';
+import { MAX_THREADS, type Tuple, configKeys, configurable, fields, shuffle, topology } from '../core/index.js';
 import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
 import { redactIps } from '../bolts/webrequest/redact.js';
 import { webrequestInputAvroType } from '../bolts/webrequest/schema-avro.js';
@@ -67,16 +67,34 @@ import {
   joinPath,
 } from '../bolts/hdfs/index.js';
 import { KafkaSpout, kafkaSpoutOutputs } from '../spouts/kafka/index.js';
+import { checkWebHdfsUrl } from './config-checks.js';
 
-type Config = Readonly<Record<string, unknown>>;
-
-
-/** A value from `config` that must be one of `allowed`. */
-function oneOf<T extends string>(config: Config, key: string, allowed: readonly T[]): T {
-  const value = str(config, key, allowed[0]!);
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`kafka-to-hdfs: config '${key}' is '${value}': use ${allowed.map((a) => `'${a}'`).join(' or ')}`);
-  return value as T;
-}
+/** The config keys (`-c key=value`), checked before anything runs; `nimbus local topologies/kafka-to-hdfs.ts --help` lists them. */
+export const KAFKA_TO_HDFS_CONFIG = configKeys({
+  brokers: { type: 'string', default: '127.0.0.1:9092', description: 'Kafka brokers, comma-separated' },
+  topics: { type: 'string', default: 'webrequest_text,webrequest_upload', description: 'topics to copy, comma-separated' },
+  groupId: { type: 'string', default: 'kafka-to-hdfs', description: 'consumer group' },
+  output: { type: 'string', default: 'out/kafka-to-hdfs', description: 'output root; on HDFS when hdfs is set, else on the local disk' },
+  hdfs: { type: 'string', check: checkWebHdfsUrl, defaultText: 'not set: the local disk', description: 'write to HDFS through this WebHDFS URL' },
+  hdfsUser: { type: 'string', default: 'squall', description: 'HDFS user' },
+  format: { type: 'string', values: ['avro', 'ndjson'], default: 'avro', description: 'output format (avro: the varnishkafka input schema, snappy)' },
+  valueFormat: { type: 'string', values: ['json', 'avro'], default: 'json', description: 'how Kafka values are encoded (avro: binary, no container)' },
+  timeField: { type: 'string', default: 'dt', description: 'the event-time field that picks the hour' },
+  maskFields: { type: 'string', default: 'ip,x_forwarded_for', description: "fields written as '-', comma-separated; empty copies records as they are" },
+  skipCommitted: { type: 'boolean', default: true, description: "acquire partitions through the output's fence, starting past what the sink committed" },
+  threads: { type: 'integer', min: 0, max: MAX_THREADS, default: 2, description: "encoder threads of the sink; 0 encodes on the sink's own thread" },
+  batchRecords: { type: 'integer', min: 1, default: 512, description: 'records per encoding batch' },
+  sinkParallelism: { type: 'integer', min: 1, default: 1, description: 'executors of the sink' },
+  maxSpoutPending: { type: 'integer', min: 1, default: 60_000, description: 'tuples in flight (engine key, with this default here); sets the file size' },
+  maxUncommittedOffsets: { type: 'integer', min: 1, defaultText: 'maxSpoutPending', description: 'offsets a partition may have uncommitted' },
+  maxBufferedRecords: { type: 'integer', min: 1, default: 4096, description: 'records the consumer buffers' },
+  sessionTimeoutMs: { type: 'integer', min: 1, default: 30_000, description: 'consumer session timeout, in ms' },
+  heartbeatIntervalMs: { type: 'integer', min: 1, default: 3000, description: 'consumer heartbeat interval, in ms' },
+  commitIntervalMs: { type: 'integer', min: 1, default: 2000, description: 'Kafka offset commit interval, in ms' },
+  rotationMaxBytes: { type: 'integer', min: 1, default: 128 * 2 ** 20, description: 'a file is committed at this size, in bytes' },
+  rotationMaxAgeMs: { type: 'integer', min: 1, default: 20_000, description: 'a file is committed at this age, in ms' },
+  writeBufferBytes: { type: 'integer', min: 1, default: 2 ** 20, description: 'bytes buffered before a write' },
+});
 
 /** The directory the errors go to, beside the partitions; `_` keeps Hive and the sink's scan out of it. */
 export const ERRORS_DIR = '_errors';
@@ -113,42 +131,42 @@ export function errorLine(tuple: Tuple, redact: boolean): Record<string, unknown
   return line;
 }
 
-export default (config: Config) => {
-  const hdfs = config.hdfs === undefined ? undefined : String(config.hdfs);
-  const user = str(config, 'hdfsUser', 'squall');
-  const output = str(config, 'output', 'out/kafka-to-hdfs');
+export default configurable(KAFKA_TO_HDFS_CONFIG, (config) => {
+  const hdfs = config.hdfs;
+  const user = config.hdfsUser;
+  const output = config.output;
   const root = hdfs === undefined ? resolve(output) : output;
   const newFileSystem = (): FileSystem => (hdfs === undefined ? new LocalFileSystem() : new WebHdfsFileSystem({ url: hdfs, user }));
   // The spout's start-offset lookups and the error output share one client; the sink opens one per task.
   let shared: FileSystem | undefined;
   const sharedFs = () => (shared ??= newFileSystem());
 
-  const format = oneOf(config, 'format', ['avro', 'ndjson']);
-  const valueFormat = oneOf(config, 'valueFormat', ['json', 'avro']);
-  const maskFields = str(config, 'maskFields', 'ip,x_forwarded_for')
+  const format = config.format;
+  const valueFormat = config.valueFormat;
+  const maskFields = config.maskFields
     .split(',')
     .map((f) => f.trim())
     .filter((f) => f !== '');
-  const skipCommitted = config.skipCommitted !== false && config.skipCommitted !== 'false';
-  const maxSpoutPending = num(config, 'maxSpoutPending', 60_000);
-  const rotationMaxAgeMs = num(config, 'rotationMaxAgeMs', 20_000);
+  const skipCommitted = config.skipCommitted;
+  const maxSpoutPending = config.maxSpoutPending;
+  const rotationMaxAgeMs = config.rotationMaxAgeMs;
 
   return topology('kafka-to-hdfs', { maxSpoutPending, messageTimeoutMs: Math.max(60_000, rotationMaxAgeMs * 3), batchSize: 1024, queueCapacity: 4096 })
     .spout('kafka', {
       create: () =>
         new KafkaSpout({
-          brokers: str(config, 'brokers', '127.0.0.1:9092').split(','),
-          groupId: str(config, 'groupId', 'kafka-to-hdfs'),
-          topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
+          brokers: config.brokers.split(','),
+          groupId: config.groupId,
+          topics: config.topics.split(','),
           // Decoded by the sink, in its encoder threads.
           valueFormat: 'buffer',
           // Not below maxSpoutPending: a partition paused here with its tuples held in the sink, short
           // of the sink's commit threshold, would wait for the age limit to commit them.
-          maxUncommittedOffsets: num(config, 'maxUncommittedOffsets', maxSpoutPending),
-          maxBufferedRecords: num(config, 'maxBufferedRecords', 4096),
-          commitIntervalMs: num(config, 'commitIntervalMs', 2000),
-          sessionTimeoutMs: num(config, 'sessionTimeoutMs', 30_000),
-          heartbeatIntervalMs: num(config, 'heartbeatIntervalMs', 3000),
+          maxUncommittedOffsets: config.maxUncommittedOffsets ?? maxSpoutPending,
+          maxBufferedRecords: config.maxBufferedRecords,
+          commitIntervalMs: config.commitIntervalMs,
+          sessionTimeoutMs: config.sessionTimeoutMs,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
           // The sink fails a tuple only when HDFS could not take it (records it cannot write go to
           // its errors stream, acked). Giving up after some retries would divert good records to
           // the error output while HDFS is down; retry them until it is back.
@@ -166,16 +184,16 @@ export default (config: Config) => {
           fileSystem: newFileSystem,
           root,
           format: format === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestInputAvroType, codec: 'snappy' }),
-          timeField: str(config, 'timeField', 'dt'),
+          timeField: config.timeField,
           fields: { record: 'value' },
           input: valueFormat === 'avro' ? { avro: webrequestInputAvroType } : 'json',
-          threads: num(config, 'threads', 2),
-          batchRecords: num(config, 'batchRecords', 512),
+          threads: config.threads,
+          batchRecords: config.batchRecords,
           maskFields,
-          rotation: { maxBytes: num(config, 'rotationMaxBytes', 128 * 2 ** 20), maxAgeMs: rotationMaxAgeMs },
-          writeBufferBytes: num(config, 'writeBufferBytes', 2 ** 20),
+          rotation: { maxBytes: config.rotationMaxBytes, maxAgeMs: rotationMaxAgeMs },
+          writeBufferBytes: config.writeBufferBytes,
         }),
-      parallelism: num(config, 'sinkParallelism', 1),
+      parallelism: config.sinkParallelism,
       // One task owns each source partition, so it alone decides which of its offsets are committed.
       inputs: [{ from: 'kafka', grouping: fields('topic', 'partition') }],
       outputs: HDFS_SINK_OUTPUTS,
@@ -190,4 +208,4 @@ export default (config: Config) => {
       ],
     })
     .build();
-};
+});

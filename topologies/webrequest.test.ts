@@ -7,7 +7,7 @@ test('refine threads default to the cores but one', () => {
 });
 
 test('the topology has one refine component feeding the sink and every side stream', () => {
-  const definition = webrequest({ threads: 0 });
+  const definition = webrequest.make({ threads: 0 });
   const ids = definition.components.map((c) => c.id);
   assert.deepEqual(ids.filter((id) => ['canonicalize', 'geotag', 'anonymize'].includes(id)), []);
   const fromRefine = definition.components.filter((c) => c.inputs.some((i) => i.from === 'refine')).map((c) => c.id);

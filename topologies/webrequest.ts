@@ -16,7 +16,8 @@
  *   npx nimbus local topologies/webrequest.ts -c 'input=/var/log/webrequest/*.gz' --follow
  *   npx nimbus local topologies/webrequest.ts -c input=kafka -c redis=127.0.0.1:6379 -c hdfs=http://127.0.0.1:9870 -c output=/wmf/webrequest
  *
- * Config (`-c key=value`):
+ * Config (`-c key=value`; declared, with types and ranges, in webrequest-config.ts, and listed by
+ * `nimbus local topologies/webrequest.ts --help`):
  * - `input`: `generator` (default), `kafka`, or varnishkafka NDJSON lines from a file, a directory
  *   of files or a glob (`logs/*.gz`; plain, gzip or zstd, read in name order), or `-` for stdin.
  * - `follow` (false; or `--follow`): keep reading the files that appear in the input directory.
@@ -39,7 +40,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type EventTimePolicy, type TopologyContext, all, configNumber as num, configString as str, eventTimePolicyOf, fields, global, shuffle, topology } from '../core/index.js';
+import { type ConfigOf, type EventTimePolicy, type TopologyContext, all, configurable, eventTimePolicyOf, fields, global, shuffle, topology } from '../core/index.js';
+import { WEBREQUEST_CONFIG } from './webrequest-config.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, WATERMARK_FIELDS, valueText } from '../bolts/webrequest/streams.js';
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
@@ -67,50 +69,47 @@ import { GeneratorSpout } from '../spouts/generator/generator-spout.js';
 import { WebrequestGenerator } from '../spouts/generator/index.js';
 import { KafkaSpout } from '../spouts/kafka/index.js';
 
-type Config = Readonly<Record<string, unknown>>;
+/** The checked config: the declared defaults, with the given values over them. */
+type Config = ConfigOf<typeof WEBREQUEST_CONFIG>;
 
 
 /** One filesystem per process for the side outputs: WebHDFS when `hdfs` is set, else local. */
 let sharedFs: FileSystem | undefined;
 function fileSystemOf(config: Config): FileSystem {
-  sharedFs ??=
-    config.hdfs === undefined
-      ? new LocalFileSystem()
-      : new WebHdfsFileSystem({ url: String(config.hdfs), user: str(config, 'hdfsUser', 'squall'), ...(config.hdfsBlockSize === undefined ? {} : { blockSize: num(config, 'hdfsBlockSize', 0) }) });
+  sharedFs ??= config.hdfs === undefined ? new LocalFileSystem() : new WebHdfsFileSystem({ url: config.hdfs, user: config.hdfsUser, ...(config.hdfsBlockSize === undefined ? {} : { blockSize: config.hdfsBlockSize }) });
   return sharedFs;
 }
 
 function outputRoot(config: Config): string {
-  const output = str(config, 'output', 'out/webrequest');
-  return config.hdfs === undefined ? resolve(output) : output;
+  return config.hdfs === undefined ? resolve(config.output) : config.output;
 }
 
 function sourceSpout(config: Config, context: { taskId: number }) {
-  const input = str(config, 'input', 'generator');
+  const input = config.input;
   if (input === 'kafka') {
     const fs = fileSystemOf(config);
     const refined = `${outputRoot(config)}/webrequest`;
     return new KafkaSpout({
-      brokers: str(config, 'brokers', '127.0.0.1:9092').split(','),
-      groupId: str(config, 'groupId', 'webrequest-refine'),
-      topics: str(config, 'topics', 'webrequest_text,webrequest_upload').split(','),
+      brokers: config.brokers.split(','),
+      groupId: config.groupId,
+      topics: config.topics.split(','),
       valueFormat: 'string',
       // Exactly-once across restarts, rebalances and pauses: each partition is acquired through
       // the refined output's fence, which also says where to start (after what is committed).
       fence: new OutputPartitionFence(() => fs, refined),
-      sessionTimeoutMs: num(config, 'sessionTimeoutMs', 30_000),
-      heartbeatIntervalMs: num(config, 'heartbeatIntervalMs', 3_000),
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
     });
   }
   if (input === 'generator') {
     const generator = new WebrequestGenerator({
-      seed: num(config, 'seed', 1) + context.taskId,
-      hosts: num(config, 'hosts', 8),
-      malformedShare: num(config, 'malformedShare', 0.01),
+      seed: config.seed + context.taskId,
+      hosts: config.hosts,
+      malformedShare: config.malformedShare,
     });
     return new GeneratorSpout({
       next: (i, ctx) => ['generator', ctx.taskIndex, i, null, generator.nextLine(), Date.now(), {}, null],
-      limit: num(config, 'records', 100_000),
+      limit: config.records,
     });
   }
   // Files or stdin. Exactly-once per file: each file is a source of its own (named by its first
@@ -119,8 +118,7 @@ function sourceSpout(config: Config, context: { taskId: number }) {
   const fs = fileSystemOf(config);
   return new NdjsonFileSpout({
     path: input,
-    // Checked by the spout: true or false.
-    follow: config.follow as boolean | undefined,
+    follow: config.follow,
     state: new FileCheckpointStore(fs, `${outputRoot(config)}/_state/file-source`),
     ...resumeFilesAfterCommitted(fs, `${outputRoot(config)}/webrequest`),
   });
@@ -165,19 +163,19 @@ export function defaultRefineThreads(cores: number = availableParallelism()): nu
  * generated traffic (old logs, synthetic time); `eventTimeReference` chooses either way.
  */
 export function eventTimePolicy(config: Config): EventTimePolicy {
-  return eventTimePolicyOf(config, { reference: str(config, 'input', 'generator') === 'kafka' ? 'wall-clock' : 'stream' });
+  return eventTimePolicyOf(config, { reference: config.input === 'kafka' ? 'wall-clock' : 'stream' });
 }
 
-export default (config: Config) => {
+export default configurable(WEBREQUEST_CONFIG, (config) => {
   const root = outputRoot(config);
   const fs = () => fileSystemOf(config);
-  const refineParallelism = num(config, 'refineParallelism', 1);
-  const threads = num(config, 'threads', defaultRefineThreads());
-  const maxSpoutPending = num(config, 'maxSpoutPending', 8000);
+  const refineParallelism = config.refineParallelism;
+  const threads = config.threads ?? defaultRefineThreads();
+  const maxSpoutPending = config.maxSpoutPending;
   const eventTime = eventTimePolicy(config);
-  const format = str(config, 'format', 'avro') === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType });
+  const format = config.format === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType });
   return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
-    .spout('source', { create: ({ config: c, taskId }) => sourceSpout(c, { taskId }), outputs: SOURCE_OUTPUTS })
+    .spout('source', { create: ({ taskId }) => sourceSpout(config, { taskId }), outputs: SOURCE_OUTPUTS })
     // canonicalize → geotag → anonymize, fused: batches of lines, refined in a thread pool or inline.
     .bolt('refine', {
       // Records leave refine encoded in the sink's format: the encoding runs with the refining.
@@ -259,4 +257,4 @@ export default (config: Config) => {
       ],
     })
     .build();
-};
+});

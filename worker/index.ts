@@ -12,7 +12,7 @@
  */
 export { PrometheusBridge } from './metrics/prometheus-bridge.js';
 export { consoleSink, formatRecord } from './log/console-log.js';
-export { loadTopology, typecheck, TopologyLoadError } from './topology/load-topology.js';
+export { loadTopology, loadConfigKeys, typecheck, TopologyLoadError } from './topology/load-topology.js';
 export type { LoadOptions } from './topology/load-topology.js';
 export { ZkSession, ZkErrorCodes, isZkError, reconnectUntilDone } from './cluster/zk-session.js';
 export type { ZkSessionOptions, ZkNode, ZkOp, CreateMode } from './cluster/zk-session.js';

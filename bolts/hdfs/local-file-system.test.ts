@@ -33,6 +33,18 @@ describe('LocalFileSystem', () => {
     assert.equal(await fs.exists(path), true);
   });
 
+  it('refuses a directory that cannot be made under an existing parent (/proc) instead of looping, and one under a file', { skip: process.platform !== 'linux', timeout: 10_000 }, async () => {
+    // node's recursive mkdir spins forever here; the run hung at start-up with -c output=/proc/nope.
+    await assert.rejects(fs.create('/proc/squall-nope/a/file', Buffer.from('x')), (e: unknown) => code(e) === HdfsErrorCodes.NOT_FOUND && /\/proc\/squall-nope/.test((e as Error).message));
+    await assert.rejects(fs.mkdirs('/proc/squall-nope'), (e: unknown) => code(e) === HdfsErrorCodes.NOT_FOUND);
+    const file = join(dir, 'plain-file');
+    await fs.create(file, Buffer.from('x'));
+    await assert.rejects(fs.mkdirs(join(file, 'sub/dir')), (e: unknown) => code(e) === HdfsErrorCodes.REJECTED && /ENOTDIR/.test((e as Error).message));
+    await fs.mkdirs(join(dir, 'm/n/o'));
+    await fs.mkdirs(join(dir, 'm/n/o'));
+    assert.deepEqual((await fs.list(join(dir, 'm/n'))).map((s) => [s.name, s.type]), [['o', 'directory']]);
+  });
+
   it('never replaces on rename, and reports missing paths with stable codes', async () => {
     const a = join(dir, 'r/a');
     const b = join(dir, 'r/b');

@@ -4,10 +4,11 @@
  * directory, so a committed file survives a machine crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { access, appendFile, link, mkdir, open, readFile, readdir, rename as fsRename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, link, open, readFile, readdir, rename as fsRename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageFault, type StorageSpace, storageFaultKind } from '../../core/index.js';
 import { HdfsErrorCodes, hdfsError } from './errors.js';
+import { makeDirectories } from './make-directories.js';
 import type { FileHandle } from 'node:fs/promises';
 import { type CreateOptions, type DeleteOptions, type FileStatus, type FileStream, type FileSystem, parentOf } from './file-system.js';
 
@@ -30,7 +31,7 @@ async function spaceAt(path: string): Promise<StorageSpace | undefined> {
  */
 async function makeDirs(path: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    await makeDirectories(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     let existing = parentOf(path);

@@ -5,6 +5,7 @@
  * Options, frozen defaults, and one function that fills and validates them.
  */
 import { configNumber, configString } from '../config.js';
+import { configKeys } from '../config-keys.js';
 import { ErrorCodes, SquallError } from '../errors.js';
 
 /**
@@ -49,6 +50,15 @@ export const EVENT_TIME_CONFIG_KEYS = Object.freeze({
   allowedLatenessMs: 'allowedLatenessMs',
   idleTimeoutMs: 'idlePartitionMs',
 } as const);
+
+/** The declaration of the keys of {@link EVENT_TIME_CONFIG_KEYS}, for a topology's own declaration. */
+export const EVENT_TIME_KEYS = configKeys({
+  eventTimeMaxAheadMs: { type: 'integer', min: 1, default: DEFAULT_EVENT_TIME_OPTIONS.maxAheadMs, description: 'a record this far ahead of the reference (and of the wall clock) is refused, in ms' },
+  eventTimeMaxAgeMs: { type: 'integer', min: 1, default: DEFAULT_EVENT_TIME_OPTIONS.maxAgeMs, description: 'a record this far behind the reference is refused, in ms' },
+  eventTimeReference: { type: 'string', values: ['wall-clock', 'stream'], description: 'what the bounds are measured from: the wall clock (a live stream) or the stream itself (a backfill)' },
+  allowedLatenessMs: { type: 'integer', min: 0, default: DEFAULT_EVENT_TIME_OPTIONS.allowedLatenessMs, description: 'an hour closes once the low watermark is this far past its end, in ms' },
+  idlePartitionMs: { type: 'integer', min: 1, default: DEFAULT_EVENT_TIME_OPTIONS.idleTimeoutMs, description: 'a source partition silent this long no longer holds hours open, in ms' },
+});
 
 function invalid(key: string, value: unknown, fix: string): SquallError {
   return new SquallError(ErrorCodes.INVALID_CONFIG, `event time: ${key} is ${JSON.stringify(value)}: ${fix}`);

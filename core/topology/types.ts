@@ -3,6 +3,7 @@
  * `TopologyBuilder` produces a {@link TopologyDefinition}; the engine runs it.
  */
 import type { Bolt } from '../bolt.js';
+import type { ConfigKeys } from '../config-keys.js';
 import type { Spout } from '../spout.js';
 import type { Grouping } from './grouping.js';
 
@@ -111,4 +112,6 @@ export interface TopologyDefinition {
   readonly config: Readonly<Record<string, unknown>>;
   /** Components in declaration order. */
   readonly components: readonly ComponentDefinition[];
+  /** The config keys it declares (see `configurable`); undefined when it declares none and takes any key. */
+  readonly configKeys?: ConfigKeys;
 }

@@ -4,8 +4,8 @@
  * `--json` (where it reads) prints what the API answered.
  */
 import { parseArgs } from 'node:util';
-import { parseConfigOverride } from '../../core/index.js';
-import { TopologyLoadError } from '../../worker/index.js';
+import { compileConfig, parseConfigOverride } from '../../core/index.js';
+import { TopologyLoadError, loadConfigKeys } from '../../worker/index.js';
 import { bundleTopology } from '../submit/bundle-topology.js';
 import { ClusterCommandError, DEFAULT_NIMBUS, NimbusClient } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
@@ -94,6 +94,17 @@ function seconds(name: string, flag: string, value: unknown, fallback: number): 
   return n;
 }
 
+/** Refuses a config that the topology's declared keys do not allow, before anything is bundled or sent (Nimbus checks it again). */
+async function checkConfig(file: string, config: Readonly<Record<string, unknown>>): Promise<void> {
+  const keys = await loadConfigKeys(file);
+  if (keys === undefined) return;
+  try {
+    compileConfig(keys, config, file);
+  } catch (error) {
+    throw new ClusterCommandError(`${(error as Error).message}\nNothing was submitted.`, ExitCode.USAGE);
+  }
+}
+
 const table = (rows: string[][]): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
@@ -150,7 +161,8 @@ export const CLUSTER_COMMANDS = {
     options: { name: { type: 'string' }, workers: { type: 'string' }, config: { type: 'string', short: 'c', multiple: true }, 'no-typecheck': { type: 'boolean' }, wait: { type: 'string' } },
     optionsHelp: `  --name <name>         Name it (default: the name in the topology file).
   --workers <n>         Worker processes to spread it over (default 1).
-  -c, --config <k=v>    Topology config, as for nimbus local; repeatable.
+  -c, --config <k=v>    Topology config, as for nimbus local; repeatable. Checked against
+                        the keys the topology declares before anything is sent (exit 2).
   --wait <seconds>      Wait until every worker runs (default: return once assigned).
   --no-typecheck        Skip type-checking (bundling still reports syntax errors).`,
     async run(client, [file], values) {
@@ -165,6 +177,7 @@ export const CLUSTER_COMMANDS = {
       }
       const workers = values.workers === undefined ? 1 : positiveInt('submit', '--workers', values.workers);
       const wait = seconds('submit', '--wait', values.wait, 0);
+      await checkConfig(file!, config);
       const bundle = await bundleTopology(file!, { typecheck: values['no-typecheck'] !== true });
       process.stderr.write(`bundled ${file} (${Math.ceil(bundle.code.length / 1024)} KiB); submitting to ${client.address}\n`);
       const answer = await client.post<{ id: string; name: string; workers: number; epoch: number; bundle: string }>('/topology', { ...(values.name === undefined ? {} : { name: values.name }), code: bundle.code, workers, config });

@@ -127,7 +127,7 @@ async function daemon(name: string, help: string, run: () => Promise<() => Promi
     }
     throw error;
   }
-  await new Promise<void>((resolve) => onInterrupt(resolve));
+  await new Promise<void>((resolve) => onInterrupt(() => resolve()));
   await stop();
   return ExitCode.OK;
 }

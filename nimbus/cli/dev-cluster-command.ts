@@ -139,7 +139,7 @@ Ctrl-C stops the cluster and its workers.
     });
   }
   let stopping = false;
-  await new Promise<void>((r) => onInterrupt(r));
+  await new Promise<void>((r) => onInterrupt(() => r()));
   stopping = true;
   process.stderr.write('stopping the dev cluster...\n');
   await stopAll();

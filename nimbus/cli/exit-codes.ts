@@ -18,6 +18,6 @@ export const ExitCode = Object.freeze({
   REFUSED: 7,
   /** No topology by that name runs. */
   NOT_FOUND: 8,
-  /** Interrupted twice: stopped at once without draining. */
+  /** Interrupted twice, or during start-up: stopped at once without draining. */
   ABORTED: 130,
 });

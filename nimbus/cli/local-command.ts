@@ -4,17 +4,20 @@ import { type ComponentError, type LogLevel, SquallError, TopologyValidationErro
 import { LocalCluster } from '../local/local-cluster.js';
 import { runVerdict } from '../local/run-verdict.js';
 import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
-import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadTopology } from '../../worker/index.js';
+import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadConfigKeys, loadTopology } from '../../worker/index.js';
+import { configKeysHelp } from './config-keys-help.js';
 import { ExitCode } from './exit-codes.js';
 import { onInterrupt } from './signals.js';
 
 export const LOCAL_HELP = `Usage: nimbus local <topology.ts> [options]
+       nimbus local <topology.ts> --help    (also lists the topology's config keys)
 
 Runs a topology in this process (local mode): the same executors, acking and queues as a
 cluster worker, with in-memory cluster state and no service to install. The file is
 type-checked first; a mistake is shown as file:line and nothing runs.
 
-The run ends when --duration has passed, on Ctrl-C (a second Ctrl-C stops at once), or by
+The run ends when --duration has passed, on Ctrl-C, SIGTERM or SIGHUP, or when the process that
+started it exits (a second signal stops at once; one during start-up stops at once), or by
 itself when every spout is finite (a file, say) and every tuple is acked and flushed. It also
 ends when a component cannot go on (a Kafka spout whose consumer failed for good, say): what is
 in flight is drained and committed, and the run exits 1 with the reason as its last line.
@@ -23,6 +26,8 @@ Options:
   -c, --config <key=value>   Set a topology config key; repeatable. Values are JSON when
                              they parse as JSON (500, true), text otherwise.
                              e.g. -c maxSpoutPending=500 -c input=data.ndjson
+                             A topology that declares its keys refuses an unknown key or a
+                             bad value before anything runs (exit 2).
   -d, --duration <seconds>   Stop after this many seconds.
       --follow               Keep reading: a file input picks up files that appear later
                              (the same as -c follow=true); stop with Ctrl-C or --duration.
@@ -42,12 +47,29 @@ nothing is duplicated).
 
 Exit codes: 0 done, every record written; 1 failed while running, or records not written or
 given up; 2 bad usage or config (an output that cannot be written, say); 3 invalid topology
-file; 4 shutdown deadline passed with tuples in flight; 130 interrupted twice.`;
+file; 4 shutdown deadline passed with tuples in flight; 130 interrupted twice or during start-up.`;
 
 /** True when `error`, or an error it wraps (a component's failed `open`), is a config error. */
 function isConfigError(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = e.cause) if (e instanceof SquallError && e.code === 'SQUALL_ERR_INVALID_CONFIG') return true;
   return false;
+}
+
+/** The command's help, and the config keys of `file` when one is named. */
+async function help(file: string | undefined): Promise<number> {
+  if (file === undefined) {
+    process.stdout.write(`${LOCAL_HELP}\n`);
+    return ExitCode.OK;
+  }
+  let keys;
+  try {
+    keys = await loadConfigKeys(file);
+  } catch (error) {
+    process.stderr.write(`nimbus local: ${(error as Error).message}\n`);
+    return ExitCode.TOPOLOGY_INVALID;
+  }
+  process.stdout.write(`${LOCAL_HELP}\n\n${configKeysHelp(file, keys)}\n`);
+  return ExitCode.OK;
 }
 
 export async function localCommand(argv: string[]): Promise<number> {
@@ -73,10 +95,7 @@ export async function localCommand(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${LOCAL_HELP}\n`);
-    return ExitCode.OK;
-  }
+  if (values.help) return help(positionals[0]);
   const usage = (message: string) => {
     process.stderr.write(`nimbus local: ${message}\nRun 'nimbus local --help' for usage.\n`);
     return ExitCode.USAGE;
@@ -105,12 +124,24 @@ export async function localCommand(argv: string[]): Promise<number> {
   }
   if (values.follow) overrides.follow = true;
 
+  // Until the topology runs there is nothing to drain: an interrupt during start-up (a slow
+  // type-check, a service that does not answer) stops at once.
+  let running = false;
+  onInterrupt((why) => {
+    if (running) return;
+    process.stderr.write(`nimbus local: ${why} during start-up: stopped before the topology ran\n`);
+    process.exit(ExitCode.ABORTED);
+  });
   const status = new StatusLine();
   const logger = createLogger(consoleSink(process.stderr, () => status.clear()), level, 'squall');
   let topology;
   try {
     topology = await loadTopology(positionals[0]!, { typecheck: !values['no-typecheck'], config: overrides });
   } catch (error) {
+    if (isConfigError(error)) {
+      process.stderr.write(`nimbus local: ${(error as Error).message}\nNothing ran.\n`);
+      return ExitCode.USAGE;
+    }
     if (error instanceof TopologyLoadError || error instanceof TopologyValidationError) {
       process.stderr.write(`nimbus local: ${error.message}\n`);
       return ExitCode.TOPOLOGY_INVALID;
@@ -139,12 +170,14 @@ export async function localCommand(argv: string[]): Promise<number> {
     process.stderr.write(`nimbus local: topology '${topology.name}' failed to start${code}: ${(error as Error).message}\n`);
     return isConfigError(error) ? ExitCode.USAGE : ExitCode.FAILURE;
   }
+  running = true;
   logger.info(`running topology '${topology.name}' in local mode`, { components: topology.components.length, ...(duration ? { duration } : {}) });
 
   const started = performance.now();
   const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats(), inputProgress(cluster.metrics, topology.name)), interval * 1000);
   let failure: ComponentError | undefined;
   let completed = false;
+  let interruptedBy: string | undefined;
   let reason = await new Promise<string>((resolve) => {
     void runtime.completion.then(() => {
       completed = true;
@@ -155,11 +188,14 @@ export async function localCommand(argv: string[]): Promise<number> {
       resolve(`'${error.component}' task ${error.task} cannot go on`);
     });
     if (duration !== undefined) setTimeout(() => resolve(`duration of ${duration} s reached`), duration * 1000).unref();
-    onInterrupt(() => resolve('interrupted'));
+    onInterrupt((why) => {
+      interruptedBy = why;
+      resolve(why);
+    });
   });
   if (ticker) clearInterval(ticker);
   status.clear();
-  if (reason === 'interrupted') logger.info('interrupted: draining in-flight tuples (Ctrl-C again to stop at once)');
+  if (interruptedBy !== undefined) logger.info(`${interruptedBy}: draining in-flight tuples (Ctrl-C again to stop at once)`);
   if (failure !== undefined) logger.error(`stopping: ${reason}; draining in-flight tuples`);
   const report = await cluster.kill(topology.name);
   if (report.forced) reason += `; shutdown deadline passed with ${report.inFlight} tuple trees in flight`;

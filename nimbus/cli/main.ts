@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`nimbus: unknown command '${command}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'nimbus --help'.\n`);
     return ExitCode.USAGE;
   }
-  installSignalHandlers();
+  // The daemons outlive the shell that started them; every other command stops with it.
+  installSignalHandlers({ foreground: command !== 'start' && command !== 'supervisor' });
   try {
     return await entry.run(rest);
   } catch (error) {

@@ -27,7 +27,8 @@ async function refused(input: string, message: RegExp, extra: string[] = []): Pr
 
 test('a missing path: exit 2, naming it', { timeout: 30_000 }, async () => {
   const missing = join(work, 'no-such-dir');
-  await refused(missing, new RegExp(`input path '${missing}' does not exist: check the path`));
+  // Refused by the topology's config check, before the spout opens.
+  await refused(missing, new RegExp(`config 'input' is "${missing}": use 'generator', 'kafka', '-' \\(stdin\\), or an existing file, directory or glob \\(${missing} does not exist\\)`));
 });
 
 test('a file where a directory was expected (a glob under a file): exit 2, naming it', { timeout: 30_000 }, async () => {
@@ -51,7 +52,7 @@ test('a file in a compression Squall does not read: exit 2, naming the file and 
 });
 
 test('a follow value that is not true or false: exit 2', { timeout: 30_000 }, async () => {
-  await refused(join(work, 'requests.log'), /follow must be true or false, got "yes"/, ['-c', 'follow=yes']);
+  await refused(join(work, 'requests.log'), /config 'follow' is "yes": use true or false/, ['-c', 'follow=yes']);
 });
 
 test('a file that cannot be read (permission denied): exit 2, naming it', { timeout: 30_000 }, async (t) => {

@@ -136,7 +136,7 @@ async function runScenario(label: string, valueFormat: 'json' | 'avro', encode: 
   assert.deepEqual(end, new Map([[0, partitions[0]!.length], [1, partitions[1]!.length]]));
 
   const config = { brokers: brokers.join(','), topics: names.topic, groupId: names.groupId, hdfs: hdfsUrl, output: root, valueFormat, rotationMaxAgeMs: 2000 };
-  const runtime = new TopologyRuntime({ topology: kafkaToHdfs(config), config });
+  const runtime = new TopologyRuntime({ topology: kafkaToHdfs.make(config), config });
   cleanup.push(() => runtime.stop({ timeoutMs: 2000 }));
   await runtime.start();
   // Offsets are committed only once their record is in a committed file or in the error output.

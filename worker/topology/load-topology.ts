@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCodes, SquallError, TopologyBuilder, type TopologyDefinition } from '../../core/index.js';
+import { type ConfigKeys, ErrorCodes, SquallError, TopologyBuilder, type TopologyDefinition, isConfigurable } from '../../core/index.js';
 
 /** A topology file that cannot be used, with every diagnostic as `file:line:col message`. */
 export class TopologyLoadError extends SquallError {
@@ -67,6 +67,22 @@ function isDefinition(value: unknown): value is TopologyDefinition {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'squall.topology';
 }
 
+async function importDefault(path: string): Promise<unknown> {
+  const file = resolve(path);
+  try {
+    return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  } catch (error) {
+    if (error instanceof SquallError) throw error;
+    const message = (error as Error)?.message ?? String(error);
+    throw new TopologyLoadError(`topology file '${path}' could not be loaded: ${message}`, [], error);
+  }
+}
+
+/**
+ * Loads the topology a file default-exports. When it declares its config keys (`configurable`),
+ * `options.config` is checked against them first, and a bad key or value throws
+ * `SQUALL_ERR_INVALID_CONFIG` before the topology is made.
+ */
 export async function loadTopology(path: string, options: LoadOptions = {}): Promise<TopologyDefinition> {
   const file = resolve(path);
   if (!existsSync(file)) throw new TopologyLoadError(`topology file '${path}' does not exist`);
@@ -74,21 +90,21 @@ export async function loadTopology(path: string, options: LoadOptions = {}): Pro
     const errors = await typecheck(file);
     if (errors.length > 0) throw new TopologyLoadError(`topology file '${path}' has ${errors.length} error${errors.length === 1 ? '' : 's'}:`, errors);
   }
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (error) {
-    if (error instanceof SquallError) throw error;
-    const message = (error as Error)?.message ?? String(error);
-    throw new TopologyLoadError(`topology file '${path}' could not be loaded: ${message}`, [], error);
-  }
-  let value = module.default;
+  let value = await importDefault(path);
+  if (isConfigurable(value)) return value.make(options.config, path);
   if (typeof value === 'function') value = await (value as (config: Readonly<Record<string, unknown>>) => unknown)(options.config ?? {});
   if (value instanceof TopologyBuilder) value = value.build();
   if (!isDefinition(value)) {
     throw new TopologyLoadError(
-      `topology file '${path}' must default-export a topology: \`export default topology('name').spout(...).bolt(...).build()\`, or a function (config) => topology`,
+      `topology file '${path}' must default-export a topology: \`export default topology('name').spout(...).bolt(...).build()\`, a function (config) => topology, or configurable(keys, (config) => topology)`,
     );
   }
   return value;
+}
+
+/** The config keys a topology file declares, without type-checking it or making the topology; undefined when it declares none. */
+export async function loadConfigKeys(path: string): Promise<ConfigKeys | undefined> {
+  if (!existsSync(resolve(path))) throw new TopologyLoadError(`topology file '${path}' does not exist`);
+  const value = await importDefault(path);
+  return isConfigurable(value) ? value.configKeys : (value as { configKeys?: ConfigKeys } | undefined)?.configKeys;
 }
