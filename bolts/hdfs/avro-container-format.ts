@@ -130,6 +130,7 @@ export class AvroContainerFormat implements RecordFormat {
   readonly extension = '.avro';
   readonly name: string;
   readonly hiveStorage: string;
+  readonly hiveColumns: readonly string[];
   /** The records' type. */
   readonly type: avro.Type;
   /** The schema as JSON text, as written into each file's header. */
@@ -153,6 +154,7 @@ export class AvroContainerFormat implements RecordFormat {
     this.#blockBytes = o.blockBytes;
     this.name = `avro/${o.codec}`;
     this.encoding = { kind: 'avro', schemaJson: JSON.stringify(this.type.schema({ exportAttrs: true })), codec: o.codec, deflateLevel: o.deflateLevel, blockBytes: o.blockBytes };
+    this.hiveColumns = Object.freeze(((this.type as { fields?: readonly { name: string }[] }).fields ?? []).map((f) => f.name));
     this.hiveStorage = `STORED AS AVRO\nTBLPROPERTIES ('avro.schema.literal'='${this.schemaJson.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}')`;
   }
 

@@ -48,6 +48,15 @@ export function hiveTableDdl(options: HiveTableOptions & { readonly location: st
   ].join('\n').concat(';\n');
 }
 
+/**
+ * The format's data columns that are also partition columns (compared as Hive does, without case).
+ * Hive refuses such a table: a partition column is read from the directory, never from the file.
+ */
+export function repeatedPartitionColumns(format: RecordFormat, partitioner: Partitioner): string[] {
+  const partitionColumns = new Set(partitioner.columns.map((c) => c.name.toLowerCase()));
+  return (format.hiveColumns ?? []).filter((name) => partitionColumns.has(name.toLowerCase()));
+}
+
 /** `ALTER TABLE ... ADD IF NOT EXISTS PARTITION (year=2024, ...) LOCATION '<dir>';` */
 export function hiveAddPartition(options: HiveTableOptions & { readonly location: string; readonly partition: Partition }): string {
   const spec = Object.entries(options.partition.values)

@@ -51,6 +51,8 @@ export interface RecordFormat {
    * undefined when Hive cannot read them without more information.
    */
   readonly hiveStorage?: string;
+  /** The table's data columns that {@link hiveStorage} declares (an Avro record's fields), when known. */
+  readonly hiveColumns?: readonly string[];
   /**
    * The format as plain data, when the sink's batch encoder (which may run on other threads)
    * or an upstream bolt can produce it; its writers then implement `writeEncoded` and

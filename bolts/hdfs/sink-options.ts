@@ -7,7 +7,7 @@ import { type AvailabilityOptions, DEFAULT_AVAILABILITY_OPTIONS } from './data-a
 import { HdfsErrorCodes, hdfsError } from './errors.js';
 import { type FileNameFormat, OffsetRangeFileNameFormat } from './file-name-format.js';
 import { baseName, type FileSystem } from './file-system.js';
-import type { HiveTableOptions } from './hive-ddl.js';
+import { type HiveTableOptions, repeatedPartitionColumns } from './hive-ddl.js';
 import { NdjsonFormat } from './ndjson-format.js';
 import { HourlyPartitioner, type Partitioner } from './partitioner.js';
 import type { BatchSpec } from './batch-encoder.js';
@@ -215,10 +215,16 @@ export function compileSinkOptions(options: HdfsSinkOptions, context: Pick<Topol
     throw invalid(c, `threads (${options.threads}) encode records that arrive encoded: set input to 'json' or { avro: schema }, or drop threads`);
   }
 
+  const partitioner = options.partitioner ?? new HourlyPartitioner({ timeField });
+  const repeated = hive === undefined ? [] : repeatedPartitionColumns(format, partitioner);
+  if (hive !== undefined && repeated.length > 0) {
+    throw invalid(c, `the records' schema has the fields ${repeated.join(', ')}, which are also the partition columns of the Hive table '${hive.table}': Hive refuses a partition column that repeats a data column. Drop those fields from the schema (the partition directory holds them), or set hive: false`);
+  }
+
   return Object.freeze({
     root,
     format,
-    partitioner: options.partitioner ?? new HourlyPartitioner({ timeField }),
+    partitioner,
     fileNames: options.fileNames ?? new OffsetRangeFileNameFormat(),
     rotation: { shouldRotate: (file: OpenFileStats, now: number) => rotation.shouldRotate(file, now), maxAgeMs },
     fields,

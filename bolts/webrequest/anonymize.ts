@@ -150,10 +150,6 @@ export function buildRefined(r: CanonicalRecord, clientIp: string, geocoded: Geo
     access_method: r.access_method,
     geocoded_data: geocoded,
     ts: r.ts,
-    year: r.year,
-    month: r.month,
-    day: r.day,
-    hour: r.hour,
   };
 }
 

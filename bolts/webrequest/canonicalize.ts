@@ -6,7 +6,7 @@
  */
 import { accessMethodOf } from './access-method.js';
 import { agentTypeOf } from './agent-type.js';
-import { hourPartsOf, parseDt } from './event-time.js';
+import { parseDt } from './event-time.js';
 import { languageVariantOf } from './language-variant.js';
 import { LruCache } from './lru-cache.js';
 import { cleanHost, normalizeHost } from './normalized-host.js';
@@ -94,20 +94,9 @@ export function canonicalize(input: WebrequestInput, options: CanonicalizeOption
   }
 
   let ts: number | null = null;
-  let year: number | null = null;
-  let month: number | null = null;
-  let day: number | null = null;
-  let hour: number | null = null;
   if (input.dt !== MISSING) {
     const ms = parseDt(input.dt);
-    if (!Number.isNaN(ms)) {
-      const parts = hourPartsOf(ms);
-      ts = ms;
-      year = parts.year;
-      month = parts.month;
-      day = parts.day;
-      hour = parts.hour;
-    }
+    if (!Number.isNaN(ms)) ts = ms;
   }
 
   return {
@@ -141,9 +130,5 @@ export function canonicalize(input: WebrequestInput, options: CanonicalizeOption
     agent_type: agentTypeOf(userAgent, uaMap.device_family),
     access_method: accessMethodOf(facts.host, userAgent),
     ts,
-    year,
-    month,
-    day,
-    hour,
   };
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { anonymize } from './anonymize.js';
 import { canonicalize } from './canonicalize.js';
 import { UNKNOWN_GEO } from './geotag.js';
-import { webrequestInputAvroType, webrequestRefinedAvroType } from './schema-avro.js';
+import avro from 'avsc';
+import { WEBREQUEST_REFINED_AVRO_SCHEMA, webrequestInputAvroType, webrequestRefinedAvroType } from './schema-avro.js';
 import type { WebrequestRefined } from './schema.js';
 import { APP_UA, inputRecord } from './test-fixtures.js';
 
@@ -42,6 +43,21 @@ test('the refined schema holds no raw IP field', () => {
   assert.ok(!names.includes('ip'));
   assert.ok(!names.includes('x_forwarded_for'));
   assert.ok(names.includes('client_ip'));
+});
+
+test('the hour of ts is no field: year, month, day and hour are the Hive partition columns only', () => {
+  const names = (webrequestRefinedAvroType as unknown as { fields: { name: string }[] }).fields.map((f) => f.name);
+  assert.deepEqual(names.filter((n) => ['year', 'month', 'day', 'hour'].includes(n)), []);
+  assert.ok(names.includes('ts'));
+});
+
+test('refined files written while the schema still had year, month, day and hour read with the current one', () => {
+  const rec = refined();
+  const hourFields = ['year', 'month', 'day', 'hour'].map((name) => ({ name, type: ['null', 'int'], default: null }));
+  const earlier = avro.Type.forSchema({ ...(WEBREQUEST_REFINED_AVRO_SCHEMA as unknown as { fields: unknown[] }), fields: [...WEBREQUEST_REFINED_AVRO_SCHEMA.fields, ...hourFields] } as avro.Schema);
+  const written = earlier.toBuffer({ ...rec, year: 2026, month: 11, day: 22, hour: 10 });
+  const read = webrequestRefinedAvroType.fromBuffer(written, webrequestRefinedAvroType.createResolver(earlier));
+  assert.deepEqual(plain(read), plain(rec));
 });
 
 test('an input record round-trips through the input Avro type', () => {

@@ -125,11 +125,9 @@ export const WEBREQUEST_REFINED_AVRO_SCHEMA = Object.freeze({
         fields: stringFields(['continent', 'country_code', 'country', 'subdivision', 'city', 'timezone']),
       },
     },
+    // The hour of ts is the directory (year=/month=/day=/hour=), read by Hive as partition
+    // columns; a field of the same name would be refused by Hive as a repeated column.
     { name: 'ts', type: nullable('long'), default: null, doc: 'Event time, epoch milliseconds UTC.' },
-    { name: 'year', type: nullable('int'), default: null },
-    { name: 'month', type: nullable('int'), default: null },
-    { name: 'day', type: nullable('int'), default: null },
-    { name: 'hour', type: nullable('int'), default: null },
   ],
 });
 

@@ -7,7 +7,10 @@
  * - A missing string value is `-` ({@link MISSING}).
  * - A missing number (`time_firstbyte`, `response_size`) is `null`.
  * - `ts` is the event time in epoch milliseconds (UTC), taken from `dt`; it is `null` when `dt`
- *   is `-`, and so are `year`, `month`, `day` and `hour`.
+ *   is `-`.
+ * - The hour of `ts` (`year`, `month`, `day`, `hour`) is no field of the record: the HDFS sink puts
+ *   each record under `year=/month=/day=/hour=` by `ts`, and Hive reads those as partition
+ *   columns only, as in Wikimedia's table (a partition column may not repeat a data column).
  */
 
 /** The value of a string field that is missing or unknown. */
@@ -143,11 +146,6 @@ export interface WebrequestCommon {
   access_method: AccessMethod;
   /** Event time in epoch milliseconds (UTC), from `dt`; `null` when `dt` is `-`. */
   ts: number | null;
-  /** UTC calendar parts of `ts`, for `year=/month=/day=/hour=` partitions; `null` without `ts`. */
-  year: number | null;
-  month: number | null;
-  day: number | null;
-  hour: number | null;
 }
 
 /** The output of canonicalize: still holds the raw `ip` and `x_forwarded_for`. */

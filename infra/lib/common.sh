@@ -250,17 +250,26 @@ resolve_classpath() {
     flock -w 900 9 || exit 1
     "${mvn_cmd[@]}" -o >>"$log" 2>&1 || "${mvn_cmd[@]}" >>"$log" 2>&1
   ) 9>"$SQUALL_STATE_DIR/locks/maven.lock" &
-  local mvn_pid=$! next_note=$((SECONDS + 15))
-  while pid_alive "$mvn_pid"; do
-    sleep 0.5
-    if ((SECONDS >= next_note)); then
-      say "still resolving $label: $(grep -c 'Downloaded from' "$log" 2>/dev/null || true) files downloaded so far ($(elapsed_since "$start"))"
-      next_note=$((SECONDS + 15))
-    fi
-  done
+  local mvn_pid=$!
+  maven_note() { echo "still resolving $label: $(grep -c 'Downloaded from' "$log" 2>/dev/null || true) files downloaded so far"; }
+  follow_progress "$mvn_pid" "$start" maven_note
   wait "$mvn_pid" || fail_with_log "Maven could not resolve the $label classpath" "$log"
   mv "$out.tmp" "$out"
   say "resolved $label: $(tr ':' '\n' <"$out" | grep -c .) jars in $(elapsed_since "$start")"
+}
+
+# follow_progress PID START NOTE...: wait while PID runs, saying what NOTE prints (and the time
+# since START, in epoch seconds) every 15 s. The caller then `wait`s for PID's exit status.
+follow_progress() {
+  local pid="$1" start="$2" next_note=$((SECONDS + 15))
+  shift 2
+  while pid_alive "$pid"; do
+    sleep 0.5
+    if ((SECONDS >= next_note)); then
+      say "$("$@") ($(elapsed_since "$start"))"
+      next_note=$((SECONDS + 15))
+    fi
+  done
 }
 
 classpath_complete() {

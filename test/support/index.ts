@@ -9,7 +9,7 @@
  * await waitFor(async () => (await redis.exists(key)) === 0, { message: `${key} to expire` });
  * ```
  */
-export { InfraScriptError, INFRA_ENV, SERVICE_NAMES, ensureInfra, ensureKafkaProducers, infraSettings, loadInfraSettings, restartService, startService, stopService } from './infra.js';
+export { InfraScriptError, INFRA_ENV, SERVICE_NAMES, ensureInfra, ensureKafkaProducers, ensureSpark, infraSettings, loadInfraSettings, restartService, startService, stopService } from './infra.js';
 export type { EnsureInfraOptions, HdfsRole, InfraSettings, ServiceControlOptions, ServiceName } from './infra.js';
 export { randomSuffix, testNames, uniqueGroupId, uniqueHdfsPath, uniqueRedisPrefix, uniqueTopic, uniqueZkRoot } from './names.js';
 export type { TestNames } from './names.js';

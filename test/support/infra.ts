@@ -49,7 +49,7 @@ export class InfraScriptError extends Error {
   }
 }
 
-function runScript(args: string[], timeoutMs: number): Promise<string> {
+function runScript(args: string[], timeoutMs: number, echo = false): Promise<string> {
   const script = join(infraSettings.repoDir, 'infra', args[0]!);
   const command = `bash infra/${args.join(' ')}`;
   return new Promise((resolve, reject) => {
@@ -61,7 +61,7 @@ function runScript(args: string[], timeoutMs: number): Promise<string> {
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (process.env.SQUALL_INFRA_VERBOSE) process.stderr.write(chunk);
+      if (echo || process.env.SQUALL_INFRA_VERBOSE) process.stderr.write(chunk);
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
@@ -185,4 +185,22 @@ export function ensureKafkaProducers(options: { timeoutMs?: number } = {}): Prom
       throw error;
     });
   return producersEnsured;
+}
+
+let sparkEnsured: Promise<string> | undefined;
+
+/**
+ * Makes sure pyspark is installed in the project's virtualenv (`bash infra/spark.sh up`, which is
+ * idempotent: a first run downloads about 320 MB from PyPI, later runs check in well under a
+ * second). Its progress is printed as it goes. Runs even with `SQUALL_SKIP_INFRA`: it installs, it
+ * starts nothing. Resolves with the path of the virtualenv's python.
+ */
+export function ensureSpark(options: { timeoutMs?: number } = {}): Promise<string> {
+  sparkEnsured ??= runScript(['spark.sh', 'up'], options.timeoutMs ?? 900_000, true)
+    .then(() => join(infraSettings.stateDir, 'spark/venv/bin/python'))
+    .catch((error: unknown) => {
+      sparkEnsured = undefined;
+      throw error;
+    });
+  return sparkEnsured;
 }
