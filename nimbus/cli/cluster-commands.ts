@@ -177,8 +177,9 @@ export const CLUSTER_COMMANDS = {
       }
       const workers = values.workers === undefined ? 1 : positiveInt('submit', '--workers', values.workers);
       const wait = seconds('submit', '--wait', values.wait, 0);
-      await checkConfig(file!, config);
+      // Type errors first, as file:line; then the config against the keys the topology declares.
       const bundle = await bundleTopology(file!, { typecheck: values['no-typecheck'] !== true });
+      await checkConfig(file!, config);
       process.stderr.write(`bundled ${file} (${Math.ceil(bundle.code.length / 1024)} KiB); submitting to ${client.address}\n`);
       const answer = await client.post<{ id: string; name: string; workers: number; epoch: number; bundle: string }>('/topology', { ...(values.name === undefined ? {} : { name: values.name }), code: bundle.code, workers, config });
       process.stdout.write(`submitted '${answer.name}' as ${answer.id} on ${answer.workers} worker${answer.workers === 1 ? '' : 's'} (assignment epoch ${answer.epoch}; bundle ${answer.bundle})\n`);

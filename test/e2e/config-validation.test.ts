@@ -89,7 +89,7 @@ export default (config: Readonly<Record<string, unknown>>) => {
   assert.match(help.stdout, /declares no config keys: it takes any -c key=value, unchecked/);
 });
 
-test('nimbus submit checks the config against the same declaration before it bundles or contacts Nimbus', async () => {
+test('nimbus submit checks the config against the same declaration before it contacts Nimbus', async () => {
   // Port 1: nothing listens, so reaching Nimbus at all would end in exit 5, not 2.
   const r = await runNimbus(['submit', 'topologies/webrequest.ts', '--no-typecheck', '--nimbus', '127.0.0.1:1', '--token', 'unused', '-c', 'threads=1.5']);
   assert.equal(r.code, 2, r.stderr);
