@@ -4,6 +4,7 @@
  * exact, and since each worker last started.
  */
 import { type Assignment, type TopologyRecord, type WorkerBeat, executorsOf } from '../../worker/index.js';
+import { parseSlot } from '../scheduler/even-scheduler.js';
 import type { Nimbus } from './nimbus.js';
 
 /** A worker whose last beat is older than this is not shown as running. */
@@ -47,7 +48,7 @@ export async function nimbusSummary(nimbus: Nimbus) {
   const now = Date.now();
   return {
     nimbuses: (await nimbus.state.nimbuses()).map((n) => {
-      const [host, port] = [n.address.slice(0, n.address.lastIndexOf(':')), Number(n.address.slice(n.address.lastIndexOf(':') + 1))];
+      const { supervisor: host, port } = parseSlot(n.address);
       return { host, port, status: n.address === leader ? 'Leader' : 'Not a Leader', nimbusUpTimeSeconds: Math.round((now - n.startedAt) / 1000), version: n.version };
     }),
   };
@@ -91,8 +92,8 @@ export async function topologyPage(nimbus: Nimbus, nameOrId: string) {
   const counts = new Map<string, { emitted: number; executed: number; acked: number; failed: number }>();
   const beatOf = (supervisor: string, port: number): WorkerBeat | undefined => beats.get(`${supervisor}-${port}`);
   for (const slot of slotsOf(a)) {
-    const i = slot.lastIndexOf(':');
-    const beat = beatOf(slot.slice(0, i), Number(slot.slice(i + 1)));
+    const { supervisor, port } = parseSlot(slot);
+    const beat = beatOf(supervisor, port);
     if (beat === undefined || beat.epoch !== a?.epoch) continue;
     for (const [c, s] of Object.entries(beat.components)) {
       const n = counts.get(c) ?? { emitted: 0, executed: 0, acked: 0, failed: 0 };
@@ -124,8 +125,7 @@ export async function topologyPage(nimbus: Nimbus, nameOrId: string) {
     executorsTotal: executors.length,
     tasksTotal: tasksOf(r),
     workers: [...slotsOf(a)].map((slot) => {
-      const i = slot.lastIndexOf(':');
-      const [supervisorId, port] = [slot.slice(0, i), Number(slot.slice(i + 1))];
+      const { supervisor: supervisorId, port } = parseSlot(slot);
       const beat = beatOf(supervisorId, port);
       // Running: beating under the current epoch, lately (a killed worker's last beat stays behind).
       const running = beat !== undefined && beat.epoch === a?.epoch && now - beat.time < RUNNING_BEAT_MS;
