@@ -7,6 +7,8 @@
  * topology is rebalanced from 2 workers to 3 and back; every Nimbus stops for 20 s (records keep
  * reaching HDFS meanwhile); one Nimbus starts again. Then every (hostname, sequence) must be in
  * the refined output exactly once, each in its own hour.
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -4,6 +4,8 @@
  * refusals, the token, component errors, a worker killed with `kill -9`, changes sent to the
  * standby, kill. Every wait is on what the cluster reports, never on a sleep. (Failover under
  * load is cluster-chaos.test.ts.)
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

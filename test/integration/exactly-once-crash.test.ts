@@ -15,6 +15,8 @@
  *
  * Kills are synchronized on progress read through WebHDFS (committed offsets) and Kafka (group
  * offsets), never on sleeps. Needs Kafka and HDFS (`bash infra/up.sh`), java for avro-tools.
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -9,6 +9,8 @@
  * Runs with seeds 1-3 on the local disk and once over WebHDFS; SQUALL_CHAOS_SEEDS=5,6 picks
  * other seeds, SQUALL_CHAOS_SECONDS another duration. A failure prints the schedule. Needs Kafka
  * and HDFS (`bash infra/up.sh`).
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -8,6 +8,8 @@
  *
  * Hive refuses a partition column that repeats a data column: with year, month, day and hour in
  * the Avro schema as well, the CREATE TABLE fails (`COLUMN_ALREADY_EXISTS`).
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

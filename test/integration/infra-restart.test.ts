@@ -1,6 +1,8 @@
 /**
  * Services can be stopped and started in the middle of a test (the base of later fault tests),
  * and clients reconnect. Restarting Redis also shows that it kept nothing on disk.
+ *
+ * @squall-test exclusive (it restarts ZooKeeper and Redis under every other test)
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

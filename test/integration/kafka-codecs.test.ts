@@ -5,6 +5,8 @@
  * lz4, zstd). One run of the webrequest topology (`-c input=kafka`) reads the ten topics; for each
  * topic, every (hostname, sequence) produced is in the refined output or the errors output exactly
  * once.
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -8,6 +8,8 @@
  * - A backfill: a topic of last week's records, read with `eventTimeReference=stream`, is refined
  *   completely with no error from the bounds (read by the wall clock, every record is too old).
  * Needs Kafka (`bash infra/up.sh`); the output is on the local disk.
+ *
+ * @squall-test slow (started first, so the two lanes of `npm test` end together)
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
