@@ -1,6 +1,7 @@
 /** What a running spout or bolt task knows about itself and its topology. */
 import type { Logger } from './logger.js';
 import type { MetricGroup } from './metrics/registry.js';
+import type { TaskThreads } from './threads/task-threads.js';
 
 export interface TopologyContext {
   readonly topologyName: string;
@@ -23,6 +24,12 @@ export interface TopologyContext {
    * cannot take writes) stops waiting, so the run drains at once. Absent in test doubles.
    */
   readonly stopping?: AbortSignal;
+  /**
+   * The worker process's threads, for a bolt whose component declares `threads` (undefined
+   * otherwise): run CPU-bound work there with `threads.run(module, task)`. See {@link ThreadedBolt}
+   * for a bolt whose whole `execute` runs there.
+   */
+  readonly threads?: TaskThreads;
   /** The declared fields of one of this component's output streams. */
   outputFields(stream?: string): readonly string[];
 }

@@ -77,5 +77,14 @@ export { checkEventTime, describeDuration } from './event-time/event-time-bounds
 export type { EventTimeBoundReason, EventTimeViolation } from './event-time/event-time-bounds.js';
 export { HOUR_MS, lowWatermarkOf, isClosedBy, openHourOf, PartitionWatermarks, UpstreamWatermarks } from './event-time/watermarks.js';
 export type { SourceWatermark } from './event-time/watermarks.js';
-export { ThreadPool, ThreadPoolErrorCodes, THREAD_POOL_DEFAULTS, MAX_THREADS, compileThreadPoolOptions, transferResult, threadData } from './threads/thread-pool.js';
-export type { ThreadPoolOptions, CompiledThreadPoolOptions } from './threads/thread-pool.js';
+export { ThreadPool, ThreadPoolErrorCodes, THREAD_POOL_DEFAULTS, MAX_THREADS, compileThreadPoolOptions, moduleUrlOf, transferResult, threadData } from './threads/thread-pool.js';
+export type { ThreadPoolOptions, CompiledThreadPoolOptions, RunOptions } from './threads/thread-pool.js';
+export { SharedResources } from './shared-resources.js';
+export { ThreadedBolt } from './threads/threaded-bolt.js';
+export type { ThreadedBoltOptions } from './threads/threaded-bolt.js';
+export { threadBolt } from './threads/thread-bolt.js';
+export type { ThreadBatch, ThreadBatchResult, ThreadBoltHandler, ThreadOutput, ThreadTaskInfo, ThreadTuple } from './threads/thread-bolt.js';
+export type { TaskThreads } from './threads/task-threads.js';
+export { InOrder } from './threads/in-order.js';
+export type { Outcome } from './threads/in-order.js';
+export type { Closeable, SharedResourcesOptions } from './shared-resources.js';

@@ -176,11 +176,13 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
   const format = config.format === 'ndjson' ? new NdjsonFormat() : new AvroContainerFormat({ schema: webrequestRefinedAvroType });
   return topology('webrequest', { maxSpoutPending, messageTimeoutMs: 60_000 })
     .spout('source', { create: ({ taskId }) => sourceSpout(config, { taskId }), outputs: SOURCE_OUTPUTS })
-    // canonicalize → geotag → anonymize, fused: batches of lines, refined in a thread pool or inline.
+    // canonicalize → geotag → anonymize, fused: batches of lines, refined in the worker's threads
+    // (the process's one pool, shared by every bolt that declares threads) or inline.
     .bolt('refine', {
+      threads,
       // Records leave refine encoded in the sink's format: the encoding runs with the refining.
       // Event time is bounded here, once; the low watermark goes to every hourly output.
-      create: () => new RefineBolt({ threads, encode: format.encoding, eventTime }),
+      create: () => new RefineBolt({ encode: format.encoding, eventTime }),
       parallelism: refineParallelism,
       // A tick lets the watermark move when a partition has gone idle.
       tickIntervalMs: 1_000,

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test } from 'node:test';
-import { MetricRegistry, nullLogger, shuffle, topology, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { MetricRegistry, nullLogger, shuffle, ThreadPool, topology, type OutputCollector, type TaskThreads, type TopologyContext, type Tuple } from '../../core/index.js';
 import { FnBolt, ListSpout, newLedger } from '../../test/fixtures/components.js';
 import { metricValue, startRuntime } from '../../test/fixtures/harness.js';
+import { crashMarker } from './fixtures/crash-once-refine-thread.js';
 import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
 import { MemorySaltStore, type SaltStore } from './salt-store.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from './streams.js';
@@ -27,13 +26,14 @@ function line(sequence: number, overrides: Record<string, unknown> = {}): string
 const rowsOf = (values: string[]) => values.map((value, i) => ['webrequest_text', 0, i, null, value, 0, {}]);
 
 /** Runs source → refine → collectors to completion; returns what each stream got and the spout's ledger. */
-async function run(t: Parameters<typeof startRuntime>[0], values: string[], options: RefineBoltOptions) {
+async function run(t: Parameters<typeof startRuntime>[0], values: string[], { threads = 0, ...options }: RefineBoltOptions & { threads?: number }) {
   const got: Record<string, unknown[][]> = { default: [], errors: [], sequence: [], pageviews: [] };
   const ledger = newLedger();
   const collect = (stream: string) => () => new FnBolt((tuple) => void got[stream]!.push([...tuple.values]));
   const definition = topology('refine-test', { maxSpoutPending: 50, eventTimeReference: 'stream' })
     .spout('source', { create: () => new ListSpout(rowsOf(values), ledger, { maxReplays: 3 }), outputs: SOURCE })
     .bolt('refine', {
+      threads,
       create: () => new RefineBolt({ batchSize: 4, ...options }),
       inputs: [{ from: 'source', grouping: shuffle() }],
       outputs: { default: RECORD_FIELDS, errors: ERROR_FIELDS, sequence: SEQUENCE_FIELDS, pageviews: PAGEVIEW_FIELDS },
@@ -120,16 +120,13 @@ test('a line whose salt cannot be had is failed with the reason, and refined onc
 });
 
 test('a batch whose thread dies is failed and replayed: every line is refined or reported exactly once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'squall-refine-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const marker = join(dir, 'crash');
+  const marker = crashMarker();
   writeFileSync(marker, '');
-  process.env.SQUALL_TEST_CRASH_MARKER = marker;
-  t.after(() => delete process.env.SQUALL_TEST_CRASH_MARKER);
+  t.after(() => rmSync(marker, { force: true }));
   const values = [line(1), line(2, { uri_path: '/wiki/crash-once' }), '{broken', line(4), line(5), line(6)];
   const { got, ledger } = await run(t, values, { threads: 1, threadModule: new URL('./fixtures/crash-once-refine-thread.ts', import.meta.url) });
   assert.ok(ledger.failed.length >= 1, 'the dead thread failed its batch');
-  assert.ok(ledger.failed.every((f) => /thread pool 'refine' failed/.test(f.reason.message)), JSON.stringify(ledger.failed.map((f) => f.reason.message)));
+  assert.ok(ledger.failed.every((f) => /thread pool 'bolt threads' failed/.test(f.reason.message)), JSON.stringify(ledger.failed.map((f) => f.reason.message)));
   assert.ok(ledger.failed.some((f) => f.msgId === 1), 'the crashing line was in the failed batch');
   assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1, 3, 4, 5], 'each good line refined exactly once');
   assert.deepEqual(got.errors!.map((e) => e[2]), ['webrequest_text/0@2'], 'the bad line reported once');
@@ -144,8 +141,10 @@ function sourceTuple(offset: number, value: string): Tuple {
 }
 
 /** A task context for driving a RefineBolt directly. */
-function refineContext(): TopologyContext {
+function refineContext(pool?: ThreadPool<unknown, unknown>): TopologyContext {
+  const threads: TaskThreads | undefined = pool && { threads: pool.threads, pending: 0, run: (module, task) => pool.runIn(module, task) };
   return {
+    ...(threads === undefined ? {} : { threads }),
     topologyName: 'test', componentId: 'refine', taskId: 1, taskIndex: 0, componentTasks: [1], config: { eventTimeReference: 'stream' }, logger: nullLogger,
     metrics: new MetricRegistry().group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: () => [],
   } as TopologyContext;
@@ -163,7 +162,7 @@ test('one sequence tuple per host and batch, in input order, anchored to its lin
     reportError: (error) => assert.fail(String(error)),
   };
   const context = refineContext();
-  const bolt = new RefineBolt({ threads: 0, batchSize: 5, saltStore: new MemorySaltStore() });
+  const bolt = new RefineBolt({ batchSize: 5, saltStore: new MemorySaltStore() });
   await bolt.prepare(context, collector);
   const a = 'cp1001.eqiad.wmnet';
   const b = 'cp3050.esams.wmnet';
@@ -197,7 +196,7 @@ test('a malformed line whose host and sequence can be read feeds the sequence ch
     reportError: (error) => assert.fail(String(error)),
   };
   const context = refineContext();
-  const bolt = new RefineBolt({ threads: 0, batchSize: 4, saltStore: new MemorySaltStore() });
+  const bolt = new RefineBolt({ batchSize: 4, saltStore: new MemorySaltStore() });
   await bolt.prepare(context, collector);
   const truncated = line(21).slice(0, line(21).indexOf('"dt"') + 12);
   const inputs = [line(20), truncated, line(22, { dt: 'yesterday' }), '\u0000 not json'];
@@ -214,9 +213,9 @@ test('a malformed line whose host and sequence can be read feeds the sequence ch
 });
 
 test('options are validated with a way to fix them', () => {
-  assert.throws(() => compileRefineBoltOptions({ threads: -1 }), { code: 'SQUALL_ERR_INVALID_CONFIG', message: /threads is -1: use 0 \(refine on the main thread\)/ });
-  assert.throws(() => compileRefineBoltOptions({ batchSize: 0 }), { message: /batchSize is 0/ });
-  assert.deepEqual([compileRefineBoltOptions({ threads: 2 }).maxBatchesInFlight, compileRefineBoltOptions().batchSize], [12, 256]);
+  assert.throws(() => compileRefineBoltOptions({ batchSize: 0 }), { code: 'SQUALL_ERR_INVALID_CONFIG', message: /batchSize is 0: use a whole number of lines/ });
+  assert.throws(() => compileRefineBoltOptions({ maxBatchesInFlight: 0 }), { message: /maxBatchesInFlight is 0/ });
+  assert.deepEqual([compileRefineBoltOptions({}, 2).maxBatchesInFlight, compileRefineBoltOptions().batchSize], [12, 256], 'in flight: 4 × (the component\'s threads + 1)');
 });
 
 for (const threads of [0, 1]) {
@@ -269,8 +268,10 @@ for (const threads of [0, 1]) {
         fail: (tuple, reason) => void failed.push([tuple.values[2] as number, String(reason)]),
         reportError: (error) => assert.fail(String(error)),
       };
-      const bolt = new RefineBolt({ threads, batchSize: 4, saltStore: store, ...(encode === undefined ? {} : { encode }) });
-      await bolt.prepare(refineContext(), collector);
+      const bolt = new RefineBolt({ batchSize: 4, saltStore: store, ...(encode === undefined ? {} : { encode }) });
+      const pool = threads === 0 ? undefined : new ThreadPool<unknown, unknown>({ threads, name: 'test' });
+      after(() => pool?.close());
+      await bolt.prepare(refineContext(pool), collector);
       const days = ['2026-11-22T10:00:00Z', '2026-11-23T10:00:00Z', '2026-11-22T11:00:00Z', '2026-11-23T11:00:00Z'];
       for (const [i, dt] of days.entries()) await bolt.execute(sourceTuple(i, line(i + 1, { dt })));
       await bolt.flush();

@@ -1,8 +1,8 @@
 /**
  * refine: canonicalize → geotag → anonymize, fused into one stage. Each stage's logic keeps its
  * own module (canonicalize.ts, geotag.ts, anonymize.ts, joined by refine.ts); this bolt only
- * batches lines and runs them, in a thread pool (`threads` ≥ 1, see refine-thread.ts) or on the
- * main thread (`threads: 0`). The stages are stateless and CPU-bound, so fusing them saves two
+ * batches lines and runs them, in the worker's threads (the component declares `threads` ≥ 1;
+ * see refine-thread.ts and `TopologyContext.threads`) or on the main thread (`threads: 0`). The stages are stateless and CPU-bound, so fusing them saves two
  * hops per record and lets the pool do all of the refining; a refined record holds no raw IP.
  *
  * Outputs, in input order: each refined record on `default`, the sequence facts of a batch's
@@ -22,7 +22,7 @@
  */
 import type { Bolt, EventTimeOptions, EventTimePolicy, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { ErrorCodes, SquallError, compileEventTimeOptions, eventTimePolicyOf, messageOf } from '../../core/index.js';
-import { ThreadPool } from '../../core/index.js';
+import { InOrder, type Outcome, type TaskThreads } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { EventTimeGate } from './event-time-gate.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
@@ -33,18 +33,15 @@ import { unpackRefinedBatch } from './refined-batch-codec.js';
 import { DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
 import { acquireSaltStore, type HeldSaltStore } from './salt-store-config.js';
 import type { SaltStore } from './salt-store.js';
-import { SharedResources } from './shared-resources.js';
 import { EncodedRecord, RecordBytesEncoder } from '../hdfs/encoded-record.js';
 import type { FormatEncoding } from '../hdfs/batch-encoder.js';
 import { valueText, webrequestSourceOf } from './streams.js';
 
 /** Options of a {@link RefineBolt}. */
 export interface RefineBoltOptions {
-  /** Threads of the process's refine pool; 0 refines on the main thread. @default 1 */
-  readonly threads?: number;
   /** Lines per batch. A batch also leaves when the inbox runs dry. @default 256 */
   readonly batchSize?: number;
-  /** Batches refining at once before `execute` waits for one (backpressure). @default 4 × (threads + 1) */
+  /** Batches refining at once before `execute` waits for one (backpressure). @default 4 × (the component's threads + 1) */
   readonly maxBatchesInFlight?: number;
   /** Salts from this store, which the bolt does not close. @default the store of the config (`acquireSaltStore`) */
   readonly saltStore?: SaltStore;
@@ -63,34 +60,21 @@ export interface RefineBoltOptions {
 const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
 
 /** The defaults of {@link RefineBoltOptions}. */
-export const REFINE_BOLT_DEFAULTS = Object.freeze({ threads: 1, batchSize: 256 });
+export const REFINE_BOLT_DEFAULTS = Object.freeze({ batchSize: 256 });
 
-/** {@link RefineBoltOptions}, merged over the defaults and validated. */
+/** {@link RefineBoltOptions}, merged over the defaults and validated; `threads` is the component's. */
 export function compileRefineBoltOptions(
   options: RefineBoltOptions = {},
+  threads = 0,
 ): Required<Omit<RefineBoltOptions, 'saltStore' | 'encode' | 'eventTime'>> & Pick<RefineBoltOptions, 'saltStore' | 'encode'> & { readonly eventTime: EventTimePolicy | undefined } {
-  const threads = options.threads ?? REFINE_BOLT_DEFAULTS.threads;
   const batchSize = options.batchSize ?? REFINE_BOLT_DEFAULTS.batchSize;
   const maxBatchesInFlight = options.maxBatchesInFlight ?? 4 * (threads + 1);
   const invalid = (message: string) => new SquallError(ErrorCodes.INVALID_CONFIG, `refine: ${message}`);
-  if (!Number.isInteger(threads) || threads < 0) throw invalid(`threads is ${String(threads)}: use 0 (refine on the main thread) or a number of pool threads, such as 1`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid(`batchSize is ${String(batchSize)}: use a whole number of lines, such as 256`);
   if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1) throw invalid(`maxBatchesInFlight is ${String(maxBatchesInFlight)}: use a whole number, such as ${4 * (threads + 1)}`);
   const eventTime = options.eventTime === undefined ? undefined : compileEventTimeOptions(options.eventTime);
-  return { threads, batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode, eventTime };
+  return { batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode, eventTime };
 }
-
-/** When the pool closes, batches still running get this long before the threads are terminated. */
-const POOL_CLOSE_TIMEOUT_MS = 2_000;
-/**
- * A pool stays this long after its last bolt is cleaned up, for the next topology of the process:
- * a thread takes ~0.6 s of CPU to start (tsx compiles the TypeScript) and more to warm its JIT.
- * Idle pool threads do not keep the process alive.
- */
-const POOL_LINGER_MS = 30_000;
-const pools = new SharedResources<ThreadPool<RefineBatch, Uint8Array>>({ lingerMs: POOL_LINGER_MS });
-/** Where each pool's errors outside any batch are logged: the last bolt to take it up. */
-const poolLoggers = new Map<string, Logger>();
 
 /** Lines collected for the next batch, with the tuples they came from. */
 class OpenBatch {
@@ -109,13 +93,6 @@ interface HostSequences {
   readonly anchors: Tuple[];
 }
 
-/** A batch being refined; its outcome is emitted once every batch before it was. */
-interface InFlight {
-  readonly tuples: readonly Tuple[];
-  settled: boolean;
-  outcome?: RefinedBatch;
-  error?: unknown;
-}
 
 export class RefineBolt implements Bolt {
   readonly ackMode = 'manual' as const;
@@ -132,20 +109,23 @@ export class RefineBolt implements Bolt {
   #salts!: HeldSaltStore;
   /** Salts this bolt fetched, by period, copied into their own buffers for the threads. */
   readonly #heldSalts = new Map<string, { salt: Buffer; copy: Uint8Array }>();
-  #pool: ThreadPool<RefineBatch, Uint8Array> | undefined;
-  #poolKey = '';
+  /** The worker's threads, when the component declares some. */
+  #threads: TaskThreads | undefined;
+  readonly #maxBatchesInFlight: number | undefined;
+  #maxInFlight = 1;
   #geo: GeoLookup | undefined;
   readonly #caches = new CanonicalizeCaches();
   /** Encodes refined records on this thread (threads: 0, or while the pool is busy). */
   readonly #encoder: RecordBytesEncoder | undefined;
   #open = new OpenBatch();
   #dispatchQueued = false;
-  readonly #inFlight: InFlight[] = [];
-  #waiters: { ready: () => boolean; resolve: () => void }[] = [];
+  /** Batches being refined; each one's outcome is emitted once every batch before it was. */
+  readonly #inFlight = new InOrder<readonly Tuple[], RefinedBatch>((tuples, outcome) => this.#settle(tuples, outcome));
   #closed = false;
 
   constructor(options: RefineBoltOptions = {}) {
     this.#options = compileRefineBoltOptions(options);
+    this.#maxBatchesInFlight = options.maxBatchesInFlight;
     this.#encoder = this.#options.encode === undefined ? undefined : new RecordBytesEncoder(this.#options.encode);
   }
 
@@ -166,26 +146,9 @@ export class RefineBolt implements Bolt {
       injected === undefined
         ? acquireSaltStore(context)
         : { store: injected, rotationMs: Number(context.config.saltRotationMs ?? DEFAULT_SALT_ROTATION_MS), release: () => Promise.resolve() };
-    const threads = this.#options.threads;
-    if (threads > 0) this.#startPool(context, threads);
+    this.#threads = context.threads;
+    this.#maxInFlight = compileRefineBoltOptions({ maxBatchesInFlight: this.#maxBatchesInFlight }, this.#threads?.threads ?? 0).maxBatchesInFlight;
     this.#geo = await openSharedGeoReader();
-  }
-
-  #startPool(context: TopologyContext, threads: number): void {
-    this.#poolKey = `${threads}|${this.#options.threadModule.href}`;
-    // The pool outlives this topology (it lingers for the next): errors outside any batch go to
-    // the logger of the bolt that took it up last, not to the one that happened to create it.
-    poolLoggers.set(this.#poolKey, context.logger);
-    const key = this.#poolKey;
-    this.#pool = pools.acquire(key, () =>
-      new ThreadPool<RefineBatch, Uint8Array>({
-        module: this.#options.threadModule,
-        threads,
-        name: 'refine',
-        closeTimeoutMs: POOL_CLOSE_TIMEOUT_MS,
-        onError: (error) => poolLoggers.get(key)?.warn(`refine thread: ${redactIps(error.message)}`),
-      }),
-    );
   }
 
   execute(tuple: Tuple): void | Promise<void> {
@@ -200,24 +163,20 @@ export class RefineBolt implements Bolt {
       this.#dispatchQueued = true;
       setImmediate(() => this.#dispatch());
     }
-    if (this.#inFlight.length >= this.#options.maxBatchesInFlight) {
-      return this.#until(() => this.#inFlight.length < this.#options.maxBatchesInFlight);
-    }
+    if (this.#inFlight.size >= this.#maxInFlight) return this.#inFlight.below(this.#maxInFlight);
   }
 
   /** Sends the open batch and waits until every batch is emitted. */
   flush(): Promise<void> {
     this.#dispatch();
-    return this.#until(() => this.#inFlight.length === 0);
+    return this.#inFlight.drained();
   }
 
   async cleanup(): Promise<void> {
     this.#closed = true;
     const summary = this.#gate?.summary();
     if (summary !== undefined) this.#logger.warn(summary);
-    const releases = [this.#salts?.release()];
-    if (this.#pool !== undefined) releases.push(pools.release(this.#poolKey));
-    await Promise.all(releases);
+    await this.#salts?.release();
   }
 
   #dispatch(): void {
@@ -225,37 +184,17 @@ export class RefineBolt implements Bolt {
     const open = this.#open;
     if (open.tuples.length === 0) return;
     this.#open = new OpenBatch();
-    const batch: InFlight = { tuples: open.tuples, settled: false };
-    this.#inFlight.push(batch);
-    // The pool gets a batch while it has fewer than two per thread; otherwise this thread would
+    // The threads get a batch while they have fewer than two each; otherwise this thread would
     // only wait, so it refines the batch itself (also while the threads are still starting).
-    const inThread = this.#pool !== undefined && this.#pool.pending < 2 * this.#pool.threads;
+    const threads = this.#threads;
+    const inThread = threads !== undefined && threads.pending < 2 * threads.threads;
     (inThread ? this.#batches.thread : this.#batches.main).inc();
-    this.#refine(open.lines, open.sources, inThread).then(
-      (outcome) => this.#settle(batch, outcome, undefined),
-      (error: unknown) => this.#settle(batch, undefined, error),
-    );
+    this.#inFlight.add(open.tuples, this.#refine(open.lines, open.sources, inThread));
   }
 
-  #settle(batch: InFlight, outcome: RefinedBatch | undefined, error: unknown): void {
-    batch.settled = true;
-    batch.outcome = outcome;
-    batch.error = error;
-    while (this.#inFlight.length > 0 && this.#inFlight[0]!.settled) {
-      const next = this.#inFlight.shift()!;
-      if (next.outcome !== undefined && !this.#closed) this.#emit(next.tuples, next.outcome);
-      else this.#failAll(next.tuples, next.error ?? new Error('the refine bolt was stopped'));
-    }
-    this.#waiters = this.#waiters.filter((w) => {
-      if (!w.ready()) return true;
-      w.resolve();
-      return false;
-    });
-  }
-
-  #until(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ ready, resolve }));
+  #settle(tuples: readonly Tuple[], outcome: Outcome<RefinedBatch>): void {
+    if (outcome.ok && !this.#closed) this.#emit(tuples, outcome.value);
+    else this.#failAll(tuples, outcome.ok ? new Error('the refine bolt was stopped') : outcome.error);
   }
 
   /**
@@ -277,7 +216,7 @@ export class RefineBolt implements Bolt {
   }
 
   async #refineOnce(batch: RefineBatch, inThread: boolean): Promise<RefinedBatch> {
-    if (inThread) return unpackRefinedBatch(await this.#pool!.run({ ...batch, salts: this.#saltsForThreads() }));
+    if (inThread) return unpackRefinedBatch(await this.#threads!.run<RefineBatch, Uint8Array>(this.#options.threadModule, { ...batch, salts: this.#saltsForThreads() }));
     const store = this.#salts.store;
     return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => store.cachedSalt(period), encoder: this.#encoder });
   }

@@ -43,7 +43,7 @@ async function refine(lines: readonly (readonly [number, string])[], eventTime: 
     logger: createLogger((r) => void (r.level === 'warn' && warnings.push(r.message)), 'info'),
     metrics: registry.group({ topology: 'test', component: 'refine', task: '1' }), tasksOf: () => [1], outputFields: (s?: string) => (s === 'watermark' ? ['watermark'] : ['x']),
   } as unknown as TopologyContext;
-  const bolt = new RefineBolt({ threads: 0, batchSize: 100, saltStore: new MemorySaltStore(), eventTime });
+  const bolt = new RefineBolt({ batchSize: 100, saltStore: new MemorySaltStore(), eventTime });
   await bolt.prepare(context, collector);
   for (const [i, [partition, value]] of lines.entries()) await bolt.execute(sourceTuple(partition, i, value));
   await bolt.flush();

@@ -7,7 +7,7 @@ import type { TopologyContext } from '../../core/index.js';
 import { DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
 import { RedisSaltStore } from './redis-salt-store.js';
 import { MemorySaltStore, type SaltStore } from './salt-store.js';
-import { SharedResources } from './shared-resources.js';
+import { SharedResources } from '../../core/index.js';
 
 const stores = new SharedResources<SaltStore>();
 

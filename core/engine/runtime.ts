@@ -23,6 +23,7 @@ import { runHook, setSpoutsActive } from './lifecycle.js';
 import { type RuntimeStats, snapshotStats } from './stats.js';
 import type { SpoutExecutor } from './spout-executor.js';
 import { Ticks } from './ticks.js';
+import { BoltThreads } from './bolt-threads.js';
 import { wire, type Wiring } from './wiring.js';
 import { applyAcks, checkRemoteTasks, engineEndpoint, type RemoteTaskOptions, RoutedAcks, tupleFromWire } from './remote-tasks.js';
 import type { WireAck, WireTuple } from './wire-codec.js';
@@ -82,6 +83,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   readonly stopping = this.#stopSignal.signal;
   #flushing = false;
   #flushedAt = -1;
+  readonly #threads: BoltThreads;
   #stopping: Promise<StopReport> | undefined;
   #componentOrder: string[] = [];
   #resolveCompletion!: () => void;
@@ -112,7 +114,8 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.#localRoots = new Set(hosted.filter((e) => e.component.kind === 'spout').flatMap((e) => e.tasks));
     // Local mode hosts every executor: acks go straight to the acker, with no routing on the way.
     this.ackRoute = options.remoteAcks === undefined ? this : new RoutedAcks(this.acker, this.#localRoots, options.remoteAcks);
-    this.#wiring = wire({ topology: this.topology, layout: this.layout, hosted, host: this, metrics: this.metrics, ...(options.remoteEndpoint === undefined ? {} : { remoteEndpoint: (task: number) => engineEndpoint(options.remoteEndpoint!(task)) }) });
+    this.#threads = new BoltThreads(hosted.map((e) => e.component), this.logger);
+    this.#wiring = wire({ topology: this.topology, layout: this.layout, hosted, host: this, metrics: this.metrics, threads: this.#threads, ...(options.remoteEndpoint === undefined ? {} : { remoteEndpoint: (task: number) => engineEndpoint(options.remoteEndpoint!(task)) }) });
     const ordered = topologicalOrder(this.topology);
     this.#componentOrder = ordered.map((c) => c.id);
     const rank = new Map(ordered.map((c, i) => [c.id, i]));
@@ -130,10 +133,12 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     if (this.#state !== 'created') throw new SquallError(ErrorCodes.COMPONENT_LIFECYCLE, `runtime of '${this.topologyName}' was already started`);
     this.#state = 'starting';
     try {
+      this.#threads.start();
       for (const b of this.#order.boltsUpstreamFirst) for (const t of b.tasks) await runHook(t.context, 'prepare', () => t.bolt.prepare?.(t.context, t));
       for (const s of this.#order.spouts) for (const t of s.tasks) await runHook(t.context, 'open', () => t.spout.open?.(t.context, t));
     } catch (error) {
       this.#state = 'failed';
+      await this.#threads.stop();
       throw error;
     }
     const sweepMs = Acker.sweepIntervalMs(this.config.messageTimeoutMs);
@@ -373,6 +378,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     for (const s of this.#order.spouts) for (const t of s.tasks) await runHook(t.context, 'close', () => t.spout.close?.(), closeDeadline).catch(() => {});
     for (const b of this.#order.boltsUpstreamFirst) for (const t of b.tasks) await runHook(t.context, 'cleanup', () => t.bolt.cleanup?.(), closeDeadline).catch(() => {});
     this.#conditions.abandon();
+    await this.#threads.stop();
     return { forced: !drained, inFlight: drained ? 0 : inFlight, durationMs: performance.now() - started };
   }
 }

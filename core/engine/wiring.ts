@@ -10,6 +10,7 @@ import type { Spout } from '../spout.js';
 import { SYSTEM_COMPONENT, TICK_STREAM } from '../tuple.js';
 import type { ComponentDefinition, FactoryContext, TopologyDefinition } from '../topology/types.js';
 import { BoltExecutor, BoltTask } from './bolt-executor.js';
+import type { BoltThreads } from './bolt-threads.js';
 import { createGrouper, type Grouper, type TargetInfo } from './grouper.js';
 import type { ExecutorHost } from './host.js';
 import { Inbox, type Throttleable } from './inbox.js';
@@ -37,6 +38,8 @@ export interface WiringOptions {
   readonly hosted: readonly ExecutorLayout[];
   readonly host: ExecutorHost;
   readonly metrics: MetricRegistry;
+  /** The threads of bolts that declare `threads`. */
+  readonly threads?: BoltThreads;
   /** Endpoints for tasks of other workers; `addProducer` lets a full way throttle who feeds it. */
   readonly remoteEndpoint?: (task: number) => TupleEndpoint & { addProducer?(producer: Throttleable): void };
 }
@@ -118,6 +121,7 @@ export function wire(options: WiringOptions): Wiring {
   const contextOf = (c: ComponentDefinition, task: number): TopologyContext => {
     const tasks = layout.tasksOf.get(c.id)!;
     const config = Object.freeze({ ...host.config, ...c.config });
+    const threads = options.threads?.forTask(c, task);
     return {
       topologyName: topology.name,
       componentId: c.id,
@@ -130,6 +134,7 @@ export function wire(options: WiringOptions): Wiring {
       metrics: metrics.group({ topology: topology.name, component: c.id, task: String(task) }),
       tasksOf: (id) => layout.tasksOf.get(id) ?? [],
       outputFields: (stream = 'default') => c.outputs[stream]?.fields ?? [],
+      ...(threads === undefined ? {} : { threads }),
     };
   };
 

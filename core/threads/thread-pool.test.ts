@@ -108,3 +108,25 @@ test('options are validated with a way to fix them', () => {
   assert.throws(() => new ThreadPool({ module: './fixtures/thread-task.ts' }), { message: /is relative: pass new URL/ });
   assert.throws(() => new ThreadPool({ module: MODULE, closeTimeoutMs: -1 }), { message: /closeTimeoutMs is -1/ });
 });
+
+test('a task may name its own module; tasks with one affinity run on one thread, in order, and two affinities on two threads', async (t) => {
+  const p = pool(t, { threads: 2 });
+  const echo = new URL('./fixtures/echo-task.ts', import.meta.url);
+  type Echo = { n: number; thread: number; seen: number[] };
+  const a = await Promise.all([1, 2, 3, 4].map((n) => p.runIn<{ n: number }, Echo>(echo, { n }, { affinity: 'task-a' })));
+  const b = await Promise.all([5, 6].map((n) => p.runIn<{ n: number }, Echo>(echo, { n }, { affinity: 'task-b' })));
+  assert.equal(new Set(a.map((r) => r.thread)).size, 1, 'task-a stayed on one thread');
+  assert.deepEqual(a.at(-1)!.seen, [1, 2, 3, 4], 'in the order submitted, and nothing else ran there');
+  assert.equal(new Set(b.map((r) => r.thread)).size, 1, 'task-b stayed on one thread');
+  assert.notEqual(b[0]!.thread, a[0]!.thread, 'the second affinity went to the other thread');
+  assert.equal(await p.run({ kind: 'double', n: 4 }), 8, 'the pool module still runs beside it');
+});
+
+test('a pool without a module of its own runs only tasks that name one; grow adds threads', async (t) => {
+  const p = new ThreadPool<unknown, unknown>({ name: 'shared' });
+  t.after(() => p.close());
+  await assert.rejects(p.run({}), /has no module of its own: name one with runIn/);
+  p.grow(3);
+  assert.equal(p.threads, 3);
+  assert.equal(await p.runIn(MODULE, { kind: 'double', n: 1 }), 2);
+});

@@ -69,9 +69,11 @@ export interface BoltOptions<O extends OutputsDecl, In extends InputDecl, F exte
   readonly inputs: readonly In[];
   readonly outputs?: O;
   /**
-   * Reserved: the engine does not run `execute` on threads yet, and ignores this. A CPU-bound
-   * bolt gives its work to a `ThreadPool` (core/threads) itself, as the webrequest refine bolt
-   * and the HDFS sink's encoder do, with a `threads` option of its own. @default 0
+   * Threads of the worker process this bolt's work may use. The process has one pool (Piscina),
+   * shared by every bolt that declares threads, with as many threads as the largest declaration;
+   * each task of such a bolt gets `context.threads` to run work there. A {@link ThreadedBolt}
+   * runs its whole `execute` there, over batches; the webrequest refine bolt runs its refining
+   * there. 0: everything on the main thread. @default 0
    */
   readonly threads?: number;
 }
