@@ -187,11 +187,16 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
   }
 
   /**
-   * True while every inbox of the bolt tasks hosted here is below half its capacity: a
-   * transport grants its peers more credit only then, so a slow worker slows its senders.
+   * True while the inboxes of `tasks` (bolt tasks hosted here) are below half their capacity: a
+   * transport grants a peer more credit for tuples it delivered to them only then, so a slow task
+   * slows its senders, and only them.
    */
-  hasRoom(): boolean {
-    for (const b of this.#order.bolts) if (b.inbox.size >= b.inbox.capacity / 2) return false;
+  hasRoomFor(tasks: ReadonlySet<number>): boolean {
+    const inboxes = this.#wiring!.inboxOfTask;
+    for (const task of tasks) {
+      const inbox = inboxes.get(task);
+      if (inbox !== undefined && inbox.size >= inbox.capacity / 2) return false;
+    }
     return true;
   }
 

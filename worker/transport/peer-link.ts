@@ -36,9 +36,13 @@ export class PeerLink {
   #acks: WireAck[] = [];
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
-  /** Local executors that emit towards the peer: throttled while the way is full. */
-  readonly #producers = new Set<Throttled>();
-  #throttling = false;
+  /**
+   * Per task of the peer: the tuples waiting for it, the local executors that emit towards it,
+   * and whether they are throttled. A producer is throttled only by the tasks it feeds, never by
+   * a way that is full of tuples for others: refined, which may emit an error to the other worker,
+   * must not wait on that worker's refine, which waits on refined.
+   */
+  readonly #tasks = new Map<number, { queued: number; producers: Set<Throttled>; throttling: boolean }>();
   /** The most tuples ever waiting, for tests and metrics. */
   highWater = 0;
   /** Tuples and frames sent, for metrics and tests. */
@@ -63,16 +67,24 @@ export class PeerLink {
     return this.#tuples.length;
   }
 
-  /** How full the way to the peer is, 0 to 1. */
-  load(): number {
-    return Math.min(1, this.#tuples.length / this.#o.maxQueued);
+  /** How full the way to the peer is for `task`, 0 to 1 (the whole way without a task). */
+  load(task?: number): number {
+    const queued = task === undefined ? this.#tuples.length : (this.#tasks.get(task)?.queued ?? 0);
+    return Math.min(1, queued / this.#o.maxQueued);
   }
 
-  /** An executor that emits towards the peer, to throttle while the way is full. */
-  addProducer(producer: Throttled): void {
-    if (this.#producers.has(producer)) return;
-    this.#producers.add(producer);
-    if (this.#throttling) producer.blockedBy++;
+  /** An executor that emits towards `task` of the peer, to throttle while its tuples fill the way. */
+  addProducer(producer: Throttled, task: number): void {
+    const t = this.#task(task);
+    if (t.producers.has(producer)) return;
+    t.producers.add(producer);
+    if (t.throttling) producer.blockedBy++;
+  }
+
+  #task(task: number): { queued: number; producers: Set<Throttled>; throttling: boolean } {
+    let t = this.#tasks.get(task);
+    if (t === undefined) this.#tasks.set(task, (t = { queued: 0, producers: new Set(), throttling: false }));
+    return t;
   }
 
   sendTuple(tuple: WireTuple): void {
@@ -83,21 +95,34 @@ export class PeerLink {
     }
     this.#tuples.push(tuple);
     if (this.#tuples.length > this.highWater) this.highWater = this.#tuples.length;
-    this.#throttle();
+    const t = this.#task(tuple.dest);
+    t.queued++;
+    this.#throttle(t);
     this.#schedule();
   }
 
-  /** Throttles the producers at half the bound, and releases them at a quarter. */
-  #throttle(): void {
-    const n = this.#tuples.length;
-    if (!this.#throttling && n >= this.#o.maxQueued / 2) {
-      this.#throttling = true;
-      for (const p of this.#producers) p.blockedBy++;
-    } else if (this.#throttling && n <= this.#o.maxQueued / 4) {
-      this.#throttling = false;
-      for (const p of this.#producers) p.blockedBy--;
+  /** Throttles a task's producers at half the bound of tuples waiting for it, and releases them at a quarter. */
+  #throttle(t: { queued: number; producers: Set<Throttled>; throttling: boolean }): void {
+    if (!t.throttling && t.queued >= this.#o.maxQueued / 2) {
+      t.throttling = true;
+      for (const p of t.producers) p.blockedBy++;
+    } else if (t.throttling && t.queued <= this.#o.maxQueued / 4) {
+      t.throttling = false;
+      for (const p of t.producers) p.blockedBy--;
       this.#o.wake();
     }
+  }
+
+  /** Counts tuples that left the queue (sent or refused) off their tasks. */
+  #dequeued(tuples: readonly WireTuple[]): void {
+    const touched = new Set<{ queued: number; producers: Set<Throttled>; throttling: boolean }>();
+    for (const tuple of tuples) {
+      const t = this.#tasks.get(tuple.dest);
+      if (t === undefined) continue;
+      t.queued--;
+      touched.add(t);
+    }
+    for (const t of touched) this.#throttle(t);
   }
 
   sendAck(ack: WireAck): void {
@@ -134,8 +159,8 @@ export class PeerLink {
       this.#credit -= n;
       this.sentTuples += n;
       this.#write(socket, frame('tuples', encodeTupleBatch(batch)));
+      this.#dequeued(batch);
     }
-    this.#throttle();
   }
 
   #write(socket: Socket, bytes: Buffer): void {
@@ -199,7 +224,7 @@ export class PeerLink {
     const tuples = this.#tuples;
     this.#tuples = [];
     this.#acks = [];
-    this.#throttle();
+    this.#dequeued(tuples);
     if (tuples.length === 0) return;
     for (const t of tuples) this.#refuse(t, why);
   }

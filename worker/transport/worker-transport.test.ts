@@ -135,4 +135,60 @@ describe('worker transport', () => {
     const failures = [...ledgers.values()].flatMap((l) => l.failed).filter((f) => f.reason.component !== 'total');
     assert.ok(failures.length > 0, 'the drop failed something, which was replayed');
   });
+
+  test('two workers feeding each other do not wait on each other: a sink that may emit back is throttled only by its own tuples', { timeout: 60_000 }, async () => {
+    // The webrequest shape that once stalled on two workers: source (B) → refine (A) → sink (B),
+    // and the sink may send an error back to A. With the way B → A full of source tuples, and
+    // credit held back by any full inbox, the sink waited on A's refine, which waited on the sink.
+    const N = 20_000;
+    let emitted = 0;
+    let sunk = 0;
+    class Source implements Spout {
+      #c!: SpoutOutputCollector;
+      open(_: unknown, c: SpoutOutputCollector) {
+        this.#c = c;
+      }
+      nextTuple() {
+        if (emitted < N) this.#c.emit([emitted++]);
+      }
+    }
+    class Refine implements Bolt {
+      #c!: OutputCollector;
+      prepare(_: unknown, c: OutputCollector) {
+        this.#c = c;
+      }
+      execute(t: Tuple) {
+        this.#c.emit([t.values[0]]);
+      }
+    }
+    class Sink implements Bolt {
+      #c!: OutputCollector;
+      prepare(_: unknown, c: OutputCollector) {
+        this.#c = c;
+      }
+      async execute(t: Tuple) {
+        // Slow at first, so that queues fill up everywhere; it never emits an error.
+        if (++sunk % 50 === 0 && sunk < N / 2) await new Promise((r) => setTimeout(r, 2));
+        if (t.values[0] === -1) this.#c.emitTo('errors', ['never']);
+      }
+    }
+    class Errors implements Bolt {
+      execute() {}
+    }
+    const definition = topology('cycle', { acking: false, queueCapacity: 256 })
+      .spout('source', { create: () => new Source(), outputs: { default: ['n'] } })
+      .bolt('refine', { create: () => new Refine(), inputs: [{ from: 'source', grouping: shuffle() }], outputs: { default: ['n'] } })
+      .bolt('sink', { create: () => new Sink(), inputs: [{ from: 'refine', grouping: shuffle() }], outputs: { errors: ['e'] } })
+      .bolt('errors', { create: () => new Errors(), inputs: [{ from: 'sink', stream: 'errors', grouping: shuffle() }] })
+      .build();
+    const { a, b, stop } = await pair(definition, (e) => e.component.id === 'refine' || e.component.id === 'errors', { maxQueued: 1_000, credit: 128 });
+    try {
+      await a.runtime.start();
+      await b.runtime.start();
+      await waitFor(() => sunk === N, { timeoutMs: 50_000, message: `all ${N} tuples sunk (the sink had ${sunk})` });
+    } finally {
+      await stop();
+    }
+    assert.equal(emitted, N);
+  });
 });

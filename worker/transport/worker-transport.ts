@@ -33,7 +33,8 @@ import { PeerLink } from './peer-link.js';
 export interface TransportRuntime {
   deliver(tuples: readonly WireTuple[]): void;
   deliverAcks(acks: readonly WireAck[]): void;
-  hasRoom(): boolean;
+  /** True when the inboxes of `tasks` have room: credit for tuples delivered to them can go back. */
+  hasRoomFor(tasks: ReadonlySet<number>): boolean;
   wake(): void;
   readonly ackRoute: AckRoute;
 }
@@ -64,8 +65,12 @@ export class WorkerTransport {
   readonly #logger: Logger;
   #server: Server | undefined;
   #runtime: TransportRuntime | undefined;
-  /** Credit owed to each inbound connection, granted once the runtime has room. */
-  readonly #owed = new Map<Socket, number>();
+  /**
+   * Credit owed to each inbound connection, and the tasks its tuples went to: granted once their
+   * inboxes have room. Only their own: a full inbox elsewhere in this worker must not hold back
+   * tuples for a task that keeps up, or two workers feeding each other can wait on each other.
+   */
+  readonly #owed = new Map<Socket, { count: number; tasks: Set<number> }>();
   #grantTimer: NodeJS.Timeout | undefined;
   receivedTuples = 0;
 
@@ -93,7 +98,7 @@ export class WorkerTransport {
   /** The endpoint of a task hosted by another worker: for the runtime's `remoteEndpoint`. */
   endpoint(task: number): RemoteEndpoint {
     const link = this.#link(this.#o.workerOfTask(task));
-    return { push: (tuple) => link.sendTuple(tuple), load: () => link.load(), addProducer: (p) => link.addProducer(p) };
+    return { push: (tuple) => link.sendTuple(tuple), load: () => link.load(task), addProducer: (p) => link.addProducer(p, task) };
   }
 
   /** Acks and fails for roots held by other workers: for the runtime's `remoteAcks`. */
@@ -184,7 +189,7 @@ export class WorkerTransport {
             const tuples = decodeTupleBatch(f.body);
             this.receivedTuples += tuples.length;
             this.#runtime!.deliver(tuples);
-            this.#owe(socket, tuples.length);
+            this.#owe(socket, tuples);
           } else if (f.type === 'acks') {
             this.#runtime!.deliverAcks(decodeAckBatch(f.body));
           }
@@ -201,23 +206,29 @@ export class WorkerTransport {
     });
   }
 
-  /** Grants a sender back the credit of tuples delivered, once the runtime has room for more. */
-  #owe(socket: Socket, count: number): void {
-    this.#owed.set(socket, (this.#owed.get(socket) ?? 0) + count);
+  /** Grants a sender back the credit of tuples delivered, once the inboxes they went to have room. */
+  #owe(socket: Socket, tuples: readonly WireTuple[]): void {
+    let owed = this.#owed.get(socket);
+    if (owed === undefined) this.#owed.set(socket, (owed = { count: 0, tasks: new Set() }));
+    owed.count += tuples.length;
+    for (const t of tuples) owed.tasks.add(t.dest);
     this.#grant();
   }
 
   #grant(): void {
-    if (this.#owed.size === 0) return;
-    if (this.#runtime?.hasRoom() !== true) {
-      // Room comes as the runtime executes: look again shortly, while anything is owed.
+    for (const [socket, owed] of this.#owed) {
+      if (socket.destroyed) this.#owed.delete(socket);
+      else if (this.#runtime?.hasRoomFor(owed.tasks) === true) {
+        socket.write(creditFrame(owed.count));
+        this.#owed.delete(socket);
+      }
+    }
+    // Room comes as the runtime executes: look again shortly, while anything is owed.
+    if (this.#owed.size > 0) {
       this.#grantTimer ??= setTimeout(() => {
         this.#grantTimer = undefined;
         this.#grant();
       }, 5);
-      return;
     }
-    for (const [socket, count] of this.#owed) if (!socket.destroyed) socket.write(creditFrame(count));
-    this.#owed.clear();
   }
 }
