@@ -13,12 +13,9 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TopologyRuntime, parseConfigOverride } from '../core/index.js';
-import { MemorySaltStore, openSharedGeoReader, refineLine, periodOf, webrequestRefinedAvroType } from '../bolts/webrequest/index.js';
+import { type Timing, cpuMsSince, tightLoop } from './webrequest-loop.js';
 import { WebrequestGenerator } from '../spouts/generator/index.js';
 import webrequest, { defaultRefineThreads } from '../topologies/webrequest.js';
-import { AvroBlockBuilder } from '../bolts/hdfs/avro-block.js';
-import { blockCompressor } from '../bolts/hdfs/avro-codecs.js';
-import { DEFAULT_AVRO_CONTAINER_OPTIONS } from '../bolts/hdfs/avro-container-format.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,45 +41,6 @@ const lines: string[] = [];
 for (let i = 0; i < N; i++) lines.push(generator.nextLine());
 writeFileSync(input, `${lines.join('\n')}\n`);
 
-const geo = await openSharedGeoReader();
-const salts = new MemorySaltStore();
-
-/** CPU time of the whole process (every thread) since `start`, in ms: unlike wall time, not inflated by other tenants. */
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
-interface Timing {
-  readonly ms: number;
-  readonly cpuMs: number;
-}
-
-async function tightLoop(): Promise<Timing> {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  let bytes = 0;
-  // Avro is encoded into blocks the way the sink encodes them (uncompressed: the loop does not compress).
-  const block = format === 'avro' ? new AvroBlockBuilder(webrequestRefinedAvroType, DEFAULT_AVRO_CONTAINER_OPTIONS.blockBytes, blockCompressor('null')) : undefined;
-  for (const line of lines) {
-    let result = refineLine(line, { source: 'text', geo, saltFor: (p) => salts.cachedSalt(p) });
-    if (!result.ok && result.stage === 'salt') {
-      await salts.saltFor(result.period);
-      result = refineLine(line, { source: 'text', geo, saltFor: (p) => salts.cachedSalt(p) });
-    }
-    if (result.ok) {
-      if (block === undefined) bytes += JSON.stringify(result.record).length;
-      else {
-        block.add(result.record);
-        if (block.full) bytes += block.close()!.data.length;
-      }
-    }
-  }
-  if (block !== undefined) bytes += block.close()?.data.length ?? 0;
-  if (bytes === 0) throw new Error('nothing refined');
-  return { ms: performance.now() - started, cpuMs: cpuMsSince(cpu) };
-}
-
 async function topologyRun(run: number): Promise<Timing> {
   const output = join(dir, `out-${run}`);
   const config = { input, output, format, ...threadsConfig, ...overrides };
@@ -99,12 +57,11 @@ async function topologyRun(run: number): Promise<Timing> {
 }
 
 const rate = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en-US');
-await salts.saltFor(periodOf(Date.UTC(2026, 10, 22, 10)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const loop: Timing[] = [];
 const topo: Timing[] = [];
 for (let r = 0; r < RUNS; r++) {
-  loop.push(await tightLoop());
+  loop.push(await tightLoop(lines, format));
   topo.push(await topologyRun(r));
   const [l, t] = [loop[r]!, topo[r]!];
   process.stderr.write(`run ${r + 1}/${RUNS}: loop ${rate(l.ms)}/s, topology ${rate(t.ms)}/s (${(l.ms / t.ms).toFixed(2)}x); CPU ms loop ${l.cpuMs.toFixed(0)}, topology ${t.cpuMs.toFixed(0)}\n`);
