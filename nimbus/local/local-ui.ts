@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/index.js';
+import { withUi } from '../ui/ui-handler.js';
 import { LocalApi } from './local-api.js';
 import type { LocalCluster } from './local-cluster.js';
 
@@ -28,7 +29,7 @@ export class LocalUi {
     const token = options.token ?? randomBytes(12).toString('hex');
     let port = 0;
     const api = new LocalApi({ cluster: options.cluster, token, logger: options.logger, version: version(), port: () => port });
-    const server = createServer(api.handler);
+    const server = createServer(withUi(api.handler));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
