@@ -36,7 +36,7 @@ export interface ExecutorHost {
  * read or a histogram search costs about as much as a small execute. The histograms' counts are
  * of timed ones; the emitted, executed, acked and failed counters count every tuple.
  */
-export const TIMED_EVERY = 16;
+export const TIMED_EVERY = 64;
 
 /** A thenable returned by a user hook. */
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

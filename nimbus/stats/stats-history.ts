@@ -83,6 +83,8 @@ export class TopologyHistory {
   readonly #rings: Snapshot[][] = RINGS.map(() => []);
   #last: Snapshot | undefined;
   #firstAt: number | undefined;
+  /** tasks() until the next feed: a page asks for it several times. */
+  #tasks: Map<number, { numbers: TaskNumbers; worker: string; totals: Counts }> | undefined;
 
   /** Takes the workers' latest beats. */
   feed(workers: readonly WorkerTasks[], now: number): void {
@@ -93,6 +95,7 @@ export class TopologyHistory {
       }
       this.#current.set(w.worker, w);
     }
+    this.#tasks = undefined;
     this.#firstAt ??= now;
     const snapshot: Snapshot = { at: now, components: this.components() };
     this.#last = snapshot;
@@ -106,7 +109,8 @@ export class TopologyHistory {
 
   /** All-time counts per task, and the latest gauges (from the worker that last reported the task). */
   tasks(): Map<number, { numbers: TaskNumbers; worker: string; totals: Counts }> {
-    const out = new Map<number, { numbers: TaskNumbers; worker: string; totals: Counts }>();
+    if (this.#tasks !== undefined) return this.#tasks;
+    const out = (this.#tasks = new Map<number, { numbers: TaskNumbers; worker: string; totals: Counts }>());
     for (const w of this.#current.values()) {
       for (const t of w.tasks) {
         const entry = out.get(t.task);
