@@ -21,6 +21,11 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // The web UI's script runs in the browser, as a classic script.
+    files: ['nimbus/ui/static/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', dagre: 'readonly' } },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

@@ -1,6 +1,8 @@
 /**
  * Engine throughput: spout → bolt → bolt in local mode, with acking on and off, against a
  * baseline in the same run: a tight loop making the same component calls with no engine.
+ * `acking, no timing` runs with `metricsTiming: false` (no latency histograms), so the cost of
+ * recording metrics shows as its ratio to `acking`, interleaved in the same run.
  *
  *   node --import tsx bench/engine.ts [--tuples 2000000] [--runs 5]
  *
@@ -59,8 +61,8 @@ class SumBolt implements Bolt {
   }
 }
 
-async function runEngine(acking: boolean): Promise<number> {
-  const t = topology('bench-engine', { acking, maxSpoutPending: 5000, queueCapacity: 4096, batchSize: 1024 })
+async function runEngine(acking: boolean, metricsTiming = true): Promise<number> {
+  const t = topology('bench-engine', { acking, metricsTiming, maxSpoutPending: 5000, queueCapacity: 4096, batchSize: 1024 })
     .spout('spout', { create: () => new CountingSpout(acking), outputs: { default: ['n'] } })
     .bolt('increment', { create: () => new IncrementBolt(), inputs: [{ from: 'spout', grouping: shuffle() }], outputs: { default: ['n'] } })
     .bolt('sum', { create: () => new SumBolt(), inputs: [{ from: 'increment', grouping: shuffle() }] })
@@ -96,10 +98,24 @@ function runBaseline(): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const results: Record<string, number[]> = { baseline: [], acking: [], 'no acking': [] };
+const results: Record<string, number[]> = { baseline: [], acking: [], 'acking, no timing': [], 'no acking': [] };
+const cpu: Record<string, number[]> = { acking: [], 'acking, no timing': [] };
+const withCpu = async (mode: string, run: () => Promise<number>) => {
+  const before = process.cpuUsage();
+  results[mode]!.push(await run());
+  const used = process.cpuUsage(before);
+  cpu[mode]?.push((used.user + used.system) / 1000);
+};
 for (let r = 0; r < RUNS; r++) {
   results.baseline!.push(runBaseline());
-  results.acking!.push(await runEngine(true));
+  // Alternate which goes first, so neither always runs on a warmer heap.
+  if (r % 2 === 0) {
+    await withCpu('acking', () => runEngine(true));
+    await withCpu('acking, no timing', () => runEngine(true, false));
+  } else {
+    await withCpu('acking, no timing', () => runEngine(true, false));
+    await withCpu('acking', () => runEngine(true));
+  }
   results['no acking']!.push(await runEngine(false));
   process.stderr.write(`run ${r + 1}/${RUNS} done\n`);
 }
@@ -111,6 +127,9 @@ for (const [mode, times] of Object.entries(results)) {
   const ms = median(times);
   const rate = N / (ms / 1000);
   console.log(
-    `${mode.padEnd(10)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} tuples/s  ${((ms * 1e6) / N).toFixed(0).padStart(6)} ns/tuple  ${(base / ms).toFixed(3)}x baseline`,
+    `${mode.padEnd(18)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} tuples/s  ${((ms * 1e6) / N).toFixed(0).padStart(6)} ns/tuple  ${(base / ms).toFixed(3)}x baseline`,
   );
 }
+const on = median(results.acking!);
+const off = median(results['acking, no timing']!);
+console.log(`metrics timing cost: wall ${((on / off - 1) * 100).toFixed(1)}% (acking ${on.toFixed(0)} ms vs no timing ${off.toFixed(0)} ms), CPU ${((median(cpu.acking!) / median(cpu['acking, no timing']!) - 1) * 100).toFixed(1)}%`);

@@ -82,6 +82,7 @@ export const ENGINE_CONFIG_KEYS: ConfigKeys = configKeys({
   shutdownTimeoutMs: { type: 'number', min: 1, default: ENGINE.shutdownTimeoutMs, description: 'how long a graceful stop drains, in ms' },
   spoutIdleMaxMs: { type: 'number', min: 1, default: ENGINE.spoutIdleMaxMs, description: 'longest pause between polls of an idle spout, in ms' },
   workers: { type: 'integer', min: 1, default: ENGINE.workers, description: 'worker processes in cluster mode' },
+  metricsTiming: { type: 'boolean', default: ENGINE.metricsTiming, description: 'time executes and tuple trees into the latency histograms; false keeps the counters only' },
   stallFlushMs: { type: 'number', min: 1, default: ENGINE.stallFlushMs, description: 'flush bolts after spouts are held back this long, in ms' },
   storageDeadlineMs: { type: 'number', min: 1, default: ENGINE.storageDeadlineMs, description: 'how long a writer holds its input while its storage cannot take writes, before the run stops, in ms' },
 });

@@ -37,6 +37,9 @@ export type { FileSystem, FileStatus, FileStream, CreateOptions, DeleteOptions }
 export type { Logger, LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } from './metrics/registry.js';
 export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
+export { capacityOf } from './metrics/registry.js';
+export { taskSnapshot, mergeLatency, latencyQuantileMs } from './metrics/task-snapshot.js';
+export type { TaskNumbers, LatencyCounts } from './metrics/task-snapshot.js';
 export type { Tuple, FailReason } from './tuple.js';
 export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
 export type { Spout, SpoutOutputCollector, SpoutRecordCounts } from './spout.js';

@@ -10,7 +10,7 @@
  * Storm's supervisors relaunch a worker. States: starting → running → stopping → stopped.
  */
 import { type Subscription, distinctUntilChanged, map } from 'rxjs';
-import { type ComponentError, type Logger, type TopologyDefinition, SquallError, TopologyRuntime, messageOf } from '../core/index.js';
+import { type ComponentError, type Logger, type TopologyDefinition, MetricRegistry, SquallError, TopologyRuntime, messageOf, taskSnapshot } from '../core/index.js';
 import { type Assignment, ClusterState } from './cluster/cluster-state.js';
 import { ZkErrorCodes, ZkSession, isZkError } from './cluster/zk-session.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -99,6 +99,7 @@ export class WorkerProcess {
     const topology = withExecutors(loaded, assignment.componentExecutors ?? record?.executors ?? {});
     const hosts = new Map((await cluster.supervisors()).map((s) => [s.id, s.host]));
     const probe = new TopologyRuntime({ topology });
+    const metrics = new MetricRegistry();
     const workerOfTask = new Map<number, string>();
     for (const e of probe.layout.executors) {
       const p = placements[e.id];
@@ -113,6 +114,7 @@ export class WorkerProcess {
         return host === undefined ? undefined : { host, port: Number(w.slice(i + 1)) };
       },
       logger: o.logger,
+      metrics: metrics.group({ topology: topology.name }),
     });
     await this.#transport.listen({ host: hosts.get(o.supervisor) ?? '127.0.0.1', port: o.port });
     const hosted = new Set(mine);
@@ -120,6 +122,7 @@ export class WorkerProcess {
       topology,
       config,
       logger: o.logger,
+      metrics,
       hosted: (layout) => layout.executors.filter((e) => hosted.has(e.id)),
       remoteEndpoint: (task) => this.#transport.endpoint(task),
       remoteAcks: this.#transport.acks(),
@@ -156,7 +159,7 @@ export class WorkerProcess {
   }
 
   async #serveMetrics(host: string, port: number): Promise<void> {
-    const bridge = new PrometheusBridge();
+    const bridge = new PrometheusBridge({ labels: { worker: this.id } });
     bridge.add(this.#runtime.metrics);
     const server = new MetricsServer(bridge);
     try {
@@ -196,7 +199,7 @@ export class WorkerProcess {
   async #heartbeat(): Promise<void> {
     if (this.#state !== 'running' || this.#state$ === undefined) return;
     const stats = this.#runtime.stats();
-    const beat = { worker: this.id, epoch: this.#epoch, time: Date.now(), startedAt: this.#startedAt, executors: this.#executors, ...(this.#metricsUrl === undefined ? {} : { metrics: this.#metricsUrl }), components: stats.components, pending: stats.pending };
+    const beat = { worker: this.id, epoch: this.#epoch, time: Date.now(), startedAt: this.#startedAt, executors: this.#executors, ...(this.#metricsUrl === undefined ? {} : { metrics: this.#metricsUrl }), components: stats.components, pending: stats.pending, tasks: taskSnapshot(this.#runtime.metrics, this.#runtime.topologyName) };
     await this.#reportErrors();
     const path = `${this.#state$.paths.workerbeats(this.#o.topologyId)}/${this.#o.supervisor}-${this.#o.port}`;
     const data = Buffer.from(JSON.stringify(beat));

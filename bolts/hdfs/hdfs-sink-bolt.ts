@@ -488,6 +488,7 @@ export class HdfsSinkBolt implements Bolt {
     this.#hold.cleared();
     for (const t of file.tuples) this.#collector.ack(t);
     this.#metrics.filesCommitted.inc();
+    this.#metrics.recordsCommitted.inc(file.records);
     this.#metrics.bytesCommitted.inc(file.flushedBytes);
     this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
     this.#availability?.committed(file.partition);

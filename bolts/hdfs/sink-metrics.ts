@@ -9,6 +9,7 @@ export type SinkErrorKind = 'bad_event_time' | 'bad_record' | 'bad_coordinates' 
 
 export interface SinkMetrics {
   readonly recordsWritten: Counter;
+  readonly recordsCommitted: Counter;
   readonly recordsSkipped: Counter;
   readonly lateRecords: Counter;
   readonly filesCommitted: Counter;
@@ -27,8 +28,12 @@ export function createSinkMetrics(group: MetricGroup, openFiles: () => number, h
   group.gauge('hdfs_sink_open_files', 'Files being written and not yet committed', {}, openFiles);
   group.gauge('hdfs_sink_held_tuples', 'Tuples waiting for their file to be committed before they are acked', {}, heldTuples);
   const errorCounters = new Map<SinkErrorKind, Counter>();
+  // At zero from the start, so that dashboards and /metrics show every reason.
+  const kinds: SinkErrorKind[] = ['bad_event_time', 'bad_record', 'bad_coordinates', 'write_failed', 'commit_failed', 'encode_failed'];
+  for (const kind of kinds) errorCounters.set(kind, group.counter('hdfs_sink_errors_total', 'Records sent to the errors stream, and writes or commits that failed', { reason: kind }));
   return {
     recordsWritten: group.counter('hdfs_sink_records_written_total', 'Records written into files (acked once their file is committed)'),
+    recordsCommitted: group.counter('hdfs_sink_records_committed_total', 'Records in committed files: what the output holds'),
     recordsSkipped: group.counter('hdfs_sink_records_skipped_total', 'Records acked without writing because their offset is already committed'),
     lateRecords: group.counter('hdfs_sink_late_records_total', "Records for an output partition their source's watermark had already passed"),
     filesCommitted: group.counter('hdfs_sink_files_committed_total', 'Files committed by an atomic rename'),

@@ -13,7 +13,7 @@
  * host's counter is logged once as a warning naming the host; an hour losing more than
  * `alertPercentLost` is logged, counted and emitted on `alerts`.
  */
-import type { Bolt, Counter, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
+import type { Bolt, Counter, FlushReason, Gauge, Histogram, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { configNumber, eventTimePolicyOf, openHourOf, StorageHold, storageFaultOf, UpstreamWatermarks } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CountedOffsets } from './counted-offsets.js';
@@ -21,6 +21,9 @@ import { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './
 import { SEQUENCE_RESET_DEFAULTS, type SequenceResetRule, compileSequenceResetRule } from './sequence-reset-rule.js';
 import type { SequenceStatsRow } from './sequence-stats.js';
 import type { SequenceStatsOutput } from './sequence-stats-output.js';
+
+/** Buckets of a host-hour's loss, in percent. */
+const LOSS_PERCENT_BUCKETS = Object.freeze([0, 0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 25, 50, 100]);
 
 export interface SequenceCheckBoltOptions {
   /** The checkpoint store of one task. */
@@ -64,7 +67,7 @@ export class SequenceCheckBolt implements Bolt {
   #replayed = 0;
   #held: Tuple[] = [];
   #heldRecords = 0;
-  #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter; resets: Counter; replayed: Counter; late: Counter };
+  #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter; resets: Counter; replayed: Counter; late: Counter; hostLoss: Histogram; worstLoss: Gauge };
 
   constructor(options: SequenceCheckBoltOptions) {
     this.#options = options;
@@ -92,6 +95,10 @@ export class SequenceCheckBolt implements Bolt {
       resets: m.counter('sequence_resets_total', 'Restarts of a cache host’s sequence counter'),
       replayed: m.counter('sequence_replayed_total', 'Records at a source position already counted (replays), not counted again'),
       late: m.counter('sequence_late_total', 'Records whose number a closed hour had already counted lost'),
+      // A host name comes from input, so it is never a label: each host-hour is one observation
+      // of its loss, and the hosts themselves are named in the stats and alerts outputs.
+      hostLoss: m.histogram('sequence_host_loss_percent', 'Loss percentage of each host-hour reported (one observation per cache host and hour)', {}, LOSS_PERCENT_BUCKETS),
+      worstLoss: m.gauge('sequence_worst_host_loss_percent', 'The highest loss percentage among the host-hours of the last hour closed'),
     };
     this.#store = this.#options.checkpoints(context);
     this.#output = this.#options.output(context);
@@ -203,8 +210,11 @@ export class SequenceCheckBolt implements Bolt {
   }
 
   #report(rows: readonly SequenceStatsRow[]): void {
+    let worst = 0;
     for (const row of rows) {
       this.#metrics.rows.inc();
+      this.#metrics.hostLoss.observe(row.percent_lost);
+      worst = Math.max(worst, row.percent_lost);
       this.#metrics.lost.inc(row.count_lost);
       this.#metrics.expected.inc(row.count_expected);
       if (row.count_late > 0) this.#metrics.late.inc(row.count_late);
@@ -219,5 +229,6 @@ export class SequenceCheckBolt implements Bolt {
         this.#collector.emitTo('alerts', [row], null);
       }
     }
+    if (rows.length > 0) this.#metrics.worstLoss.set(worst);
   }
 }

@@ -33,6 +33,12 @@ export class ComponentErrors {
     return entry;
   }
 
+  /** Registers a component's error counters at zero, so `/metrics` shows them before any error. */
+  register(component: string): void {
+    this.#metrics.counter('errors_total', 'Errors reported by components', { topology: this.#topology, component });
+    this.#metrics.counter('fatal_errors_total', 'Errors after which a task could not go on', { topology: this.#topology, component });
+  }
+
   /** An error after which a task cannot go on: kept, counted (also as fatal), logged as an error. */
   reportFatal(component: string, task: number, error: unknown): ComponentError {
     const entry = this.#keep(component, task, error);

@@ -107,6 +107,7 @@ export class TopologyRuntime implements ExecutorHost, AckRoute {
     this.layout = computeLayout(options.topology);
     this.acker = new Acker((task) => this.layout.componentOfTask.get(task)?.id ?? `task ${task}`);
     this.#errors = new ComponentErrors(this.topologyName, this.metrics, this.logger);
+    for (const c of this.topology.components) this.#errors.register(c.id);
     this.completion = new Promise((resolve) => (this.#resolveCompletion = resolve));
     this.failure = new Promise((resolve) => (this.#resolveFailure = resolve));
     const hosted = options.hosted?.(this.layout) ?? this.layout.executors;

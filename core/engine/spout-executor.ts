@@ -9,7 +9,7 @@ import type { Counter, Histogram } from '../metrics/registry.js';
 import type { Spout, SpoutOutputCollector } from '../spout.js';
 import type { FailReason } from '../tuple.js';
 import type { RootOwner } from './acker.js';
-import { type ExecutorHost, isPromiseLike } from './host.js';
+import { type ExecutorHost, TIMED_EVERY, isPromiseLike } from './host.js';
 import type { Throttleable } from './inbox.js';
 import type { AnchorHook, StreamOut, TaskOutput } from './task-output.js';
 import { randomInt32, type TupleImpl } from './tuple-impl.js';
@@ -19,7 +19,8 @@ export type ThrottleReason = 'pending' | 'backpressure';
 
 export interface SpoutTaskMetrics {
   readonly acked: Counter;
-  readonly failed: Counter;
+  /** Trees failed, by the reason's kind (`squall_spout_failed_total{reason}`). */
+  readonly failed: Readonly<Record<FailReason['kind'], Counter>>;
   readonly completeLatency: Histogram;
   readonly throttledPending: Counter;
   readonly throttledBackpressure: Counter;
@@ -38,6 +39,8 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   /** Why the task could not be polled when its executor's last step ended, if it could not. */
   heldBy: ThrottleReason | null = null;
   #rootId = 0;
+  /** Trees completed since the last one timed. */
+  #untimed = 0;
   #xorHi = 0;
   #xorLo = 0;
 
@@ -116,13 +119,16 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   rootAcked(_task: number, msgId: unknown, startedAt: number): void {
     // A tree may complete outside any scheduling round (a sink acking after an async commit).
     if (this.pending-- === this.#host.config.maxSpoutPending) this.#host.wake();
-    this.#metrics.completeLatency.observe(Math.max(0, this.#host.now - startedAt) / 1000);
+    if (++this.#untimed >= TIMED_EVERY && this.#host.config.metricsTiming) {
+      this.#untimed = 0;
+      this.#metrics.completeLatency.observe(Math.max(0, this.#host.now - startedAt) / 1000);
+    }
     this.#callAck(msgId);
   }
 
   rootFailed(_task: number, msgId: unknown, reason: FailReason): void {
     this.pending--;
-    this.#metrics.failed.value++;
+    this.#metrics.failed[reason.kind].value++;
     try {
       this.spout.fail?.(msgId, reason);
     } catch (error) {
@@ -145,7 +151,8 @@ export class SpoutTask implements SpoutOutputCollector, AnchorHook, RootOwner {
   }
 
   failedCount(): number {
-    return this.#metrics.failed.value;
+    const f = this.#metrics.failed;
+    return f.error.value + f.explicit.value + f.timeout.value;
   }
 
   /** Accounts throttled time for this task. */

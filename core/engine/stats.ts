@@ -50,7 +50,7 @@ export function snapshotStats(wiring: Wiring, pending: number, order: readonly s
     for (const t of b.tasks) {
       c.executed += t.metrics.executed.value;
       c.acked += t.metrics.acked.value;
-      c.failed += t.metrics.failed.value;
+      c.failed += t.metrics.failed.error.value + t.metrics.failed.explicit.value;
     }
   }
   for (const s of wiring.spouts) {

@@ -27,6 +27,8 @@ export class StreamOut {
     /** Tasks subscribed to this stream with a direct grouping; null if the stream is not direct. */
     readonly directTargets: ReadonlySet<number> | null,
     readonly emitted: Counter,
+    /** Copies delivered to subscribed tasks: an emit to two subscribers transfers two. */
+    readonly transferred: Counter,
   ) {}
 }
 
@@ -92,6 +94,7 @@ export class TaskOutput {
       }
     }
     out.emitted.value++;
+    out.transferred.value += sent;
     return sent;
   }
 
@@ -112,6 +115,7 @@ export class TaskOutput {
     }
     this.#deliver(out, values, task, hook);
     out.emitted.value++;
+    out.transferred.value++;
     return 1;
   }
 

@@ -49,6 +49,8 @@ export class TupleImpl implements Tuple {
   ackLo = 0;
   /** Set once acked or failed, so a second call is a no-op and cannot corrupt the XOR. */
   done = false;
+  /** When its `execute` started (performance.now()), for the latency histograms; 0 when not timed. */
+  executeStart = 0;
 
   constructor(values: readonly unknown[], schema: StreamSchema, sourceTask: number, destTask: number) {
     this.#values = values;

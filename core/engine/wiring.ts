@@ -4,7 +4,7 @@
  */
 import type { TopologyContext } from '../context.js';
 import { ErrorCodes, SquallError } from '../errors.js';
-import type { MetricRegistry } from '../metrics/registry.js';
+import { type Counter, type MetricRegistry, capacityOf } from '../metrics/registry.js';
 import type { Bolt } from '../bolt.js';
 import type { Spout } from '../spout.js';
 import { SYSTEM_COMPONENT, TICK_STREAM } from '../tuple.js';
@@ -112,8 +112,10 @@ export function wire(options: WiringOptions): Wiring {
           }
         }
       }
-      const emitted = metrics.counter('emitted_total', 'Tuples emitted, per stream', { topology: topology.name, component: c.id, task: String(task), stream: stream.id });
-      streams.set(stream.id, new StreamOut(schemas.get(c.id)!.get(stream.id)!, groupers, direct, emitted));
+      const l = { topology: topology.name, component: c.id, task: String(task), stream: stream.id };
+      const emitted = metrics.counter('emitted_total', 'Tuples emitted, per stream', l);
+      const transferred = metrics.counter('transferred_total', 'Tuple copies delivered to subscribed tasks, per stream', l);
+      streams.set(stream.id, new StreamOut(schemas.get(c.id)!.get(stream.id)!, groupers, direct, emitted, transferred));
     }
     return new TaskOutput(c.id, task, streams, endpoints);
   };
@@ -148,13 +150,16 @@ export function wire(options: WiringOptions): Wiring {
         const context = contextOf(c, task);
         const spout = create<Spout>(c, { componentId: c.id, taskId: task, config: context.config });
         const l = labels(task);
-        return new SpoutTask(spout, context, taskOutput(c, task), host, {
+        const failed = (reason: string): Counter => metrics.counter('spout_failed_total', 'Tuple trees failed, by reason: error, explicit or timeout', { ...l, reason });
+        const spoutTask = new SpoutTask(spout, context, taskOutput(c, task), host, {
           acked: metrics.counter('spout_acked_total', 'Tuple trees completed', l),
-          failed: metrics.counter('spout_failed_total', 'Tuple trees failed or timed out', l),
-          completeLatency: metrics.histogram('complete_latency_seconds', 'From spout emit to tree completion', { topology: topology.name, component: c.id }),
+          failed: { error: failed('error'), explicit: failed('explicit'), timeout: failed('timeout') },
+          completeLatency: metrics.histogram('complete_latency_seconds', 'From spout emit to tree completion', l),
           throttledPending: metrics.counter('spout_throttled_seconds_total', 'Time a spout was not polled', { ...l, reason: 'max_pending' }),
           throttledBackpressure: metrics.counter('spout_throttled_seconds_total', 'Time a spout was not polled', { ...l, reason: 'backpressure' }),
         });
+        metrics.gauge('spout_pending', 'Tuple trees in flight (maxSpoutPending limits them)', l, () => spoutTask.pending);
+        return spoutTask;
       });
       const executor = new SpoutExecutor(ex.id, tasks, host);
       spouts.push(executor);
@@ -164,18 +169,24 @@ export function wire(options: WiringOptions): Wiring {
         const context = contextOf(c, task);
         const bolt = create<Bolt>(c, { componentId: c.id, taskId: task, config: context.config });
         const l = labels(task);
+        const failed = (reason: string): Counter => metrics.counter('failed_total', 'Tuples failed by a bolt, by reason: error (execute threw) or explicit', { ...l, reason });
+        const executeSeconds = metrics.counter('execute_seconds_total', 'Time spent in execute', l);
+        metrics.gauge('capacity', "Share of the last 10 to 20 s spent executing (Storm's capacity); near 1 the task cannot keep up", l, capacityOf(() => executeSeconds.value));
         return new BoltTask(bolt, context, taskOutput(c, task), host, {
           executed: metrics.counter('executed_total', 'Tuples executed', l),
           acked: metrics.counter('acked_total', 'Tuples acked by a bolt', l),
-          failed: metrics.counter('failed_total', 'Tuples failed by a bolt', l),
-          executeSeconds: metrics.counter('execute_seconds_total', 'Time spent in execute', l),
+          failed: { error: failed('error'), explicit: failed('explicit') },
+          executeSeconds,
+          executeLatency: metrics.histogram('execute_latency_seconds', 'Time in one execute', l),
+          processLatency: metrics.histogram('process_latency_seconds', 'From the start of execute to the ack', l),
         });
       });
       const executor = new BoltExecutor(ex.id, inboxOfTask.get(ex.tasks[0]!)!, tasks, host);
       bolts.push(executor);
       executorOf.set(ex.id, executor);
-      const queueLabels = { topology: topology.name, component: c.id, executor: ex.id };
-      metrics.gauge('queue_size', 'Tuples waiting in an executor queue', queueLabels, () => executor.inbox.size);
+      // One receive queue per executor, labelled with its first task.
+      const queueLabels = { topology: topology.name, component: c.id, task: String(ex.tasks[0]) };
+      metrics.gauge('queue_size', "Tuples waiting in an executor's receive queue", queueLabels, () => executor.inbox.size);
       // Shows that memory stays bounded: at most queueCapacity plus one execute's output.
       metrics.gauge('queue_high_water', 'Most tuples ever waiting in an executor queue', queueLabels, () => executor.inbox.highWater);
     }

@@ -39,16 +39,25 @@ export class Histogram {
   sum = 0;
   count = 0;
 
+  /** The bounds as a typed array: the engine observes once per tree, and a search over it is cheap. */
+  readonly #bounds: Float64Array;
+
   constructor(buckets: readonly number[] = DEFAULT_LATENCY_BUCKETS) {
     this.buckets = buckets;
+    this.#bounds = Float64Array.from(buckets);
     this.counts = new Float64Array(buckets.length + 1);
   }
 
   observe(value: number): void {
-    const b = this.buckets;
-    let i = 0;
-    while (i < b.length && value > b[i]!) i++;
-    this.counts[i]! += 1;
+    const b = this.#bounds;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (value > b[mid]!) lo = mid + 1;
+      else hi = mid;
+    }
+    this.counts[lo]! += 1;
     this.sum += value;
     this.count++;
   }
@@ -64,6 +73,25 @@ export class Histogram {
     }
     return Infinity;
   }
+}
+
+/**
+ * Storm's capacity: the share of the last window (about `windowMs`, at most twice it) that a
+ * task spent executing. Near 1 the task cannot keep up. It reads a busy-seconds counter.
+ */
+export function capacityOf(busySeconds: () => number, windowMs = 10_000, clock: () => number = () => performance.now()): () => number {
+  let older = { at: clock(), busy: busySeconds() };
+  let newer = older;
+  return () => {
+    const now = clock();
+    const busy = busySeconds();
+    if (now - newer.at >= windowMs) {
+      older = newer;
+      newer = { at: now, busy };
+    }
+    const elapsed = (now - older.at) / 1000;
+    return elapsed <= 0 ? 0 : Math.min(1, Math.max(0, (busy - older.busy) / elapsed));
+  };
 }
 
 export type Metric = Counter | Gauge | Histogram;
@@ -88,6 +116,8 @@ export interface MetricGroup {
   counter(name: string, help: string, labels?: Labels): Counter;
   gauge(name: string, help: string, labels?: Labels, read?: () => number): Gauge;
   histogram(name: string, help: string, labels?: Labels, buckets?: readonly number[]): Histogram;
+  /** A counter whose value is read from elsewhere (bytes a socket sent, say) when exported. */
+  counterFrom(name: string, help: string, labels: Labels, read: () => number): Gauge;
 }
 
 export class MetricRegistry {
@@ -105,12 +135,17 @@ export class MetricRegistry {
     return this.#get(name, help, 'histogram', labels, () => new Histogram(buckets)) as Histogram;
   }
 
+  counterFrom(name: string, help: string, labels: Labels, read: () => number): Gauge {
+    return this.#get(name, help, 'counter', labels, () => new Gauge(read)) as Gauge;
+  }
+
   /** A view that adds `labels` to every metric it creates. */
   group(labels: Labels): MetricGroup {
     return {
       counter: (n, h, l) => this.counter(n, h, { ...labels, ...l }),
       gauge: (n, h, l, r) => this.gauge(n, h, { ...labels, ...l }, r),
       histogram: (n, h, l, b) => this.histogram(n, h, { ...labels, ...l }, b),
+      counterFrom: (n, h, l, r) => this.counterFrom(n, h, { ...labels, ...l }, r),
     };
   }
 

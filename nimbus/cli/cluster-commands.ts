@@ -17,7 +17,7 @@ const TOKEN_HELP = `  --token <token>       The cluster token (default: SQUALL_T
 const EXIT_HELP = `Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid topology, 5 Nimbus unreachable,
 6 token missing or wrong, 7 refused (name taken, no free slots, bad value), 8 no such topology.`;
 
-interface CommandSpec {
+export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
@@ -40,7 +40,7 @@ ${spec.mutates ? `${TOKEN_HELP}\n` : ''}  -h, --help            Show this help.
 ${EXIT_HELP}`;
 }
 
-function command(spec: CommandSpec) {
+export function command(spec: CommandSpec) {
   const help = helpOf(spec);
   const run = async (argv: string[]): Promise<number> => {
     let parsed;

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { type LogLevel, createLogger } from '../../core/index.js';
 import { DEFAULT_ZK_ROOT, SQUALL_ROOT, Supervisor, WebHdfsBundleStore, consoleSink } from '../../worker/index.js';
 import { httpApi } from '../daemon/http-api.js';
+import { withUi } from '../ui/ui-handler.js';
 import { Nimbus } from '../daemon/nimbus.js';
 import { DEFAULT_NIMBUS, readToken, tokenFile, writeTokenFile } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
@@ -164,7 +165,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     });
     const nimbus = new Nimbus({ zookeeper: c.zookeeper, zkRoot: c.zkRoot, address: values.advertise === undefined ? `${host}:${bound}` : advertise, bundles: c.bundles, logger, version: version(), timeouts });
     await nimbus.start();
-    server.on('request', httpApi({ nimbus, token, logger }));
+    server.on('request', withUi(httpApi({ nimbus, token, logger })));
     process.stdout.write(`Nimbus on http://${host}:${bound}/api/v1 (ZooKeeper ${c.zookeeper}${c.zkRoot}, bundles in ${c.bundles.location}); token file ${tokenFile()}\n`);
     return async () => {
       await nimbus.stop();

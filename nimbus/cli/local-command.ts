@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { type ComponentError, type LogLevel, SquallError, TopologyValidationError, createLogger, parseConfigOverride } from '../../core/index.js';
 import { LocalCluster } from '../local/local-cluster.js';
+import { LocalUi } from '../local/local-ui.js';
 import { runVerdict } from '../local/run-verdict.js';
 import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
 import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadConfigKeys, loadTopology } from '../../worker/index.js';
@@ -35,6 +36,12 @@ Options:
       --no-typecheck         Skip type-checking the topology file (starts faster).
       --metrics-port <port>  Serve Prometheus metrics on http://127.0.0.1:<port>/metrics
                              (0 picks a free port; the URL is printed).
+      --ui [port]            Serve the web UI and Nimbus's REST API (/api/v1, as a cluster's)
+                             on http://127.0.0.1:<port> (default 8080; 0 picks a free port),
+                             for a browser and 'nimbus monitor'. Changes (deactivate, kill)
+                             need the token: --token, SQUALL_TOKEN, or the one printed.
+      --token <token>        The token the UI's changes need (default: SQUALL_TOKEN, else a
+                             random one, printed).
       --log-level <level>    debug, info, warn or error (default: info).
   -q, --quiet                No status line; only the summary and warnings.
   -h, --help                 Show this help.
@@ -76,7 +83,8 @@ export async function localCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      // `--ui` takes an optional port: `--ui`, `--ui 8080`, `--ui=8080`.
+      args: argv.flatMap((a, i) => (a === '--ui' ? [`--ui-port=${/^\d+$/.test(argv[i + 1] ?? '') ? argv[i + 1] : '8080'}`] : a.startsWith('--ui=') ? [`--ui-port=${a.slice(5)}`] : /^\d+$/.test(a) && argv[i - 1] === '--ui' ? [] : [a])),
       allowPositionals: true,
       options: {
         config: { type: 'string', short: 'c', multiple: true },
@@ -84,6 +92,8 @@ export async function localCommand(argv: string[]): Promise<number> {
         'status-interval': { type: 'string' },
         'no-typecheck': { type: 'boolean' },
         'metrics-port': { type: 'string' },
+        'ui-port': { type: 'string' },
+        token: { type: 'string' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         follow: { type: 'boolean' },
@@ -113,6 +123,8 @@ export async function localCommand(argv: string[]): Promise<number> {
   if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536)) {
     return usage(`--metrics-port must be a port number (0 for any free port), got '${values['metrics-port']}'`);
   }
+  const uiPort = values['ui-port'] === undefined ? undefined : Number(values['ui-port']);
+  if (uiPort !== undefined && !(Number.isInteger(uiPort) && uiPort >= 0 && uiPort < 65536)) return usage(`--ui must be followed by a port number (0 for any free port), got '${values['ui-port']}'`);
   const overrides: Record<string, unknown> = {};
   try {
     for (const c of values.config ?? []) {
@@ -171,6 +183,15 @@ export async function localCommand(argv: string[]): Promise<number> {
     return isConfigError(error) ? ExitCode.USAGE : ExitCode.FAILURE;
   }
   running = true;
+  let ui: LocalUi | undefined;
+  if (uiPort !== undefined) {
+    try {
+      ui = await LocalUi.start({ cluster, port: uiPort, token: values.token ?? process.env.SQUALL_TOKEN, logger });
+    } catch (error) {
+      await cluster.kill(topology.name);
+      return usage(`cannot serve the UI on port ${uiPort}: ${(error as Error).message}`);
+    }
+  }
   logger.info(`running topology '${topology.name}' in local mode`, { components: topology.components.length, ...(duration ? { duration } : {}) });
 
   const started = performance.now();
@@ -210,6 +231,7 @@ export async function localCommand(argv: string[]): Promise<number> {
     process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);
   }
   await metricsServer?.close();
+  await ui?.close();
   if (failure !== undefined) {
     // The last line, whatever was printed before it: scripts and people read the reason here.
     process.stderr.write(`nimbus local: topology '${topology.name}' failed: ${failure.component}[${failure.task}]: ${failure.message}${failure.code ? ` [${failure.code}]` : ''}\n`);

@@ -5,6 +5,7 @@ import { GENERATE_HELP, generateCommand } from './generate-command.js';
 import { LOCAL_HELP, localCommand } from './local-command.js';
 import { installSignalHandlers } from './signals.js';
 import { CLUSTER_COMMANDS } from './cluster-commands.js';
+import { MONITOR_COMMAND } from './monitor-command.js';
 import { START_HELP, SUPERVISOR_HELP, startCommand, supervisorCommand } from './daemon-commands.js';
 import { DEV_CLUSTER_HELP, devClusterCommand } from './dev-cluster-command.js';
 
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   local: { summary: 'Run a topology in this process (local mode, nothing to install)', run: localCommand, help: LOCAL_HELP },
   generate: { summary: 'Write synthetic varnishkafka webrequests to a file, stdout or Kafka', run: generateCommand, help: GENERATE_HELP },
   ...CLUSTER_COMMANDS,
+  monitor: MONITOR_COMMAND,
   start: { summary: 'Run a Nimbus daemon (leader election, scheduler, HTTP API)', run: startCommand, help: START_HELP },
   supervisor: { summary: "Run a supervisor daemon: this machine's worker slots", run: supervisorCommand, help: SUPERVISOR_HELP },
   'dev-cluster': { summary: 'Start a whole cluster on this machine (ZooKeeper, HDFS, Nimbus, supervisors)', run: devClusterCommand, help: DEV_CLUSTER_HELP },

@@ -10,7 +10,8 @@
  * | `GET /api/v1/nimbus/summary` | every live Nimbus and who leads |
  * | `GET /api/v1/supervisor/summary` | each supervisor's slots and what runs there |
  * | `GET /api/v1/topology/summary` | every topology |
- * | `GET /api/v1/topology/<name or id>` | one topology: workers, spouts and bolts with counts and last errors |
+ * | `GET /api/v1/topology/<name or id>?window=600\|10800\|86400\|:all-time` | one topology: stats per window, workers, spouts and bolts with counts, current rates, latencies (ms, numbers) and last errors |
+ * | `GET /api/v1/topology/<name or id>/component/<id>?window=…` | one component: per window, per task, its rate over the last 10 minutes, its last errors |
  * | `GET /api/v1/topology/<name or id>/errors` | the last errors of each component |
  * | `GET /api/v1/topology/<id>/bundle` | the bundle's code |
  * | `POST /api/v1/topology` | submit `{ name, code, workers?, config? }` |
@@ -18,13 +19,13 @@
  * | `POST /api/v1/topology/<name or id>/kill/<wait s>` | kill it after a wait |
  * | `POST /api/v1/topology/<name or id>/rebalance/<wait s>` | `{ workers?, executors? }` |
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, request } from 'node:http';
 import { type Logger, messageOf } from '../../core/index.js';
 import { ZkErrorCodes } from '../../worker/index.js';
 import { DescribeErrorCodes } from './describe.js';
 import { type Nimbus, NimbusErrorCodes } from './nimbus.js';
-import { clusterSummary, nimbusSummary, supervisorSummary, topologyErrors, topologyPage, topologySummary } from './views.js';
+import { HttpError, answerError, authorizeBearer, body, json, send, window } from './http-common.js';
+import { clusterSummary, componentPage, nimbusSummary, supervisorSummary, topologyErrors, topologyPage, topologySummary } from './views.js';
 
 const STATUS_OF_CODE: Record<string, number> = {
   [NimbusErrorCodes.NOT_FOUND]: 404,
@@ -43,53 +44,6 @@ const FORWARDED_HEADERS = ['authorization', 'content-type', 'content-length'];
 
 /** How long a forwarded change may take (a submission loads the bundle in a child process). */
 const FORWARD_TIMEOUT_MS = 120_000;
-
-/** Bodies above this are refused: a bundle is one JavaScript file without its packages. */
-const MAX_BODY = 32 * 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Compares digests, so that neither the token nor its length shows in the time taken. */
-function sameToken(given: string, expected: string): boolean {
-  const digest = (t: string) => createHash('sha256').update(t).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-async function body(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, `the request is over ${MAX_BODY} bytes`);
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function json(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  try {
-    const value = JSON.parse(body.toString('utf8')) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new HttpError(400, 'the request body is not a JSON object', NimbusErrorCodes.BAD_REQUEST);
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 export interface HttpApiOptions {
   readonly nimbus: Nimbus;
@@ -119,12 +73,7 @@ export function httpApi(options: HttpApiOptions): (req: IncomingMessage, res: Se
     });
   }
 
-  function authorize(req: IncomingMessage): void {
-    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (given === undefined || !sameToken(given, token)) {
-      throw new HttpError(401, given === undefined ? 'this call needs the cluster token: pass --token, set SQUALL_TOKEN, or use the token file nimbus start wrote' : 'the token is wrong: use the one Nimbus was started with (its token file, or SQUALL_TOKEN)');
-    }
-  }
+  const authorize = (req: IncomingMessage) => authorizeBearer(req, token);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://nimbus');
@@ -136,7 +85,8 @@ export function httpApi(options: HttpApiOptions): (req: IncomingMessage, res: Se
       if (what === 'nimbus' && arg === 'summary') return send(res, 200, await nimbusSummary(nimbus));
       if (what === 'supervisor' && arg === 'summary') return send(res, 200, await supervisorSummary(nimbus));
       if (what === 'topology' && arg === 'summary') return send(res, 200, await topologySummary(nimbus));
-      if (what === 'topology' && arg !== undefined && action === undefined) return send(res, 200, await topologyPage(nimbus, arg));
+      if (what === 'topology' && arg !== undefined && action === undefined) return send(res, 200, await topologyPage(nimbus, arg, window(url)));
+      if (what === 'topology' && arg !== undefined && action === 'component' && extra !== undefined) return send(res, 200, await componentPage(nimbus, arg, extra, window(url)));
       if (what === 'topology' && arg !== undefined && action === 'errors') return send(res, 200, await topologyErrors(nimbus, arg));
       if (what === 'topology' && arg !== undefined && action === 'bundle') {
         // A bundle may hold what a topology needs to reach its systems: only for token holders.
@@ -176,13 +126,5 @@ export function httpApi(options: HttpApiOptions): (req: IncomingMessage, res: Se
     throw new HttpError(404, `no such call: POST ${url.pathname}`);
   }
 
-  return (req, res) => {
-    route(req, res).catch((error: unknown) => {
-      const code = (error as { code?: unknown }).code;
-      const status = error instanceof HttpError ? error.status : (typeof code === 'string' ? STATUS_OF_CODE[code] : undefined) ?? 500;
-      if (status === 500) logger.warn(`${req.method} ${req.url} failed: ${messageOf(error)}`);
-      if (!res.headersSent) send(res, status, { error: messageOf(error), ...(typeof code === 'string' ? { code } : {}) });
-      else res.destroy();
-    });
-  };
+  return (req, res) => void route(req, res).catch((error: unknown) => answerError(req, res, error, STATUS_OF_CODE, logger));
 }

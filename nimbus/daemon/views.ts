@@ -5,7 +5,38 @@
  */
 import { type Assignment, type TopologyRecord, type WorkerBeat, executorsOf } from '../../worker/index.js';
 import { parseSlot } from '../scheduler/even-scheduler.js';
+import { type ComponentShape, type LastError, componentDetail, componentRows, topologyStats } from '../stats/component-rows.js';
+import { StatsHistory, type TopologyHistory, type Window } from '../stats/stats-history.js';
 import type { Nimbus } from './nimbus.js';
+import { NimbusErrorCodes } from './nimbus.js';
+
+/** Each Nimbus's windows: in memory, fed from the heartbeats whenever a page is asked for. */
+const histories = new WeakMap<Nimbus, StatsHistory>();
+
+/** Feeds the topology's history with the beats of its current epoch; returns it. */
+async function historyOf(nimbus: Nimbus, r: TopologyRecord, a: Assignment | undefined, beats: ReadonlyMap<string, WorkerBeat>): Promise<TopologyHistory> {
+  let all = histories.get(nimbus);
+  if (all === undefined) histories.set(nimbus, (all = new StatsHistory()));
+  const history = all.of(r.id);
+  const workers = [...beats.values()].filter((b) => b.epoch === a?.epoch && b.tasks !== undefined).map((b) => ({ worker: b.worker, startedAt: b.startedAt ?? 0, tasks: b.tasks! }));
+  history.feed(workers, Date.now());
+  return history;
+}
+
+function shapesOf(r: TopologyRecord, executors: readonly { component: string }[]): ComponentShape[] {
+  const count = new Map<string, number>();
+  for (const e of executors) count.set(e.component, (count.get(e.component) ?? 0) + 1);
+  return r.components.map((c) => ({ id: c.id, kind: c.kind, executors: count.get(c.id) ?? 0, tasks: c.tasks, inputs: c.inputs ?? [] }));
+}
+
+async function lastErrorsOf(nimbus: Nimbus, id: string): Promise<Map<string, LastError & { errorTime: number; errorWorker: string }>> {
+  const lastErrors = new Map<string, LastError & { errorTime: number; errorWorker: string }>();
+  for (const c of await nimbus.state.errorComponents(id)) {
+    const e = (await nimbus.state.errors(id, c)).at(-1);
+    if (e !== undefined) lastErrors.set(c, { lastError: e.message, errorTime: e.time, errorWorker: e.worker });
+  }
+  return lastErrors;
+}
 
 /** A worker whose last beat is older than this is not shown as running. */
 const RUNNING_BEAT_MS = 5_000;
@@ -81,7 +112,7 @@ export async function topologySummary(nimbus: Nimbus) {
   };
 }
 
-export async function topologyPage(nimbus: Nimbus, nameOrId: string) {
+export async function topologyPage(nimbus: Nimbus, nameOrId: string, window: Window = ':all-time') {
   const r = await nimbus.find(nameOrId);
   const state = nimbus.state;
   const a = await state.assignment(r.id);
@@ -89,51 +120,52 @@ export async function topologyPage(nimbus: Nimbus, nameOrId: string) {
   const hosts = new Map((await nimbus.supervisors()).map((s) => [s.id, s.host]));
   const now = Date.now();
   const executors = executorsOf({ name: r.name, components: r.components }, r.executors);
-  const counts = new Map<string, { emitted: number; executed: number; acked: number; failed: number }>();
   const beatOf = (supervisor: string, port: number): WorkerBeat | undefined => beats.get(`${supervisor}-${port}`);
-  for (const slot of slotsOf(a)) {
-    const { supervisor, port } = parseSlot(slot);
-    const beat = beatOf(supervisor, port);
-    if (beat === undefined || beat.epoch !== a?.epoch) continue;
-    for (const [c, s] of Object.entries(beat.components)) {
-      const n = counts.get(c) ?? { emitted: 0, executed: 0, acked: 0, failed: 0 };
-      n.emitted += s.emitted;
-      n.executed += s.executed;
-      n.acked += s.acked;
-      n.failed += s.failed;
-      counts.set(c, n);
-    }
-  }
-  const lastErrors = new Map<string, { lastError: string; errorTime: number; errorWorker: string }>();
-  for (const c of await state.errorComponents(r.id)) {
-    const e = (await state.errors(r.id, c)).at(-1);
-    if (e !== undefined) lastErrors.set(c, { lastError: e.message, errorTime: e.time, errorWorker: e.worker });
-  }
-  const component = (id: string) => {
-    const c = r.components.find((x) => x.id === id)!;
-    const places = executors.filter((e) => e.component === id).map((e) => ({ id: e.id, ...a?.executors[e.id] }));
-    return { executors: places.length, tasks: c.tasks, placement: places, ...(counts.get(id) ?? { emitted: 0, executed: 0, acked: 0, failed: 0 }), ...(lastErrors.get(id) ?? { lastError: '' }) };
-  };
+  const history = await historyOf(nimbus, r, a, beats);
+  const shapes = shapesOf(r, executors);
+  const rows = componentRows(history, shapes, window, await lastErrorsOf(nimbus, r.id));
+  // Grouped once: a page of 200 components on 50 workers must not scan every executor per row.
+  const placements = new Map<string, { id: string }[]>();
+  for (const e of executors) (placements.get(e.component) ?? placements.set(e.component, []).get(e.component)!).push({ id: e.id, ...a?.executors[e.id] });
+  const onSlot = new Map<string, string[]>();
+  for (const [id, p] of Object.entries(a?.executors ?? {})) (onSlot.get(`${p.supervisor}:${p.port}`) ?? onSlot.set(`${p.supervisor}:${p.port}`, []).get(`${p.supervisor}:${p.port}`)!).push(id);
+  const placement = (id: string) => placements.get(id) ?? [];
   return {
     id: r.id,
     name: r.name,
     status: STATUS[r.status],
     uptimeSeconds: Math.round((now - r.launchedAt) / 1000),
     epoch: a?.epoch ?? 0,
+    window,
+    msgTimeout: Math.round(Number(r.config.messageTimeoutMs ?? 30_000) / 1000),
     workersTotal: slotsOf(a).size,
     workersWanted: r.workers,
     executorsTotal: executors.length,
     tasksTotal: tasksOf(r),
+    topologyStats: topologyStats(history, shapes),
     workers: [...slotsOf(a)].map((slot) => {
       const { supervisor: supervisorId, port } = parseSlot(slot);
       const beat = beatOf(supervisorId, port);
       // Running: beating under the current epoch, lately (a killed worker's last beat stays behind).
       const running = beat !== undefined && beat.epoch === a?.epoch && now - beat.time < RUNNING_BEAT_MS;
-      return { supervisorId, host: hosts.get(supervisorId) ?? '', port, executors: Object.entries(a?.executors ?? {}).filter(([, p]) => p.supervisor === supervisorId && p.port === port).map(([e]) => e), running, lastBeatSecondsAgo: beat === undefined ? null : Math.round((now - beat.time) / 1000), metrics: beat?.metrics ?? null };
+      return { supervisorId, host: hosts.get(supervisorId) ?? '', port, executors: onSlot.get(slot) ?? [], running, lastBeatSecondsAgo: beat === undefined ? null : Math.round((now - beat.time) / 1000), metrics: beat?.metrics ?? null };
     }),
-    spouts: r.components.filter((c) => c.kind === 'spout').map((c) => ({ spoutId: c.id, ...component(c.id) })),
-    bolts: r.components.filter((c) => c.kind === 'bolt').map((c) => ({ boltId: c.id, ...component(c.id) })),
+    spouts: rows.spouts.map((s) => ({ ...s, placement: placement(s.spoutId) })),
+    bolts: rows.bolts.map((b) => ({ ...b, placement: placement(b.boltId) })),
+    graph: shapes.map((c) => ({ id: c.id, kind: c.kind, inputs: c.inputs })),
   };
+}
+
+export async function componentPage(nimbus: Nimbus, nameOrId: string, component: string, window: Window = ':all-time') {
+  const r = await nimbus.find(nameOrId);
+  const a = await nimbus.state.assignment(r.id);
+  const executors = executorsOf({ name: r.name, components: r.components }, r.executors);
+  const shape = shapesOf(r, executors).find((c) => c.id === component);
+  if (shape === undefined) throw Object.assign(new Error(`topology '${r.name}' has no component '${component}' (it has ${r.components.map((c) => c.id).join(', ')})`), { code: NimbusErrorCodes.NOT_FOUND });
+  const history = await historyOf(nimbus, r, a, await nimbus.state.workerBeats(r.id));
+  const errors = (await nimbus.state.errors(r.id, component).catch(() => [])).slice(-10);
+  const last = errors.at(-1);
+  return { topologyId: r.id, name: r.name, window, ...componentDetail(history, shape, window, last === undefined ? undefined : { lastError: last.message, errorTime: last.time, errorWorker: last.worker }), componentErrors: errors };
 }
 
 export async function topologyErrors(nimbus: Nimbus, nameOrId: string) {

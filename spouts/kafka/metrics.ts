@@ -1,8 +1,16 @@
 /**
  * The spout's metrics, registered on its task's `context.metrics` (so they carry topology,
- * component and task labels). No label ever holds a record value, key or topic name.
+ * component and task labels). No label ever holds a record value or key. The per-partition
+ * gauges are labelled with the topic and partition number: both come from the subscription and
+ * the topic's partition count, never from a record, so their number is bounded.
  */
 import type { Counter, MetricGroup } from '../../core/index.js';
+
+/** What a partition gauge reads: the partition's state while this task holds it. */
+export interface PartitionReading {
+  lag(): number;
+  readonly offsets: { readonly committedOffset: number | undefined };
+}
 
 /** Live values the gauges read when exported. */
 export interface KafkaSpoutGauges {
@@ -33,7 +41,10 @@ export class KafkaSpoutMetrics {
   readonly consumerCrashes: Counter;
   readonly consumerRestarts: Counter;
 
+  readonly #group: MetricGroup;
+
   constructor(group: MetricGroup, gauges: KafkaSpoutGauges) {
+    this.#group = group;
     this.polled = group.counter('kafka_spout_records_polled_total', 'Records taken from Kafka into the spout buffer');
     this.emitted = group.counter('kafka_spout_records_emitted_total', 'Records emitted on their stream, retries included');
     const errors = (reason: string) => group.counter('kafka_spout_error_records_total', 'Records sent to the errors stream, by reason', { reason });
@@ -58,5 +69,16 @@ export class KafkaSpoutMetrics {
     group.gauge('kafka_spout_assigned_partitions', 'Partitions assigned to this task', {}, gauges.assigned);
     group.gauge('kafka_spout_paused_partitions', 'Assigned partitions whose fetching is paused', {}, gauges.paused);
     group.gauge('kafka_spout_lag_records', 'Records between the read position and the end of each assigned partition, summed', {}, gauges.lag);
+  }
+
+  /**
+   * Gauges of one partition: its lag and committed offset. `state` gives the partition's state
+   * while this task holds it; once revoked, the lag reads 0 and the offset stays the last known.
+   */
+  partition(topic: string, partition: number, state: () => PartitionReading | undefined): void {
+    const labels = { topic, partition: String(partition) };
+    let lastCommitted = -1;
+    this.#group.gauge('kafka_spout_partition_lag_records', 'Records between the read position and the end of the partition', labels, () => state()?.lag() ?? 0);
+    this.#group.gauge('kafka_spout_partition_committed_offset', 'The offset last committed for the partition (the next to read); -1 before any commit', labels, () => (lastCommitted = state()?.offsets.committedOffset ?? lastCommitted));
   }
 }

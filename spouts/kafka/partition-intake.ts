@@ -210,6 +210,7 @@ export class PartitionIntake implements SourceListener {
   #add(topic: string, partition: number, lookups: TopicLookups): void {
     const state = new PartitionState(topic, partition, ++this.#epoch);
     this.#partitions.set(state.key, state);
+    this.#metrics.partition(topic, partition, () => this.#partitions.get(state.key));
     void this.#start(state, lookups);
   }
 

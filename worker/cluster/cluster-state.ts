@@ -16,7 +16,7 @@
  * node's version, so two writers can never both produce the same epoch.
  */
 import { type Observable, map } from 'rxjs';
-import { SquallError } from '../../core/index.js';
+import { SquallError, type TaskNumbers } from '../../core/index.js';
 import type { ComponentDescription } from '../topology/topology-description.js';
 import { type ZkSession, ZkErrorCodes, isZkError } from './zk-session.js';
 
@@ -86,6 +86,8 @@ export interface WorkerBeat {
   /** Counters per component, as the runtime's stats give them. */
   readonly components: Readonly<Record<string, { readonly kind: string; readonly emitted: number; readonly executed: number; readonly acked: number; readonly failed: number }>>;
   readonly pending: number;
+  /** Each hosted task's exact counters and latency histograms (core's `taskSnapshot`). */
+  readonly tasks?: readonly TaskNumbers[];
 }
 
 /** A live Nimbus, as `nimbuses/<host:port>` holds it. */

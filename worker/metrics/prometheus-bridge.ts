@@ -12,9 +12,10 @@ interface Sample {
   metricName?: string;
 }
 
-function samplesOf(family: MetricFamily): Sample[] {
+function samplesOf(family: MetricFamily, extra: Readonly<Record<string, string>>): Sample[] {
   const out: Sample[] = [];
-  for (const { labels, metric } of family.series.values()) {
+  for (const { labels: own, metric } of family.series.values()) {
+    const labels = { ...own, ...extra };
     if (metric instanceof Histogram) {
       let cumulative = 0;
       metric.buckets.forEach((le, i) => {
@@ -36,8 +37,11 @@ export class PrometheusBridge {
   readonly registry = new client.Registry();
   readonly #sources: MetricRegistry[] = [];
   readonly #registered = new Set<string>();
+  readonly #labels: Readonly<Record<string, string>>;
 
-  constructor(options: { processMetrics?: boolean } = {}) {
+  /** @param options.labels added to every Squall series (a worker adds `worker`) */
+  constructor(options: { processMetrics?: boolean; labels?: Readonly<Record<string, string>> } = {}) {
+    this.#labels = options.labels ?? {};
     // prom-client's names already start with process_ or nodejs_: squall_process_cpu_seconds_total, not squall_process_process_….
     if (options.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry, prefix: 'squall_' });
   }
@@ -54,6 +58,7 @@ export class PrometheusBridge {
         this.#registered.add(family.name);
         const name = family.name;
         const sources = this.#sources;
+        const extra = this.#labels;
         this.registry.registerMetric({
           name,
           help: family.help,
@@ -64,7 +69,7 @@ export class PrometheusBridge {
             help: family.help,
             type: family.type,
             aggregator: 'sum',
-            values: sources.flatMap((s) => [...s.families()].filter((f) => f.name === name).flatMap(samplesOf)),
+            values: sources.flatMap((s) => [...s.families()].filter((f) => f.name === name).flatMap((f) => samplesOf(f, extra))),
           }),
           reset: () => {},
         } as unknown as client.Metric);

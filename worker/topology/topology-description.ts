@@ -11,6 +11,8 @@ export interface ComponentDescription {
   readonly tasks: number;
   readonly cpu: number;
   readonly memoryMb: number;
+  /** What it subscribes to: the graph the UI draws (absent in records of older versions). */
+  readonly inputs?: readonly { readonly from: string; readonly stream: string }[];
 }
 
 export interface BundleDescription {
@@ -21,7 +23,7 @@ export interface BundleDescription {
 export function describeTopology(topology: TopologyDefinition): BundleDescription {
   return {
     name: topology.name,
-    components: topology.components.map((c) => ({ id: c.id, kind: c.kind, parallelism: c.parallelism, tasks: c.tasks, cpu: c.resources.cpu, memoryMb: c.resources.memoryMb })),
+    components: topology.components.map((c) => ({ id: c.id, kind: c.kind, parallelism: c.parallelism, tasks: c.tasks, cpu: c.resources.cpu, memoryMb: c.resources.memoryMb, inputs: c.inputs.map((i) => ({ from: i.from, stream: i.stream })) })),
   };
 }
 

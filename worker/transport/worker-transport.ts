@@ -16,7 +16,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   type AckRoute,
+  type Counter,
   type FailReason,
+  type MetricGroup,
   type Logger,
   type RemoteEndpoint,
   type WireAck,
@@ -53,6 +55,8 @@ export interface WorkerTransportOptions {
   /** Tuples waiting per peer, at most; past it they fail and are replayed. @default 8192 */
   readonly maxQueued?: number;
   readonly logger?: Logger;
+  /** Where the per-peer counters go (labelled `peer` with the other worker's id). */
+  readonly metrics?: MetricGroup;
 }
 
 const DEFAULTS = Object.freeze({ credit: 2048, batchTuples: 256, maxQueued: 8192 });
@@ -162,8 +166,27 @@ export class WorkerTransport {
         wake: () => this.#runtime?.wake(),
       });
       this.#links.set(worker, link);
+      this.#countLink(worker, link);
     }
     return link;
+  }
+
+  #countLink(peer: string, link: PeerLink): void {
+    const m = this.#o.metrics;
+    if (m === undefined) return;
+    const l = { peer };
+    m.counterFrom('transport_sent_bytes_total', 'Bytes sent to a peer worker', l, () => link.sentBytes);
+    m.counterFrom('transport_sent_batches_total', 'Frames (tuple and ack batches) sent to a peer worker', l, () => link.sentFrames);
+    m.counterFrom('transport_sent_tuples_total', 'Tuples sent to a peer worker', l, () => link.sentTuples);
+    m.gauge('transport_send_queue', 'Tuples waiting for credit or a connection to a peer worker', l, () => link.queued);
+  }
+
+  /** Counters of what came from `peer`: a worker id of the assignment, else 'unknown' (the id comes off the network). */
+  #received(peer: string): { bytes: Counter; batches: Counter } | undefined {
+    const m = this.#o.metrics;
+    if (m === undefined) return undefined;
+    const l = { peer: this.#o.addressOf(peer) === undefined ? 'unknown' : peer };
+    return { bytes: m.counter('transport_received_bytes_total', 'Bytes received from a peer worker', l), batches: m.counter('transport_received_batches_total', 'Frames (tuple and ack batches) received from a peer worker', l) };
   }
 
   /** A tuple that could not be sent fails for each of its roots, so their spouts replay it. */
@@ -179,11 +202,15 @@ export class WorkerTransport {
     socket.setNoDelay(true);
     const reader = new FrameReader();
     let peer = '?';
+    let received: { bytes: Counter; batches: Counter } | undefined;
     socket.on('data', (chunk: Buffer) => {
+      if (received !== undefined) received.bytes.value += chunk.length;
       try {
         for (const f of reader.push(chunk)) {
+          if (received !== undefined && f.type !== 'hello') received.batches.value++;
           if (f.type === 'hello') {
             peer = f.body.toString('utf8');
+            received = this.#received(peer);
             socket.write(creditFrame(this.#credit));
           } else if (f.type === 'tuples') {
             const tuples = decodeTupleBatch(f.body);
