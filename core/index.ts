@@ -37,6 +37,8 @@ export type { FileSystem, FileStatus, FileStream, CreateOptions, DeleteOptions }
 export type { Logger, LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { MetricRegistry, Counter, Gauge, Histogram, DEFAULT_LATENCY_BUCKETS } from './metrics/registry.js';
 export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
+export { OUTPUT_RECORDS_METRIC, outputRecordCounters, outputRecordTotals } from './metrics/output-records.js';
+export type { OutputRecordCounters } from './metrics/output-records.js';
 export type { Tuple, FailReason } from './tuple.js';
 export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
 export type { Spout, SpoutOutputCollector, SpoutRecordCounts } from './spout.js';

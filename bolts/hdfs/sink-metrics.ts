@@ -2,7 +2,7 @@
  * The HDFS sink's metrics, registered on the task's metric group (which adds the topology,
  * component and task labels). No label ever holds a path, a topic or an offset.
  */
-import type { Counter, Histogram, MetricGroup } from '../../core/index.js';
+import { type Counter, type Histogram, type MetricGroup, outputRecordCounters } from '../../core/index.js';
 
 /** Why a record went to the `errors` stream, as the `reason` label of the errors counter. */
 export type SinkErrorKind = 'bad_event_time' | 'bad_record' | 'bad_coordinates' | 'write_failed' | 'commit_failed' | 'encode_failed';
@@ -27,9 +27,11 @@ export function createSinkMetrics(group: MetricGroup, openFiles: () => number, h
   group.gauge('hdfs_sink_open_files', 'Files being written and not yet committed', {}, openFiles);
   group.gauge('hdfs_sink_held_tuples', 'Tuples waiting for their file to be committed before they are acked', {}, heldTuples);
   const errorCounters = new Map<SinkErrorKind, Counter>();
+  // Also counted as the output's records written or already held, for the run's summary.
+  const records = outputRecordCounters(group);
   return {
-    recordsWritten: group.counter('hdfs_sink_records_written_total', 'Records written into files (acked once their file is committed)'),
-    recordsSkipped: group.counter('hdfs_sink_records_skipped_total', 'Records acked without writing because their offset is already committed'),
+    recordsWritten: counterPair(group.counter('hdfs_sink_records_written_total', 'Records written into files (acked once their file is committed)'), records.written),
+    recordsSkipped: counterPair(group.counter('hdfs_sink_records_skipped_total', 'Records acked without writing because their offset is already committed'), records.held),
     lateRecords: group.counter('hdfs_sink_late_records_total', "Records for an output partition their source's watermark had already passed"),
     filesCommitted: group.counter('hdfs_sink_files_committed_total', 'Files committed by an atomic rename'),
     bytesCommitted: group.counter('hdfs_sink_bytes_committed_total', 'Bytes in committed files'),
@@ -44,6 +46,19 @@ export function createSinkMetrics(group: MetricGroup, openFiles: () => number, h
         errorCounters.set(kind, c);
       }
       return c;
+    },
+  };
+}
+
+/** A counter that also counts into a second one. */
+function counterPair(first: Counter, second: Counter): Counter {
+  return {
+    get value() {
+      return first.value;
+    },
+    inc(by = 1) {
+      first.inc(by);
+      second.inc(by);
     },
   };
 }

@@ -366,7 +366,8 @@ export class RefineBolt implements Bolt {
     }
     for (let p = 0; p < pageviews.length; p += 3) {
       const i = pageviews[p] as number;
-      if (refused?.has(i) !== true) c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i]], tuples[i]!);
+      const tuple = tuples[i]!;
+      if (refused?.has(i) !== true) c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i], sourceOf(tuple), Number(tuple.get<number | string>('offset'))], tuple);
     }
     // A line is acked only once its sequence tuple is anchored to it.
     for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times, host.sources, host.offsets], host.anchors);
