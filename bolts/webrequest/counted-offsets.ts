@@ -1,6 +1,6 @@
 /**
- * The source positions (topic/partition, offset) whose records the sequence check has counted, as
- * sorted, merged ranges per source. A record seen again at a counted position is a replay (a
+ * The source positions (topic/partition, offset) whose records an output has counted (the
+ * sequence check, the pageview counts), as sorted, merged ranges per source. A record seen again at a counted position is a replay (a
  * failed tree, a restarted run re-reading its input) and is not counted twice; the same line
  * arriving at another position is a genuine duplicate. Ranges stay few because a source's
  * offsets are counted nearly in order.
