@@ -188,7 +188,14 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
     .bolt('refine', {
       // Records leave refine encoded in the sink's format: the encoding runs with the refining.
       // Event time is bounded here, once; the low watermark goes to every hourly output.
-      create: () => new RefineBolt({ threads, encode: format.encoding, eventTime }),
+      // With Kafka, the partitions read before a restart hold the watermark until they are read again.
+      create: () =>
+        new RefineBolt({
+          threads,
+          encode: format.encoding,
+          eventTime,
+          ...(config.input === 'kafka' ? { knownSources: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/refine-sources-${ctx.taskId}`) } : {}),
+        }),
       parallelism: refineParallelism,
       // A tick lets the watermark move when a partition has gone idle.
       tickIntervalMs: 1_000,
