@@ -40,6 +40,8 @@ export type { MetricGroup, MetricFamily, Labels } from './metrics/registry.js';
 export { capacityOf } from './metrics/registry.js';
 export { taskSnapshot, mergeLatency, latencyQuantileMs } from './metrics/task-snapshot.js';
 export type { TaskNumbers, LatencyCounts } from './metrics/task-snapshot.js';
+export { OUTPUT_RECORDS_METRIC, outputRecordCounters, outputRecordTotals } from './metrics/output-records.js';
+export type { OutputRecordCounters } from './metrics/output-records.js';
 export type { Tuple, FailReason } from './tuple.js';
 export { SYSTEM_COMPONENT, TICK_STREAM } from './tuple.js';
 export type { Spout, SpoutOutputCollector, SpoutRecordCounts } from './spout.js';

@@ -46,7 +46,8 @@ import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, WATERMAR
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
 import { FileSequenceStatsOutput } from '../bolts/webrequest/sequence-stats-output.js';
-import { PageviewCountBolt } from '../bolts/webrequest/pageview-count-bolt.js';
+import { PAGEVIEW_CLOSED_FIELDS, PageviewCountBolt } from '../bolts/webrequest/pageview-count-bolt.js';
+import { FilePageviewParts } from '../bolts/webrequest/pageview-dump-files.js';
 import { PageviewDumpWriterBolt } from '../bolts/webrequest/pageview-dump-writer-bolt.js';
 import { NdjsonOutputBolt } from '../bolts/webrequest/ndjson-output-bolt.js';
 import { FileCheckpointStore } from '../bolts/webrequest/checkpoint-store.js';
@@ -95,8 +96,10 @@ function sourceSpout(config: Config, context: { taskId: number }) {
       topics: config.topics.split(','),
       valueFormat: 'string',
       // Exactly-once across restarts, rebalances and pauses: each partition is acquired through
-      // the refined output's fence, which also says where to start (after what is committed).
-      fence: new OutputPartitionFence(() => fs, refined),
+      // the refined output's fence. It starts at the group's committed offset, not past what the
+      // refined output holds: the side outputs may not hold those records yet, and every output
+      // skips the replays it holds (docs/exactly-once.md).
+      fence: new OutputPartitionFence(() => fs, refined, { resumeFrom: 'group' }),
       sessionTimeoutMs: config.sessionTimeoutMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
     });
@@ -114,7 +117,8 @@ function sourceSpout(config: Config, context: { taskId: number }) {
   }
   // Files or stdin. Exactly-once per file: each file is a source of its own (named by its first
   // line, so a renamed or compressed rotated file is the same one); it starts after what the
-  // state under _state/file-source says is done, and then after what the refined sink committed.
+  // state under _state/file-source says is done (acked by every output), or, when the state
+  // knows nothing of it, after what the refined sink committed.
   const fs = fileSystemOf(config);
   return new NdjsonFileSpout({
     path: input,
@@ -125,8 +129,11 @@ function sourceSpout(config: Config, context: { taskId: number }) {
 }
 
 /**
- * `resumeAfterCommitted` for a file input, and the file sources the refined output holds (so a
- * rotated file is found under its first name even when the state is lost). The output is listed
+ * Where a file starts, and the file sources the refined output holds (so a rotated file is found
+ * under its first name even when the state is lost). A file the state says is done through some
+ * line starts right after it: every output holds what is acked, while the refined output may hold
+ * more than the side outputs, which skip the replays they hold themselves. A file the state knows
+ * nothing of starts after what the refined output committed (`resumeAfterCommitted`). The output is listed
  * once, when the first file starts, instead of once per file (a directory of a thousand hourly
  * files would list it a thousand times): what is committed after that is this run's own.
  */
@@ -141,6 +148,7 @@ function resumeFilesAfterCommitted(fs: FileSystem, root: string) {
     knownTopics: async () => [...(await scanned()).committed.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))),
     startOffsets: async (topic: string, partition: number, position: { readonly committedOffset: string | undefined }) => {
       const from = Number(position.committedOffset ?? 1);
+      if (from > 1) return String(from);
       const ranges = (await scanned()).committed.get(sourceKey(topic, partition));
       return String(ranges === undefined ? from : ranges.nextMissing(from));
     },
@@ -182,7 +190,13 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
       threads,
       // Records leave refine encoded in the sink's format: the encoding runs with the refining.
       // Event time is bounded here, once; the low watermark goes to every hourly output.
-      create: () => new RefineBolt({ encode: format.encoding, eventTime }),
+      // With Kafka, the partitions read before a restart hold the watermark until they are read again.
+      create: () =>
+        new RefineBolt({
+          encode: format.encoding,
+          eventTime,
+          ...(config.input === 'kafka' ? { knownSources: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/refine-sources-${ctx.taskId}`) } : {}),
+        }),
       parallelism: refineParallelism,
       // A tick lets the watermark move when a partition has gone idle.
       tickIntervalMs: 1_000,
@@ -225,14 +239,19 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
       outputs: { default: ['stats'], alerts: ['stats'] },
     })
     .bolt('pageview-counts', {
-      create: () => new PageviewCountBolt({ checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/pageview-counts-${ctx.taskId}`) }),
+      // Keyed by source offsets: its checkpoint holds which were counted, so a replay is not counted again.
+      create: () =>
+        new PageviewCountBolt({
+          checkpoints: (ctx: TopologyContext) => new FileCheckpointStore(fs(), `${root}/_state/pageview-counts-${ctx.taskId}`),
+          parts: (ctx: TopologyContext) => new FilePageviewParts(fs(), `${root}/pageviews`, ctx.taskId),
+        }),
       parallelism: 2,
       tickIntervalMs: 10_000,
       inputs: [
         { from: 'refine', stream: 'pageviews', grouping: fields('domain_code', 'page_title') },
         { from: 'refine', stream: 'watermark', grouping: all() },
       ],
-      outputs: { default: ['hour', 'lines', 'closed_through'], errors: ERROR_FIELDS },
+      outputs: { default: PAGEVIEW_CLOSED_FIELDS, errors: ERROR_FIELDS },
     })
     .bolt('pageview-dumps', {
       create: () => new PageviewDumpWriterBolt({ fs, dir: `${root}/pageviews`, counter: 'pageview-counts' }),
@@ -245,9 +264,9 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
           dir: `${root}/errors`,
           name: 'errors',
           toObject: (t) => ({ reason: t.get('reason'), origin: t.get('origin'), from: t.sourceComponent, value: redactIps(valueText(t.get('value'))) }),
-          // One error record per input record and component that sent it, however often the input
-          // is read. An origin with source coordinates (topic/partition@offset, generator#n) names
-          // one record; a late pageview carries none, and each one is written.
+          // Keyed by source offsets: one error record per input record and component that sent it,
+          // however often the input is read (replays, kills, re-runs). An origin with source
+          // coordinates (topic/partition@offset, a late pageview's too) names one record.
           identity: (r) => (/[@#]/.test(String(r.origin)) ? `${String(r.from)} ${String(r.origin)}` : undefined),
         }),
       tickIntervalMs: 10_000,

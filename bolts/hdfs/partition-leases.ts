@@ -61,6 +61,15 @@ export function compareLeases(a: string, b: string): number {
 export interface OutputPartitionFenceOptions extends ScanOptions {
   /** Who is acquiring, written into each claim for people reading the directory. @default `<host>:<pid>` */
   readonly writer?: string;
+  /**
+   * Where a partition starts: `'after-output'`, at the first offset from the group's committed
+   * offset on that the output does not hold (it skips what this output committed beyond the
+   * group's offset); `'group'`, at the group's committed offset itself. Choose `'group'` when
+   * other outputs are fed from the same records and keep their own offsets (the webrequest
+   * topology's side outputs): only the group's offset is past what every output holds, and each
+   * output skips the replays it already holds. @default 'after-output'
+   */
+  readonly resumeFrom?: 'after-output' | 'group';
 }
 
 /**
@@ -179,6 +188,7 @@ export class OutputPartitionFence implements PartitionFence {
   async #startOffset(topic: string, partition: number, position: PartitionPosition): Promise<number | undefined> {
     if (position.committedOffset === undefined) return undefined;
     const from = Number(position.committedOffset);
+    if (this.#options.resumeFrom === 'group') return from;
     const ranges = (await this.#scanFromNow()).committed.get(sourceKey(topic, partition));
     return ranges === undefined ? from : ranges.nextMissing(from);
   }

@@ -2,7 +2,7 @@
  * The HDFS sink's metrics, registered on the task's metric group (which adds the topology,
  * component and task labels). No label ever holds a path, a topic or an offset.
  */
-import type { Counter, Histogram, MetricGroup } from '../../core/index.js';
+import { type Counter, type Histogram, type MetricGroup, outputRecordCounters } from '../../core/index.js';
 
 /** Why a record went to the `errors` stream, as the `reason` label of the errors counter. */
 export type SinkErrorKind = 'bad_event_time' | 'bad_record' | 'bad_coordinates' | 'write_failed' | 'commit_failed' | 'encode_failed';
@@ -31,10 +31,12 @@ export function createSinkMetrics(group: MetricGroup, openFiles: () => number, h
   // At zero from the start, so that dashboards and /metrics show every reason.
   const kinds: SinkErrorKind[] = ['bad_event_time', 'bad_record', 'bad_coordinates', 'write_failed', 'commit_failed', 'encode_failed'];
   for (const kind of kinds) errorCounters.set(kind, group.counter('hdfs_sink_errors_total', 'Records sent to the errors stream, and writes or commits that failed', { reason: kind }));
+  // Also counted as the output's records written or already held, for the run's summary.
+  const records = outputRecordCounters(group);
   return {
-    recordsWritten: group.counter('hdfs_sink_records_written_total', 'Records written into files (acked once their file is committed)'),
+    recordsWritten: counterPair(group.counter('hdfs_sink_records_written_total', 'Records written into files (acked once their file is committed)'), records.written),
     recordsCommitted: group.counter('hdfs_sink_records_committed_total', 'Records in committed files: what the output holds'),
-    recordsSkipped: group.counter('hdfs_sink_records_skipped_total', 'Records acked without writing because their offset is already committed'),
+    recordsSkipped: counterPair(group.counter('hdfs_sink_records_skipped_total', 'Records acked without writing because their offset is already committed'), records.held),
     lateRecords: group.counter('hdfs_sink_late_records_total', "Records for an output partition their source's watermark had already passed"),
     filesCommitted: group.counter('hdfs_sink_files_committed_total', 'Files committed by an atomic rename'),
     bytesCommitted: group.counter('hdfs_sink_bytes_committed_total', 'Bytes in committed files'),
@@ -49,6 +51,19 @@ export function createSinkMetrics(group: MetricGroup, openFiles: () => number, h
         errorCounters.set(kind, c);
       }
       return c;
+    },
+  };
+}
+
+/** A counter that also counts into a second one. */
+function counterPair(first: Counter, second: Counter): Counter {
+  return {
+    get value() {
+      return first.value;
+    },
+    inc(by = 1) {
+      first.inc(by);
+      second.inc(by);
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The source positions (topic/partition, offset) whose records the sequence check has counted, as
- * sorted, merged ranges per source. A record seen again at a counted position is a replay (a
+ * The source positions (topic/partition, offset) whose records an output has counted (the
+ * sequence check, the pageview counts), as sorted, merged ranges per source. A record seen again at a counted position is a replay (a
  * failed tree, a restarted run re-reading its input) and is not counted twice; the same line
  * arriving at another position is a genuine duplicate. Ranges stay few because a source's
  * offsets are counted nearly in order.
@@ -23,15 +23,7 @@ export class CountedOffsets {
       else r.push(offset, offset);
       return true;
     }
-    // The first range whose end is at or past the offset.
-    let lo = 0;
-    let hi = r.length / 2;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (r[mid * 2 + 1]! < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    const at = lo * 2;
+    const at = firstEndingAtOrAfter(r, offset) * 2;
     if (r[at]! <= offset) return false;
     const joinsBefore = at > 0 && r[at - 1]! === offset - 1;
     const joinsAfter = r[at]! === offset + 1;
@@ -46,8 +38,8 @@ export class CountedOffsets {
   has(source: string, offset: number): boolean {
     const r = this.#ranges.get(source);
     if (r === undefined) return false;
-    for (let i = 0; i < r.length; i += 2) if (offset >= r[i]! && offset <= r[i + 1]!) return true;
-    return false;
+    const at = firstEndingAtOrAfter(r, offset) * 2;
+    return at < r.length && r[at]! <= offset;
   }
 
   /** Every source's ranges, for a checkpoint. */
@@ -61,4 +53,16 @@ export class CountedOffsets {
     for (const [source, ranges] of Object.entries(saved)) set.#ranges.set(source, [...ranges]);
     return set;
   }
+}
+
+/** The index of the first range of `r` whose end is at or past `offset` (the count of ranges when none is). */
+function firstEndingAtOrAfter(r: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = r.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (r[mid * 2 + 1]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

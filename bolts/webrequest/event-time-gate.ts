@@ -6,6 +6,7 @@
  * watermark; the gate says when the stream's low watermark moved, for the `watermark` stream
  * that every hourly output follows.
  */
+import type { CheckpointStore } from './checkpoint-store.js';
 import { checkEventTime, type Counter, type EventTimeBoundReason, type EventTimePolicy, type EventTimeViolation, HOUR_MS, type Logger, type MetricGroup, PartitionWatermarks } from '../../core/index.js';
 
 const REASONS: readonly EventTimeBoundReason[] = ['ahead', 'too_old'];
@@ -21,9 +22,15 @@ export class EventTimeGate {
   readonly #warned = new Map<string, number>();
   #emitted = -Infinity;
 
-  constructor(policy: EventTimePolicy, metrics: MetricGroup, logger: Logger) {
+  readonly #known: CheckpointStore | undefined;
+  #savedSources = 0;
+  #saving = false;
+
+  /** With `known`, the source partitions seen are remembered there, and expected after a restart (see {@link EventTimeGate.restore}). */
+  constructor(policy: EventTimePolicy, metrics: MetricGroup, logger: Logger, known?: CheckpointStore) {
     this.#policy = policy;
     this.#logger = logger;
+    this.#known = known;
     this.#watermarks = new PartitionWatermarks(policy.idleTimeoutMs);
     const help = 'Records refused before any hourly output because their event time was outside the bounds, by reason';
     this.#refused = { ahead: metrics.counter('webrequest_event_time_refused_total', help, { reason: 'ahead' }), too_old: metrics.counter('webrequest_event_time_refused_total', help, { reason: 'too_old' }) };
@@ -60,6 +67,29 @@ export class EventTimeGate {
       this.#logger.warn(`event time: ${hostname} sent a record outside the bounds, sent to errors: ${violation.message}. Its next ones this hour go to errors without a warning`, { host: hostname, reason: violation.reason });
     }
     return violation;
+  }
+
+  /**
+   * Expects the source partitions read before a restart: each holds the low watermark back until
+   * its first record of this run (or until it is idle), so hours do not close on the partitions
+   * read first while the others have yet to replay theirs.
+   */
+  async restore(now: number): Promise<void> {
+    const saved = (await this.#known?.load()) as string[] | undefined;
+    for (const source of saved ?? []) this.#watermarks.expect(source, now);
+    this.#savedSources = this.#watermarks.size;
+  }
+
+  /** Remembers the source partitions when a new one appeared (one save at a time; a failed one is tried again later). */
+  saveSources(): void {
+    const known = this.#known;
+    if (known === undefined || this.#saving || this.#watermarks.size === this.#savedSources) return;
+    this.#saving = true;
+    const sources = this.#watermarks.sources();
+    known.save(sources).then(
+      () => void (this.#savedSources = sources.length),
+      (error: unknown) => this.#logger.warn(`event time: could not save the source partitions seen (they are tried again): ${(error as Error).message}`),
+    ).finally(() => (this.#saving = false));
   }
 
   /** The stream's low watermark when it moved since the last call that returned one; undefined otherwise. */

@@ -114,7 +114,8 @@ export {
 export { type SequenceStatsRow } from './sequence-stats.js';
 export { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './sequence-ledger.js';
 export { compileSequenceResetRule, SEQUENCE_RESET_DEFAULTS, type SequenceResetOptions, type SequenceResetRule } from './sequence-reset-rule.js';
-export { FileSequenceStatsOutput, sequenceStatsFileName, type SequenceStatsOutput, type StatsFileSystem } from './sequence-stats-output.js';
+export { FileSequenceStatsOutput, sequenceStatsFileName, type SequenceStatsOutput } from './sequence-stats-output.js';
+export { writeWholeFile, type WholeFileSystem } from './whole-file.js';
 export { SequenceCheckBolt, type SequenceCheckBoltOptions } from './sequence-check-bolt.js';
 export { PageviewCounter, domainCodeOf, FAMILY_SUFFIXES, type PageviewCountable } from './pageview-dump.js';
 export { refineLine, type RefineDeps, type RefineResult } from './refine.js';

@@ -8,8 +8,8 @@
  * and retries the file until `storageDeadlineMs` (see core's `StorageHold`): its tuples are not
  * failed into replays, and past the deadline the run stops with the reason.
  */
-import type { Bolt, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { type FileSystem, joinPath, StorageHold } from '../../core/index.js';
+import type { Bolt, OutputCollector, OutputRecordCounters, TopologyContext, Tuple } from '../../core/index.js';
+import { type FileSystem, joinPath, outputRecordCounters, StorageHold } from '../../core/index.js';
 
 export interface NdjsonOutputBoltOptions {
   /** Opens the filesystem to write through (shared; the bolt does not close it). */
@@ -47,6 +47,7 @@ export class NdjsonOutputBolt implements Bolt {
   #files = 0;
   #committing: Promise<void> = Promise.resolve();
   #hold!: StorageHold;
+  #records!: OutputRecordCounters;
 
   constructor(options: NdjsonOutputBoltOptions) {
     this.#options = options;
@@ -56,6 +57,7 @@ export class NdjsonOutputBolt implements Bolt {
     this.#context = context;
     this.#collector = collector;
     this.#fs = this.#options.fs();
+    this.#records = outputRecordCounters(context.metrics);
     this.#hold = StorageHold.forTask(context, collector, `writing ${this.#options.name} under ${this.#options.dir}`);
     // A crash leaves this task's uncommitted files behind; their tuples were never acked and
     // will be replayed, so the files go.
@@ -76,9 +78,11 @@ export class NdjsonOutputBolt implements Bolt {
     const record = this.#options.toObject(tuple);
     const id = this.#options.identity?.(record as Record<string, unknown>);
     if (id !== undefined && this.#committed.has(id)) {
+      this.#records.held.inc();
       this.#collector.ack(tuple);
       return;
     }
+    this.#records.written.inc();
     // A second copy in the batch being filled is acked with it, not written.
     if (id === undefined || !this.#batchIds.has(id)) this.#lines.push(JSON.stringify(record));
     if (id !== undefined) this.#batchIds.add(id);

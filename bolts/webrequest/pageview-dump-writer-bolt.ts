@@ -1,10 +1,16 @@
 /**
  * Writes one pageview dump file per hour, `pageviews-YYYYMMDD-HH0000`, in the public format
- * (`<domain_code> <page_title> <count> 0`, sorted). It merges the lines of every counting task
- * and writes an hour once every task has closed it, or when the input ends.
+ * (`<domain_code> <page_title> <count> 0`, sorted). It merges the parts the counting tasks wrote
+ * of an hour (see pageview-dump-files.ts) once every counting task has said that its close of the
+ * hour is checkpointed, or when the input ends, and then removes the parts. An hour whose dump
+ * exists is not written again: a restart (each counting task says again how far it closed) only
+ * finishes what a crash interrupted, and a re-run over the same input changes no dump.
  */
 import type { Bolt, FlushReason, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { type FileSystem, joinPath, StorageHold } from '../../core/index.js';
+import { HOUR_MS } from './event-time.js';
+import { dumpName, hourOfPart, PARTS_DIR } from './pageview-dump-files.js';
+import { writeWholeFile } from './whole-file.js';
 
 export interface PageviewDumpWriterOptions {
   readonly fs: () => FileSystem;
@@ -13,19 +19,14 @@ export interface PageviewDumpWriterOptions {
   readonly counter: string;
 }
 
-function dumpName(hour: number): string {
-  const d = new Date(hour);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `pageviews-${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}0000`;
-}
-
 export class PageviewDumpWriterBolt implements Bolt {
   readonly #options: PageviewDumpWriterOptions;
   #fs!: FileSystem;
   #hold!: StorageHold;
   #context!: TopologyContext;
-  readonly #hours = new Map<number, string[]>();
   readonly #closedThrough = new Map<number, number>();
+  /** Hours before this are merged (or had no parts). */
+  #writtenThrough = 0;
 
   constructor(options: PageviewDumpWriterOptions) {
     this.#options = options;
@@ -43,41 +44,41 @@ export class PageviewDumpWriterBolt implements Bolt {
   }
 
   async execute(tuple: Tuple): Promise<void> {
-    const [hour, lines, closedThrough] = tuple.values as [number | null, string[], number];
-    if (hour !== null) {
-      const held = this.#hours.get(hour) ?? [];
-      for (const line of lines) held.push(line);
-      this.#hours.set(hour, held);
-    }
-    this.#closedThrough.set(tuple.sourceTask, closedThrough);
+    this.#closedThrough.set(tuple.sourceTask, tuple.values[0] as number);
     const counters = this.#context.tasksOf(this.#options.counter);
     if (counters.some((t) => !this.#closedThrough.has(t))) return;
     const allClosed = Math.min(...counters.map((t) => this.#closedThrough.get(t)!));
-    await this.#write((h) => h + 3_600_000 <= allClosed);
+    if (allClosed > this.#writtenThrough) await this.#write(allClosed);
   }
 
-  /** At the end of the input, every hour held is written. */
+  /** At the end of the input, every hour with parts is written. */
   async flush(reason: FlushReason): Promise<void> {
-    if (reason === 'end-of-input') await this.#write(() => true);
+    if (reason === 'end-of-input') await this.#write(Number.MAX_SAFE_INTEGER);
   }
 
-  async #write(ready: (hour: number) => boolean): Promise<void> {
-    for (const hour of [...this.#hours.keys()].sort((a, b) => a - b)) {
-      if (!ready(hour)) continue;
-      const lines = this.#hours.get(hour)!.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      this.#hours.delete(hour);
-      const name = dumpName(hour);
-      const temp = joinPath(this.#options.dir, `_tmp.${name}`);
-      const final = joinPath(this.#options.dir, name);
-      // A full disk is waited out (the input held): these lines exist nowhere else.
-      await this.#hold.run(async () => {
-        await this.#fs.create(temp, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), { overwrite: true });
-        await this.#fs.sync(temp);
-        // An hour is written once all counters closed it; a rewrite (after a restart) replaces it.
-        if (await this.#fs.exists(final)) await this.#fs.delete(final);
-        await this.#fs.rename(temp, final);
-      });
-      this.#context.logger.info(`wrote ${final}`, { lines: lines.length });
-    }
+  /** Merges the parts of every hour that ends by `closedThrough` into its dump. */
+  async #write(closedThrough: number): Promise<void> {
+    const partsDir = joinPath(this.#options.dir, PARTS_DIR);
+    // A full disk is waited out (the input held): the parts stay until their dump is written.
+    await this.#hold.run(async () => {
+      const byHour = new Map<number, string[]>();
+      for (const f of (await this.#fs.exists(partsDir)) ? await this.#fs.list(partsDir) : []) {
+        const hour = hourOfPart(f.name);
+        if (hour !== undefined && hour + HOUR_MS <= closedThrough) byHour.set(hour, [...(byHour.get(hour) ?? []), f.path]);
+      }
+      for (const hour of [...byHour.keys()].sort((a, b) => a - b)) {
+        const name = dumpName(hour);
+        const final = joinPath(this.#options.dir, name);
+        if (!(await this.#fs.exists(final))) {
+          const lines: string[] = [];
+          for (const part of byHour.get(hour)!) for (const line of (await this.#fs.read(part)).toString('utf8').split('\n')) if (line !== '') lines.push(line);
+          lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          await writeWholeFile(this.#fs, this.#options.dir, name, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''));
+          this.#context.logger.info(`wrote ${final}`, { lines: lines.length });
+        }
+        for (const part of byHour.get(hour)!) await this.#fs.delete(part);
+      }
+    });
+    this.#writtenThrough = Math.max(this.#writtenThrough, closedThrough);
   }
 }

@@ -23,6 +23,7 @@
 import type { Bolt, EventTimeOptions, EventTimePolicy, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { ErrorCodes, SquallError, compileEventTimeOptions, eventTimePolicyOf, messageOf } from '../../core/index.js';
 import { InOrder, type Outcome, type TaskThreads } from '../../core/index.js';
+import type { CheckpointStore } from './checkpoint-store.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { EventTimeGate } from './event-time-gate.js';
 import { type GeoLookup, openSharedGeoReader } from './geotag.js';
@@ -36,6 +37,7 @@ import type { SaltStore } from './salt-store.js';
 import { EncodedRecord, RecordBytesEncoder } from '../hdfs/encoded-record.js';
 import type { FormatEncoding } from '../hdfs/batch-encoder.js';
 import { valueText, webrequestSourceOf } from './streams.js';
+import { leaseOf, sourceOf } from './source-record-fields.js';
 
 /** Options of a {@link RefineBolt}. */
 export interface RefineBoltOptions {
@@ -55,6 +57,8 @@ export interface RefineBoltOptions {
   readonly encode?: FormatEncoding;
   /** The event-time bounds and watermarks. @default the topology config's keys (`eventTimePolicyOf`) */
   readonly eventTime?: EventTimeOptions;
+  /** Where one task remembers the source partitions it read, to expect them after a restart (see `EventTimeGate.restore`). @default none */
+  readonly knownSources?: (context: TopologyContext) => CheckpointStore;
 }
 
 const REFINE_THREAD = new URL('./refine-thread.ts', import.meta.url);
@@ -66,14 +70,14 @@ export const REFINE_BOLT_DEFAULTS = Object.freeze({ batchSize: 256 });
 export function compileRefineBoltOptions(
   options: RefineBoltOptions = {},
   threads = 0,
-): Required<Omit<RefineBoltOptions, 'saltStore' | 'encode' | 'eventTime'>> & Pick<RefineBoltOptions, 'saltStore' | 'encode'> & { readonly eventTime: EventTimePolicy | undefined } {
+): Required<Omit<RefineBoltOptions, 'saltStore' | 'encode' | 'eventTime' | 'knownSources'>> & Pick<RefineBoltOptions, 'saltStore' | 'encode' | 'knownSources'> & { readonly eventTime: EventTimePolicy | undefined } {
   const batchSize = options.batchSize ?? REFINE_BOLT_DEFAULTS.batchSize;
   const maxBatchesInFlight = options.maxBatchesInFlight ?? 4 * (threads + 1);
   const invalid = (message: string) => new SquallError(ErrorCodes.INVALID_CONFIG, `refine: ${message}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid(`batchSize is ${String(batchSize)}: use a whole number of lines, such as 256`);
   if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1) throw invalid(`maxBatchesInFlight is ${String(maxBatchesInFlight)}: use a whole number, such as ${4 * (threads + 1)}`);
   const eventTime = options.eventTime === undefined ? undefined : compileEventTimeOptions(options.eventTime);
-  return { batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode, eventTime };
+  return { batchSize, maxBatchesInFlight, saltStore: options.saltStore, threadModule: options.threadModule ?? REFINE_THREAD, encode: options.encode, eventTime, knownSources: options.knownSources };
 }
 
 /** Lines collected for the next batch, with the tuples they came from. */
@@ -135,7 +139,8 @@ export class RefineBolt implements Bolt {
     this.#malformed = context.metrics.counter('webrequest_malformed_total', 'Lines that could not be parsed');
     this.#logger = context.logger;
     this.#watermarkStream = context.outputFields('watermark').length > 0;
-    this.#gate = new EventTimeGate(this.#options.eventTime ?? eventTimePolicyOf(context.config), context.metrics, context.logger);
+    this.#gate = new EventTimeGate(this.#options.eventTime ?? eventTimePolicyOf(context.config), context.metrics, context.logger, this.#options.knownSources?.(context));
+    await this.#gate.restore(Date.now());
     const batchesHelp = 'Batches of lines refined, in the refine threads or on the main thread (when the threads are busy, or there are none)';
     this.#batches = {
       thread: context.metrics.counter('webrequest_refine_batches_total', batchesHelp, { where: 'thread' }),
@@ -305,7 +310,8 @@ export class RefineBolt implements Bolt {
     }
     for (let p = 0; p < pageviews.length; p += 3) {
       const i = pageviews[p] as number;
-      if (refused?.has(i) !== true) c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i]], tuples[i]!);
+      const tuple = tuples[i]!;
+      if (refused?.has(i) !== true) c.emitTo('pageviews', [pageviews[p + 1], pageviews[p + 2], times[i], sourceOf(tuple), Number(tuple.get<number | string>('offset'))], tuple);
     }
     // A line is acked only once its sequence tuple is anchored to it.
     for (const [hostname, host] of hosts) c.emitTo('sequence', [hostname, host.sequences, host.times, host.sources, host.offsets], host.anchors);
@@ -316,6 +322,7 @@ export class RefineBolt implements Bolt {
   /** Sends the low watermark on `watermark` when it moved: after the records it covers, to every hourly output. */
   #emitWatermark(now = Date.now()): void {
     if (this.#closed || !this.#watermarkStream) return;
+    this.#gate.saveSources();
     const watermark = this.#gate.moved(now);
     if (watermark !== undefined) this.#collector.emitTo('watermark', [watermark], null);
   }
@@ -324,22 +331,4 @@ export class RefineBolt implements Bolt {
     const reason = redactIps(messageOf(error));
     for (const tuple of tuples) this.#collector.fail(tuple, reason);
   }
-}
-
-/** The fields array last seen and where its `lease` is: one lookup per stream, not per tuple. */
-let leaseFields: readonly string[] | undefined;
-let leaseIndex = -1;
-
-/** The lease a source record was read under (see core's PartitionFence); null for an unleased source. */
-function leaseOf(tuple: Tuple): unknown {
-  if (tuple.fields !== leaseFields) {
-    leaseFields = tuple.fields;
-    leaseIndex = tuple.fields.indexOf('lease');
-  }
-  return leaseIndex < 0 ? null : tuple.values[leaseIndex];
-}
-
-/** A source record's partition, `topic/partition`. */
-function sourceOf(tuple: Tuple): string {
-  return `${tuple.get<string>('topic')}/${tuple.get<number>('partition')}`;
 }

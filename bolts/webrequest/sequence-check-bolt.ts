@@ -13,8 +13,8 @@
  * host's counter is logged once as a warning naming the host; an hour losing more than
  * `alertPercentLost` is logged, counted and emitted on `alerts`.
  */
-import type { Bolt, Counter, FlushReason, Gauge, Histogram, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
-import { configNumber, eventTimePolicyOf, openHourOf, StorageHold, storageFaultOf, UpstreamWatermarks } from '../../core/index.js';
+import type { Bolt, Counter, FlushReason, Gauge, Histogram, OutputCollector, OutputRecordCounters, TopologyContext, Tuple } from '../../core/index.js';
+import { configNumber, eventTimePolicyOf, openHourOf, outputRecordCounters, StorageHold, storageFaultOf, UpstreamWatermarks } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CountedOffsets } from './counted-offsets.js';
 import { SequenceLedger, type SequenceLedgerState, type SequenceReset } from './sequence-ledger.js';
@@ -67,6 +67,7 @@ export class SequenceCheckBolt implements Bolt {
   #replayed = 0;
   #held: Tuple[] = [];
   #heldRecords = 0;
+  #records!: OutputRecordCounters;
   #metrics!: { rows: Counter; lost: Counter; expected: Counter; alerts: Counter; resets: Counter; replayed: Counter; late: Counter; hostLoss: Histogram; worstLoss: Gauge };
 
   constructor(options: SequenceCheckBoltOptions) {
@@ -87,6 +88,7 @@ export class SequenceCheckBolt implements Bolt {
     // Tuples wait here for a checkpoint; save before a spout's maxSpoutPending is all held here.
     this.#maxHeld = Math.max(1, Math.floor(configNumber(config, 'maxSpoutPending', 1000) / 4));
     const m = context.metrics;
+    this.#records = outputRecordCounters(m);
     this.#metrics = {
       rows: m.counter('sequence_hours_total', 'Host-hours reported by the sequence check'),
       lost: m.counter('sequence_lost_total', 'Sequence numbers lost (never arrived by the time their hour closed)'),
@@ -137,7 +139,9 @@ export class SequenceCheckBolt implements Bolt {
       const reset = this.#ledger.add(host, sequences[i]!, time, ts === null);
       if (reset !== undefined) this.#reportReset(reset);
     }
+    this.#records.written.inc(sequences.length - replayed);
     if (replayed > 0) {
+      this.#records.held.inc(replayed);
       this.#metrics.replayed.inc(replayed);
       this.#replayed += replayed;
     }

@@ -5,19 +5,12 @@
  * a second copy. The file appears whole: written to a temporary name, synced, then renamed.
  */
 import type { SequenceStatsRow } from './sequence-stats.js';
+import { HourlyFiles, type WholeFileSystem } from './whole-file.js';
 
 /** Receives the records of each hour the sequence check closes, before it checkpoints. */
 export interface SequenceStatsOutput {
   /** Writes (or rewrites) the records of one hour; resolves once they are durable. */
   write(hourStart: number, rows: readonly SequenceStatsRow[]): Promise<void>;
-}
-
-/** What {@link FileSequenceStatsOutput} needs of a filesystem (a `bolts/hdfs` `FileSystem` has it). */
-export interface StatsFileSystem {
-  create(path: string, data: Uint8Array, options?: { readonly overwrite?: boolean }): Promise<void>;
-  sync(path: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  delete(path: string): Promise<boolean>;
 }
 
 /** The file name of an hour's records: `sequence-stats-YYYYMMDD-HH-<task>.ndjson`. */
@@ -28,24 +21,13 @@ export function sequenceStatsFileName(hourStart: number, taskId: number): string
 
 /** Writes each hour's records to `<dir>/sequence-stats-YYYYMMDD-HH-<task>.ndjson`. */
 export class FileSequenceStatsOutput implements SequenceStatsOutput {
-  readonly #fs: StatsFileSystem;
-  readonly #dir: string;
-  readonly #taskId: number;
+  readonly #files: HourlyFiles;
 
-  constructor(fs: StatsFileSystem, dir: string, taskId: number) {
-    this.#fs = fs;
-    this.#dir = dir;
-    this.#taskId = taskId;
+  constructor(fs: WholeFileSystem, dir: string, taskId: number) {
+    this.#files = new HourlyFiles(fs, dir, (hour) => sequenceStatsFileName(hour, taskId));
   }
 
-  async write(hourStart: number, rows: readonly SequenceStatsRow[]): Promise<void> {
-    const name = sequenceStatsFileName(hourStart, this.#taskId);
-    const final = `${this.#dir}/${name}`;
-    const temp = `${this.#dir}/_tmp.${name}`;
-    await this.#fs.create(temp, Buffer.from(rows.map((r) => `${JSON.stringify(r)}\n`).join('')), { overwrite: true });
-    await this.#fs.sync(temp);
-    // A rename never replaces: drop the copy an earlier, interrupted close wrote.
-    await this.#fs.delete(final);
-    await this.#fs.rename(temp, final);
+  write(hourStart: number, rows: readonly SequenceStatsRow[]): Promise<void> {
+    return this.#files.write(hourStart, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 }

@@ -16,8 +16,12 @@ export const RECORD_FIELDS = ['record', 'topic', 'partition', 'offset', 'lease']
  */
 export const SEQUENCE_FIELDS = ['hostname', 'sequences', 'times', 'sources', 'offsets'] as const;
 
-/** One user pageview to count, already keyed for the dump. `ts` is its event time. */
-export const PAGEVIEW_FIELDS = ['domain_code', 'page_title', 'ts'] as const;
+/**
+ * One user pageview to count, already keyed for the dump. `ts` is its event time; `source`
+ * (`topic/partition`) and `offset` say where its record came from, so a replay of it (a failed
+ * tree, a restart, a re-run over the same input) is recognized as counted, not counted again.
+ */
+export const PAGEVIEW_FIELDS = ['domain_code', 'page_title', 'ts', 'source', 'offset'] as const;
 
 /**
  * The stream's low watermark (epoch ms), from each refine task to every hourly output (an `all`

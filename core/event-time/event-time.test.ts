@@ -78,3 +78,18 @@ test('upstream watermarks: the lowest of every task, none until each has sent on
   u.update(2, 900);
   assert.equal(u.low([1, 2]), 500);
 });
+
+test('a partition expected after a restart holds the low watermark until its first record, or until it is idle', () => {
+  const w = new PartitionWatermarks(60_000);
+  w.expect('t/1', NOW);
+  w.observe('t/0', H10 + 2 * HOUR_MS, NOW);
+  assert.equal(w.low(NOW), -Infinity, 't/1 has not sent anything yet: nothing closes on t/0 alone');
+  assert.equal(w.of('t/1'), undefined);
+  w.observe('t/1', H10 + 5 * 60_000, NOW + 1000);
+  assert.equal(w.low(NOW + 1000), H10 + 5 * 60_000, 'the slowest partition, once heard from');
+  w.expect('t/2', NOW + 1000);
+  w.expect('t/0', NOW + 1000);
+  assert.equal(w.of('t/0'), H10 + 2 * HOUR_MS, 'expecting a partition already seen changes nothing');
+  assert.equal(w.low(NOW + 70_000), H10 + 2 * HOUR_MS, 't/2 never came: idle, it holds nothing (nor does t/1 now)');
+  assert.deepEqual(w.sources().sort(), ['t/0', 't/1', 't/2']);
+});

@@ -60,9 +60,30 @@ export class PartitionWatermarks {
     }
   }
 
+  /**
+   * A partition known to exist (it sent records before a restart) but not heard from yet: it
+   * holds the low watermark back, as the slowest partition, until its first record or until it
+   * has been idle `idleTimeoutMs`. Without it, the partitions read first after a restart would
+   * close hours whose records the others have yet to replay.
+   */
+  expect(source: string, now: number): void {
+    if (!this.#sources.has(source)) this.#sources.set(source, { watermark: -Infinity, seenAt: now });
+  }
+
+  /** How many partitions are seen or expected. */
+  get size(): number {
+    return this.#sources.size;
+  }
+
+  /** The partitions seen or expected. */
+  sources(): string[] {
+    return [...this.#sources.keys()];
+  }
+
   /** A partition's watermark; undefined before its first record. */
   of(source: string): number | undefined {
-    return this.#sources.get(source)?.watermark;
+    const watermark = this.#sources.get(source)?.watermark;
+    return watermark === -Infinity ? undefined : watermark;
   }
 
   /** The low watermark at wall-clock `now`: it never goes back, even when a partition comes back from idle behind it. */

@@ -4,6 +4,7 @@ import { type ComponentError, type LogLevel, SquallError, TopologyValidationErro
 import { LocalCluster } from '../local/local-cluster.js';
 import { LocalUi } from '../local/local-ui.js';
 import { runVerdict } from '../local/run-verdict.js';
+import { alreadyCompleteLine } from '../local/already-complete.js';
 import { StatusLine, inputProgress, summaryTable } from '../local/status-line.js';
 import { MetricsServer, PrometheusBridge, TopologyLoadError, consoleSink, loadConfigKeys, loadTopology } from '../../worker/index.js';
 import { configKeysHelp } from './config-keys-help.js';
@@ -218,6 +219,8 @@ export async function localCommand(argv: string[]): Promise<number> {
   status.clear();
   if (interruptedBy !== undefined) logger.info(`${interruptedBy}: draining in-flight tuples (Ctrl-C again to stop at once)`);
   if (failure !== undefined) logger.error(`stopping: ${reason}; draining in-flight tuples`);
+  // Read before the kill, which drops the topology's metrics.
+  const alreadyComplete = alreadyCompleteLine(cluster.metrics, topology.name, completed && failure === undefined);
   const report = await cluster.kill(topology.name);
   if (report.forced) reason += `; shutdown deadline passed with ${report.inFlight} tuple trees in flight`;
 
@@ -226,6 +229,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   const verdict = runVerdict(stats, { reason, completed: completed && failure === undefined, failure, forced: report.forced });
   process.stdout.write(`\nTopology '${topology.name}' stopped after ${seconds} s: ${verdict.headline}.\n${summaryTable(stats)}\n`);
   if (verdict.records !== undefined) process.stdout.write(`${verdict.records}\n`);
+  if (alreadyComplete !== undefined) process.stdout.write(`${alreadyComplete}\n`);
   for (const [component, errors] of runtime.lastErrors()) {
     const last = errors[errors.length - 1]!;
     process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);

@@ -106,5 +106,6 @@ test('the file source state lost: each file, the rotated one under its first nam
     refinedBefore,
     'no refined record is added',
   );
-  assertEveryLineOnce([rotated, gzip, zstd], readWritten(output), { errorsAtLeastOnce: true });
+  // The errors read again are recognized by their origins in the committed error files (#12).
+  assertEveryLineOnce([rotated, gzip, zstd], readWritten(output));
 });

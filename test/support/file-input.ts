@@ -93,11 +93,9 @@ const recordKey = (r: { hostname?: unknown; sequence?: unknown; dt?: unknown }) 
 /**
  * Checks that every line of `inputs` is in the refined output or in the errors exactly once
  * (a refined record found by its host, sequence and time, an error by its origin: the file's
- * identity and the line number), and that nothing else is there. With `errorsAtLeastOnce`, a
- * line may be in the errors more than once (not exactly-once yet, issue #12) but never also
- * refined.
+ * identity and the line number), and that nothing else is there.
  */
-export function assertEveryLineOnce(inputs: readonly InputLines[], written: Written, options: { errorsAtLeastOnce?: boolean } = {}): { duplicateErrors: number } {
+export function assertEveryLineOnce(inputs: readonly InputLines[], written: Written): void {
   const refined = new Map<string, number>();
   for (const r of written.refined) refined.set(recordKey(r), (refined.get(recordKey(r)) ?? 0) + 1);
   const errors = new Map<string, number>();
@@ -124,12 +122,10 @@ export function assertEveryLineOnce(inputs: readonly InputLines[], written: Writ
       const e = errors.get(`${identity}@${i + 1}`) ?? 0;
       refinedLines += r;
       errorLines += e;
-      const once = options.errorsAtLeastOnce ? (r === 1 && e === 0) || (r === 0 && e >= 1) : r + e === 1;
-      if (!once) problems.push(`line ${i + 1} of the file ${identity}: ${r} refined, ${e} errors`);
+      if (r + e !== 1) problems.push(`line ${i + 1} of the file ${identity}: ${r} refined, ${e} errors`);
     });
   }
   assert.deepEqual(problems.slice(0, 10), [], `${problems.length} lines are not in the output exactly once`);
   assert.equal(written.refined.length, refinedLines, 'no refined record but those of the input lines');
   assert.equal(written.errors.length, errorLines, 'no error record but those of the input lines');
-  return { duplicateErrors: errorLines - [...errors.values()].filter((n) => n > 0).length };
 }

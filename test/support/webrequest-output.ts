@@ -10,19 +10,24 @@ import { produceLines } from '../../spouts/kafka/index.js';
 const fileNames = new OffsetRangeFileNameFormat();
 
 /**
- * Produces `records` generated varnishkafka lines (no malformed or incomplete ones), round-robin
- * over `partitions`, 2,000 at a time, spread over `spreadMs` so that they keep arriving while a
- * test does things to the topology. With `from`, the records after the first `from`.
+ * Produces `records` generated varnishkafka lines (no incomplete ones; malformed ones only with
+ * `malformedShare`), round-robin over `partitions`, 2,000 at a time, spread over `spreadMs` so that
+ * they keep arriving while a test does things to the topology. Their event time starts at
+ * 2026-11-22T10:00Z, `recordsPerSecond` (50) to a second. With `from`, the records after the first `from`.
  */
-export async function produceSteadily(brokers: readonly string[], topic: string, options: { records: number; partitions: number; spreadMs: number; seed?: number; from?: number }): Promise<void> {
-  const generator = new WebrequestGenerator({ seed: options.seed ?? 23, hosts: 8, malformedShare: 0, incompleteShare: 0, recordsPerSecond: 50, startMs: Date.UTC(2026, 10, 22, 10, 0) });
+export async function produceSteadily(
+  brokers: readonly string[],
+  topic: string,
+  options: { records: number; partitions: number; spreadMs: number; seed?: number; from?: number; malformedShare?: number; recordsPerSecond?: number },
+): Promise<void> {
+  const generator = new WebrequestGenerator({ seed: options.seed ?? 23, hosts: 8, malformedShare: options.malformedShare ?? 0, incompleteShare: 0, recordsPerSecond: options.recordsPerSecond ?? 50, startMs: Date.UTC(2026, 10, 22, 10, 0) });
   // `from`: go on where an earlier call of `from` records stopped (the same records, no repeats).
   for (let i = 0; i < (options.from ?? 0); i++) generator.next();
   const chunk = 2_000;
   const t0 = Date.now();
   for (let sent = 0; sent < options.records; sent += chunk) {
     const lines: { value: string; partition: number }[] = [];
-    for (let i = sent; i < Math.min(options.records, sent + chunk); i++) lines.push({ value: JSON.stringify(generator.next().record!), partition: i % options.partitions });
+    for (let i = sent; i < Math.min(options.records, sent + chunk); i++) lines.push({ value: generator.next().line, partition: i % options.partitions });
     await produceLines([...brokers], topic, lines, { batchSize: 1000 });
     // Load shaping, not synchronization: records keep arriving while the test acts.
     const due = t0 + ((sent + chunk) / options.records) * options.spreadMs;
