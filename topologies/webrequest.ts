@@ -30,6 +30,7 @@
  * - `storageDeadlineMs` (300000): how long writers wait for a full disk or quota before the run stops.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
+ *   `saltStoreDeadlineMs` (120000): while it cannot be reached, refine holds its input this long, then the run stops.
  * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one).
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  * - `sequenceResetJump` (1e9), `sequenceResetDrop` (1000), `sequenceResetBelow` (1e6): when a host's sequence counter restarted

@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MetricRegistry, nullLogger, shuffle, topology, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
+import { MetricRegistry, nullLogger, SquallError, shuffle, topology, type OutputCollector, type TopologyContext, type Tuple } from '../../core/index.js';
 import { FnBolt, ListSpout, newLedger } from '../../test/fixtures/components.js';
 import { metricValue, startRuntime } from '../../test/fixtures/harness.js';
 import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
 import { MemorySaltStore, type SaltStore } from './salt-store.js';
+import { SALT_UNAVAILABLE } from './redis-salt-store.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from './streams.js';
 import { webrequestRefinedAvroType } from './schema-avro.js';
 import { AvroContainerFormat, EncodedRecord, encodingKey, NdjsonFormat } from '../hdfs/index.js';
@@ -117,6 +118,21 @@ test('a line whose salt cannot be had is failed with the reason, and refined onc
   ]);
   assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1], 'each record once, after its replay');
   assert.deepEqual([...ledger.acked].sort(), [0, 1]);
+});
+
+test('a salt store that cannot be reached is waited out: its lines stay pending, none is failed', async (t) => {
+  const memory = new MemorySaltStore();
+  let refusals = 2;
+  const unreachable: SaltStore = {
+    saltFor: (period) =>
+      refusals-- > 0 ? Promise.reject(new SquallError(SALT_UNAVAILABLE, 'the salt store is unreachable', { retriable: true })) : memory.saltFor(period),
+    cachedSalt: (period) => memory.cachedSalt(period),
+    close: () => Promise.resolve(),
+  };
+  const { got, ledger } = await run(t, [line(1), line(2)], { threads: 0, saltStore: unreachable });
+  assert.equal(refusals, -1, 'asked again until the store answered');
+  assert.deepEqual(ledger.failed, []);
+  assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1]);
 });
 
 test('a batch whose thread dies is failed and replayed: every line is refined or reported exactly once', async (t) => {
