@@ -37,3 +37,9 @@ test('records left unwritten fail a run that stopped at its duration; spouts tha
   const v = runVerdict(stats({}), { reason: 'duration of 5 s reached', completed: false, forced: false });
   assert.deepEqual(v, { headline: 'duration of 5 s reached', records: undefined, exitCode: 0 });
 });
+
+test('blank lines a spout skipped are counted in the summary, not left to vanish', () => {
+  const v = runVerdict(stats({ acked: 10, givenUp: 0, unwritten: 0, blank: 2 }), { reason: 'input exhausted', completed: true, forced: false });
+  assert.equal(v.records, 'records not written anywhere: 0; given up to errors after their retries: 0; blank lines skipped (no record in them): 2');
+  assert.equal(v.exitCode, 0);
+});
