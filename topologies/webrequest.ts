@@ -43,6 +43,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type ConfigOf, type EventTimePolicy, type TopologyContext, all, configurable, eventTimePolicyOf, fields, global, shuffle, topology } from '../core/index.js';
 import { WEBREQUEST_CONFIG } from './webrequest-config.js';
+import { webrequestReport } from './webrequest-report.js';
+import { errorKindOf } from '../bolts/webrequest/error-kind.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, WATERMARK_FIELDS, valueText } from '../bolts/webrequest/streams.js';
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
@@ -248,6 +250,8 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
           // is read. An origin with source coordinates (topic/partition@offset, generator#n) names
           // one record; a late pageview carries none, and each one is written.
           identity: (r) => (/[@#]/.test(String(r.origin)) ? `${String(r.from)} ${String(r.origin)}` : undefined),
+          // Counted by kind of reason, for the summary's closing block.
+          kindOf: (r) => errorKindOf(String(r.reason)),
         }),
       tickIntervalMs: 10_000,
       inputs: [
@@ -257,5 +261,6 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
         { from: 'pageview-counts', stream: 'errors', grouping: shuffle() },
       ],
     })
+    .report(webrequestReport(root, config.hdfs))
     .build();
 });

@@ -78,6 +78,7 @@ export class PageviewDumpWriterBolt implements Bolt {
         await this.#fs.rename(temp, final);
       });
       this.#context.logger.info(`wrote ${final}`, { lines: lines.length });
+      this.#context.metrics.counter('pageview_dump_lines_total', 'Lines written to pageview dump files (a rewritten hour counts again)').inc(lines.length);
     }
   }
 }

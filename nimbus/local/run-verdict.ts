@@ -41,7 +41,9 @@ export function runVerdict(stats: RuntimeStats, end: RunEnd): RunVerdict {
   let unwritten = 0;
   let blank: number | undefined;
   let counted = false;
+  let failed = 0;
   for (const c of Object.values(stats.components)) {
+    if (c.kind === 'spout') failed += c.failed;
     if (c.kind !== 'spout' || c.unwritten === undefined) continue;
     counted = true;
     givenUp += c.givenUp ?? 0;
@@ -49,7 +51,8 @@ export function runVerdict(stats: RuntimeStats, end: RunEnd): RunVerdict {
     if (c.blank !== undefined) blank = (blank ?? 0) + c.blank;
   }
   const parts: string[] = [];
-  if (end.completed && givenUp === 0) parts.push('input exhausted, every tuple acked');
+  if (end.completed && givenUp === 0 && failed === 0) parts.push('input exhausted, every tuple acked');
+  else if (end.completed && givenUp === 0) parts.push(`input exhausted, every record written (${fmt(failed)} tuple ${failed === 1 ? 'tree' : 'trees'} failed on the way and ${failed === 1 ? 'was' : 'were'} replayed)`);
   else if (end.completed) parts.push('input exhausted');
   else parts.push(end.reason);
   if (unwritten > 0) {
