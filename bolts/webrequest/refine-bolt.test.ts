@@ -58,7 +58,7 @@ const INPUT = [line(1), line(2, { user_agent: 'Googlebot/2.1 (+http://www.google
 for (const threads of [0, 1]) {
   test(`refine (threads: ${threads}): records in input order, sequence and pageview streams; a malformed line goes to errors, redacted; all acked once`, async (t) => {
     const { got, ledger } = await run(t, INPUT, { threads });
-    assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], 'source coordinates ride along, in input order');
+    assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 4, 5], 'source coordinates ride along, in input order');
     const first = got.default![0]!;
     assert.deepEqual([first[1], first[2], first[3]], ['webrequest_text', 0, 0]);
     const record = first[0] as Record<string, unknown>;
@@ -74,10 +74,11 @@ for (const threads of [0, 1]) {
     assert.equal(sequences.find((s) => s[1] === 3)![2], null, 'a record without dt has no time');
     assert.equal(sequences.find((s) => s[1] === 1)![2], Date.UTC(2026, 10, 22, 10, 15));
     assert.deepEqual(got.pageviews!.map((p) => [p[0], p[1]]), [['en', 'Main_Page'], ['en', 'Main_Page'], ['en', 'Main_Page']], 'user pageviews with a time');
-    assert.equal(got.errors!.length, 1);
+    assert.equal(got.errors!.length, 2);
     const [value, reason, origin] = got.errors![0] as [string, string, string];
     assert.equal(origin, 'webrequest_text/0@2');
     assert.equal(reason, 'malformed JSON');
+    assert.deepEqual(got.errors![1]!.slice(1), ["field dt: '-' gives the record no time, and a refined record is written under the hour of its dt", 'webrequest_text/0@3'], 'named by the field the user gave');
     assert.ok(!value.includes(IP), 'the error value is redacted');
     assert.deepEqual([...ledger.acked].sort(), [0, 1, 2, 3, 4, 5]);
     assert.deepEqual(ledger.failed, []);
@@ -245,7 +246,7 @@ for (const threads of [0, 1]) {
       const { got, ledger, batches } = await run(t, INPUT, { threads, saltStore: store, encode: format.encoding });
       if (threads === 0) assert.deepEqual(batches, { thread: 0, main: 2 }, 'both batches refined on the main thread');
       else assert.ok(batches.thread >= 1, `the pool refined at least one batch: ${JSON.stringify(batches)}`);
-      assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], `${format.name}: the same lines, in input order, with their coordinates`);
+      assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 4, 5], `${format.name}: the same lines, in input order, with their coordinates`);
       const encoded = got.default!.map((r) => r[0] as EncodedRecord);
       assert.ok(encoded.every((e) => e instanceof EncodedRecord && e.encoding === encodingKey(format.encoding!)));
       const decoded = encoded.map((e) => {
@@ -256,7 +257,7 @@ for (const threads of [0, 1]) {
       });
       // Avro reads the record's nullable fields back as they were written; compare as JSON.
       assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(asObjects.got.default!.map((r) => r[0]))), `${format.name}: the bytes hold the refined records`);
-      assert.deepEqual(encoded.map((e) => e.eventTime), [Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), undefined, Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15)], 'each record carries its event time (none for dt -)');
+      assert.deepEqual(encoded.map((e) => e.eventTime), [Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15)], 'each record carries its event time');
       assert.deepEqual(got.pageviews, asObjects.got.pageviews);
       assert.deepEqual(got.sequence, asObjects.got.sequence);
       assert.deepEqual(got.errors, asObjects.got.errors);

@@ -312,7 +312,9 @@ export class RefineBolt implements Bolt {
       const source = sourceOf(tuple);
       if (hostname !== null && hostname !== undefined) {
         const ts = times[i]!;
-        const violation = ts === null ? undefined : this.#gate.admit(source, hostname, ts, now);
+        // A record is written under the hour of its time: without one (dt '-') it goes to errors,
+        // named by the field the user gave.
+        const violation = ts === null ? { message: NO_EVENT_TIME } : this.#gate.admit(source, hostname, ts, now);
         if (violation !== undefined) {
           (refused ??= new Set()).add(i);
           c.emitTo('errors', [redactIps(valueText(tuple.get('value'))), violation.message, `${source}@${tuple.get<number | string>('offset')}`], tuple);
@@ -361,6 +363,9 @@ export class RefineBolt implements Bolt {
     for (const tuple of tuples) this.#collector.fail(tuple, reason);
   }
 }
+
+/** Why a record whose `dt` is `-` is not refined. */
+const NO_EVENT_TIME = "field dt: '-' gives the record no time, and a refined record is written under the hour of its dt";
 
 /** The fields array last seen and where its `lease` is: one lookup per stream, not per tuple. */
 let leaseFields: readonly string[] | undefined;
