@@ -3,7 +3,16 @@
  * message that names the flag the user typed (`--malformed`), never the option it feeds
  * (`malformedShare`), what it allows, and what was given.
  */
-import type { WebrequestGeneratorOptions } from '../../spouts/generator/index.js';
+
+/** The generator options the flags set (`WebrequestGeneratorOptions`, which the generate command passes on). */
+export interface GeneratorFlagOptions {
+  seed?: number;
+  hosts?: number;
+  malformedShare?: number;
+  lossShare?: number;
+  startMs?: number;
+  recordsPerSecond?: number;
+}
 
 /** A flag's value could not be used; the message names the flag. */
 export class FlagError extends Error {}
@@ -47,9 +56,9 @@ export function flagValue(name: GenerateNumberFlag, raw: string | undefined): nu
 }
 
 /** The generator's options and the record count from the flags given; throws a {@link FlagError}. */
-export function generatorFlags(values: Partial<Record<GenerateNumberFlag, string>>): { records: number; options: WebrequestGeneratorOptions } {
-  const options: { -readonly [K in keyof WebrequestGeneratorOptions]: WebrequestGeneratorOptions[K] } = {};
-  const set = <K extends keyof WebrequestGeneratorOptions>(key: K, value: number | undefined) => {
+export function generatorFlags(values: Partial<Record<GenerateNumberFlag, string>>): { records: number; options: GeneratorFlagOptions } {
+  const options: GeneratorFlagOptions = {};
+  const set = (key: keyof GeneratorFlagOptions, value: number | undefined) => {
     if (value !== undefined) options[key] = value;
   };
   set('seed', flagValue('seed', values.seed));
