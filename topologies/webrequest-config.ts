@@ -18,7 +18,7 @@ export const WEBREQUEST_CONFIG = configKeys({
   brokers: { type: 'string', default: '127.0.0.1:9092', description: 'kafka: brokers, comma-separated' },
   topics: { type: 'string', default: 'webrequest_text,webrequest_upload', description: 'kafka: topics, comma-separated' },
   groupId: { type: 'string', default: 'webrequest-refine', description: 'kafka: consumer group' },
-  sessionTimeoutMs: { type: 'integer', min: 1, default: 30_000, description: 'kafka: consumer session timeout, in ms' },
+  sessionTimeoutMs: { type: 'integer', min: 1, default: 10_000, description: 'kafka: consumer session timeout, in ms; a restart after a kill waits up to this for the killed member to leave the group' },
   heartbeatIntervalMs: { type: 'integer', min: 1, default: 3_000, description: 'kafka: consumer heartbeat interval, in ms' },
   webrequestSource: { type: 'string', default: 'text', description: "webrequest_source of records whose topic is not webrequest_<source>" },
   output: { type: 'string', default: 'out/webrequest', description: 'output directory; on HDFS when hdfs is set' },

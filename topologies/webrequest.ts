@@ -23,7 +23,7 @@
  * - `follow` (false; or `--follow`): keep reading the files that appear in the input directory.
  * - `records` (generator, default 100000), `seed` (1), `hosts` (8), `malformedShare` (0.01).
  * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`),
- *   `sessionTimeoutMs` (30000) and `heartbeatIntervalMs` (3000). Several processes may share one
+ *   `sessionTimeoutMs` (10000) and `heartbeatIntervalMs` (3000). Several processes may share one
  *   group and one output: each partition is fenced by its owner (docs/exactly-once.md).
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
  * - `hdfsUser` (`squall`), `hdfsBlockSize` (the cluster's): the HDFS user and the block size of the files written.
