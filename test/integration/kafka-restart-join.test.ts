@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
 import { ensureTopic, produceLines } from '../../spouts/kafka/index.js';
 import { filesUnder, generatedLines } from '../support/file-input.js';
 import { ensureInfra, infraSettings, testNames, waitFor } from '../support/index.js';
@@ -27,6 +28,11 @@ before(async () => {
 after(async () => {
   for (const p of processes) await p.kill9();
   rmSync(work, { recursive: true, force: true });
+  const admin = new Kafka({ brokers, clientId: 'squall-test-admin', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [names.topic] }).catch(() => {});
+  await admin.deleteGroups([names.groupId]).catch(() => {});
+  await admin.disconnect();
 });
 
 /** Lines in the refined and error outputs. */
