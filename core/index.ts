@@ -56,6 +56,8 @@ export type { Grouping, CustomGroupingFn } from './topology/grouping.js';
 export { validateTopology, assertValidTopology, TopologyValidationError } from './topology/validate.js';
 export type {
   TopologyDefinition,
+  RunMetrics,
+  RunReport,
   ComponentDefinition,
   StreamDefinition,
   InputDefinition,

@@ -34,6 +34,11 @@ export interface SpoutRecordCounts {
   readonly givenUp: number;
   /** Records read and not yet written anywhere: in flight, waiting for a replay, or on their way to errors. */
   readonly unwritten: number;
+  /**
+   * Lines skipped because they hold no record: empty, or only whitespace. Counted so that the
+   * summary can say so; nothing else becomes of them. @default 0
+   */
+  readonly blank?: number;
 }
 
 /**

@@ -39,6 +39,13 @@ export interface StorageHoldOptions {
   readonly warnings?: StorageWarnings;
   /** Ends every wait when it aborts (the topology stops). */
   readonly stopping?: AbortSignal | undefined;
+  /**
+   * Which errors the hold waits out: returns the fault, or undefined for an error the write
+   * should fail with. @default storage faults (`storageFaultOf`)
+   */
+  readonly faultOf?: (error: unknown) => SquallError | undefined;
+  /** The config key of `deadlineMs`, named when the hold gives up. @default 'storageDeadlineMs' */
+  readonly deadlineKey?: string;
 }
 
 /**
@@ -105,7 +112,7 @@ export class StorageHold {
    * then on, and said once a minute); false for any other error, and once the hold gave up.
    */
   fault(error: unknown): boolean {
-    const fault = storageFaultOf(error);
+    const fault = (this.#o.faultOf ?? storageFaultOf)(error);
     if (fault === undefined || this.#state === 'failed') return false;
     if (this.#closing.signal.aborted) {
       // The topology is stopping: no waiting any more, the write fails with its fault.
@@ -209,7 +216,7 @@ export class StorageHold {
   #giveUp(fault: SquallError): void {
     this.#state = 'failed';
     const seconds = Math.round((this.#now() - this.#since) / 1000);
-    this.#failure = new SquallError(fault.code, `${this.#o.what}: still failing after ${seconds} s (storageDeadlineMs ${this.#o.deadlineMs}): ${messageOf(fault)}`, { cause: fault });
+    this.#failure = new SquallError(fault.code, `${this.#o.what}: still failing after ${seconds} s (${this.#o.deadlineKey ?? 'storageDeadlineMs'} ${this.#o.deadlineMs}): ${messageOf(fault)}`, { cause: fault });
     this.#o.collector.holdInput?.(undefined);
     if (this.#o.collector.reportFatalError !== undefined) this.#o.collector.reportFatalError(this.#failure);
     else this.#o.collector.reportError(this.#failure);

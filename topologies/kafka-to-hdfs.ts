@@ -45,7 +45,7 @@
  * - `threads`: encoder threads of the sink (default 2, measured best on 2 cores; 0 encodes on the sink's own thread),
  *   `batchRecords` (512 records per batch).
  * - Tuning: `sinkParallelism` (1), `maxSpoutPending` (60000), `maxUncommittedOffsets` (maxSpoutPending),
- *   `maxBufferedRecords` (4096), `sessionTimeoutMs` (30000), `heartbeatIntervalMs` (3000),
+ *   `maxBufferedRecords` (4096), `sessionTimeoutMs` (10000), `heartbeatIntervalMs` (3000),
  *   `commitIntervalMs` (2000), `rotationMaxBytes` (128 MiB), `rotationMaxAgeMs` (20000), `writeBufferBytes` (1 MiB).
  *   Tuples wait in the sink until their file is committed, so `maxSpoutPending` sets the file size
  *   (about maxSpoutPending / partitions records) and how often the sink stops to commit.
@@ -88,7 +88,7 @@ export const KAFKA_TO_HDFS_CONFIG = configKeys({
   maxSpoutPending: { type: 'integer', min: 1, default: 60_000, description: 'tuples in flight (engine key, with this default here); sets the file size' },
   maxUncommittedOffsets: { type: 'integer', min: 1, defaultText: 'maxSpoutPending', description: 'offsets a partition may have uncommitted' },
   maxBufferedRecords: { type: 'integer', min: 1, default: 4096, description: 'records the consumer buffers' },
-  sessionTimeoutMs: { type: 'integer', min: 1, default: 30_000, description: 'consumer session timeout, in ms' },
+  sessionTimeoutMs: { type: 'integer', min: 1, default: 10_000, description: 'consumer session timeout, in ms; a restart after a kill waits up to this for the killed member to leave the group' },
   heartbeatIntervalMs: { type: 'integer', min: 1, default: 3000, description: 'consumer heartbeat interval, in ms' },
   commitIntervalMs: { type: 'integer', min: 1, default: 2000, description: 'Kafka offset commit interval, in ms' },
   rotationMaxBytes: { type: 'integer', min: 1, default: 128 * 2 ** 20, description: 'a file is committed at this size, in bytes' },

@@ -4,6 +4,7 @@
  */
 import { EVENT_TIME_KEYS, MAX_THREADS, configKeys } from '../core/index.js';
 import { DEFAULT_SALT_ROTATION_MS } from '../bolts/webrequest/anonymize.js';
+import { DEFAULT_SALT_STORE_DEADLINE_MS } from '../bolts/webrequest/refine-salts.js';
 import { SEQUENCE_RESET_DEFAULTS } from '../bolts/webrequest/sequence-reset-rule.js';
 import { checkInputPath, checkRedisAddress, checkWebHdfsUrl } from './config-checks.js';
 
@@ -17,7 +18,7 @@ export const WEBREQUEST_CONFIG = configKeys({
   brokers: { type: 'string', default: '127.0.0.1:9092', description: 'kafka: brokers, comma-separated' },
   topics: { type: 'string', default: 'webrequest_text,webrequest_upload', description: 'kafka: topics, comma-separated' },
   groupId: { type: 'string', default: 'webrequest-refine', description: 'kafka: consumer group' },
-  sessionTimeoutMs: { type: 'integer', min: 1, default: 30_000, description: 'kafka: consumer session timeout, in ms' },
+  sessionTimeoutMs: { type: 'integer', min: 1, default: 10_000, description: 'kafka: consumer session timeout, in ms; a restart after a kill waits up to this for the killed member to leave the group' },
   heartbeatIntervalMs: { type: 'integer', min: 1, default: 3_000, description: 'kafka: consumer heartbeat interval, in ms' },
   webrequestSource: { type: 'string', default: 'text', description: "webrequest_source of records whose topic is not webrequest_<source>" },
   output: { type: 'string', default: 'out/webrequest', description: 'output directory; on HDFS when hdfs is set' },
@@ -27,6 +28,7 @@ export const WEBREQUEST_CONFIG = configKeys({
   hdfsBlockSize: { type: 'integer', min: 1, defaultText: "the cluster's dfs.blocksize", description: 'HDFS block size of the files written, in bytes' },
   redis: { type: 'string', check: checkRedisAddress, defaultText: 'not set: salts in process memory', description: 'keep anonymization salts in this Redis' },
   saltKeyPrefix: { type: 'string', defaultText: 'the salt store default', description: 'prefix of the salt keys in Redis' },
+  saltStoreDeadlineMs: { type: 'integer', min: 1, default: DEFAULT_SALT_STORE_DEADLINE_MS, description: 'how long refine holds its input while the salt store (redis) cannot be reached, before the run stops with exit 1, in ms' },
   saltRotationMs: { type: 'integer', min: 1000, default: DEFAULT_SALT_ROTATION_MS, description: 'period of each anonymization salt, in ms' },
   threads: { type: 'integer', min: 0, max: MAX_THREADS, defaultText: 'the cores but one', description: 'refine threads; 0 refines on the main thread' },
   refineParallelism: { type: 'integer', min: 1, default: 1, description: 'executors of refine' },

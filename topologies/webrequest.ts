@@ -23,13 +23,14 @@
  * - `follow` (false; or `--follow`): keep reading the files that appear in the input directory.
  * - `records` (generator, default 100000), `seed` (1), `hosts` (8), `malformedShare` (0.01).
  * - `brokers` (`127.0.0.1:9092`), `topics` (`webrequest_text,webrequest_upload`), `groupId` (`webrequest-refine`),
- *   `sessionTimeoutMs` (30000) and `heartbeatIntervalMs` (3000). Several processes may share one
+ *   `sessionTimeoutMs` (10000) and `heartbeatIntervalMs` (3000). Several processes may share one
  *   group and one output: each partition is fenced by its owner (docs/exactly-once.md).
  * - `output`: the output directory (default `out/webrequest`); on HDFS when `hdfs` names a WebHDFS URL.
  * - `hdfsUser` (`squall`), `hdfsBlockSize` (the cluster's): the HDFS user and the block size of the files written.
  * - `storageDeadlineMs` (300000): how long writers wait for a full disk or quota before the run stops.
  * - `format`: `avro` (default, snappy) or `ndjson`.
  * - `redis`: keep salts in this Redis (`host:port`); otherwise they live only in process memory.
+ *   `saltStoreDeadlineMs` (120000): while it cannot be reached, refine holds its input this long, then the run stops.
  * - `threads`: refine threads; 0 refines on the main thread (default: the cores but one).
  * - `saltRotationMs` (one day), `refineParallelism` (1), `alertPercentLost` (0.5).
  * - `sequenceResetJump` (1e9), `sequenceResetDrop` (1000), `sequenceResetBelow` (1e6): when a host's sequence counter restarted
@@ -42,6 +43,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type ConfigOf, type EventTimePolicy, type TopologyContext, all, configurable, eventTimePolicyOf, fields, global, shuffle, topology } from '../core/index.js';
 import { WEBREQUEST_CONFIG } from './webrequest-config.js';
+import { webrequestReport } from './webrequest-report.js';
+import { errorKindOf } from '../bolts/webrequest/error-kind.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS, WATERMARK_FIELDS, valueText } from '../bolts/webrequest/streams.js';
 import { RefineBolt } from '../bolts/webrequest/refine-bolt.js';
 import { SequenceCheckBolt } from '../bolts/webrequest/sequence-check-bolt.js';
@@ -268,6 +271,8 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
           // however often the input is read (replays, kills, re-runs). An origin with source
           // coordinates (topic/partition@offset, a late pageview's too) names one record.
           identity: (r) => (/[@#]/.test(String(r.origin)) ? `${String(r.from)} ${String(r.origin)}` : undefined),
+          // Counted by kind of reason, for the summary's closing block.
+          kindOf: (r) => errorKindOf(String(r.reason)),
         }),
       tickIntervalMs: 10_000,
       inputs: [
@@ -277,5 +282,6 @@ export default configurable(WEBREQUEST_CONFIG, (config) => {
         { from: 'pageview-counts', stream: 'errors', grouping: shuffle() },
       ],
     })
+    .report(webrequestReport(root, config.hdfs))
     .build();
 });

@@ -260,6 +260,57 @@ class FlakyRenames extends LocalFileSystem {
   }
 }
 
+/**
+ * HDFS going down during a commit: creating the offsets manifest leaves it empty and fails, as a
+ * restarting NameNode does; while `down`, deletes fail too when `deletesFail` is set.
+ */
+class ManifestCreateFails extends LocalFileSystem {
+  down = true;
+  deletesFail = false;
+  override async create(path: string, data: Uint8Array, options?: Parameters<LocalFileSystem['create']>[2]): Promise<void> {
+    if (this.down && /\/_tmp\.[^/]*\.json$/.test(path)) {
+      await super.create(path, new Uint8Array(0), options);
+      throw hdfsError(HdfsErrorCodes.UNAVAILABLE, 'CREATE failed after 8 attempts: connection refused', { retriable: true });
+    }
+    return super.create(path, data, options);
+  }
+  override async delete(path: string, options?: Parameters<LocalFileSystem['delete']>[1]): Promise<boolean> {
+    if (this.down && this.deletesFail) throw hdfsError(HdfsErrorCodes.UNAVAILABLE, 'DELETE failed: connection refused', { retriable: true });
+    return super.delete(path, options);
+  }
+}
+
+describe('HdfsSinkBolt: a commit that fails half way leaves no temporary file', () => {
+  // Offsets with gaps: the commit writes an offsets manifest before the data.
+  const GAPPED = [0, 2, 5];
+
+  it('removes the empty manifest a failed create left, as soon as the commit fails', async () => {
+    const fs = new ManifestCreateFails();
+    const { bolt, collector } = await startSink({ fileSystem: fs });
+    for (const i of GAPPED) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.flush();
+    assert.equal(collector.failed.length, 3, 'the commit failed');
+    await waitFor(async () => (await tempFiles()).length === 0, { intervalMs: 5, message: 'no _tmp file left, manifest included' });
+    await bolt.cleanup();
+  });
+
+  it('removes it on the next commit when the storage was still down to delete it', async () => {
+    const fs = new ManifestCreateFails();
+    const { bolt, collector } = await startSink({ fileSystem: fs });
+    fs.deletesFail = true;
+    for (const i of GAPPED) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.flush();
+    assert.equal(collector.failed.length, 3, 'the commit failed');
+    await waitFor(async () => (await tempFiles()).some((p) => p.endsWith('.json')), { intervalMs: 5, message: 'the manifest stays while HDFS is down' });
+    fs.down = false;
+    for (const i of GAPPED) await bolt.execute(sourceTuple(rec(i), 'events', 0, i));
+    await bolt.flush();
+    assert.deepEqual(collector.ackedOffsets(), GAPPED, 'the replay is committed');
+    assert.deepEqual(await tempFiles(), [], 'and the leftover manifest is gone');
+    await bolt.cleanup();
+  });
+});
+
 describe('HdfsSinkBolt: failures and shutdown', () => {
   it('fails the tuples of a file it cannot commit, with the reason, and removes the temporary file', async () => {
     const fs = new FlakyRenames();

@@ -36,6 +36,7 @@ import { EncodedRecord } from './encoded-record.js';
 import { EncodingCheck } from './encoding-check.js';
 import { ownerTag } from './file-name-format.js';
 import { type FileSystem, joinPath, parentOf } from './file-system.js';
+import { TempLeftovers } from './temp-leftovers.js';
 import { InProgressFile } from './in-progress-file.js';
 import { leaseDir } from './partition-leases.js';
 import { PartitionPublisher } from './partition-publisher.js';
@@ -67,6 +68,8 @@ export class HdfsSinkBolt implements Bolt {
   readonly #options: HdfsSinkOptions;
   #o!: CompiledSinkOptions;
   #fs!: FileSystem;
+  /** Temporary files of failed writes and commits not removed yet (see temp-leftovers.ts). */
+  #leftovers!: TempLeftovers;
   #ownsFs = false;
   #collector!: OutputCollector;
   #logger!: Logger;
@@ -138,6 +141,7 @@ export class HdfsSinkBolt implements Bolt {
       });
     }
     const emitAvailable = context.outputFields('available').length > 0 ? (values: unknown[]) => collector.emitTo('available', values, null) : undefined;
+    this.#leftovers = new TempLeftovers(this.#fs);
     this.#publisher = new PartitionPublisher(this.#fs, this.#o, emitAvailable, this.#logger);
     if (this.#o.availability !== undefined) this.#availability = new DataAvailability(this.#fs, this.#o.root, this.#o.availability, this.#logger);
     this.#hold = StorageHold.forTask(context, collector, `writing ${this.#o.root} on ${this.#fs.description}`);
@@ -468,6 +472,7 @@ export class HdfsSinkBolt implements Bolt {
     let path: string | undefined;
     let failure: unknown;
     try {
+      await this.#leftovers.sweep();
       path = await file.commit(this.#fs, this.#o.fileNames, this.#owner, this.#staleManifests);
     } catch (error) {
       failure = error;
@@ -525,7 +530,7 @@ export class HdfsSinkBolt implements Bolt {
       this.#probeBytes = Math.min(PROBE_BYTES.max, Math.max(PROBE_BYTES.min, file.flushedBytes + file.readyBytes));
       for (const t of file.tuples) this.#collector.fail(t, fault);
       this.#metrics.errors(kind).inc();
-      if (file.created) void this.#fs.delete(file.tempPath).catch(() => {});
+      void this.#leftovers.remove(file.tempPaths);
       return;
     }
     const what = kind === 'write_failed' ? 'write' : 'commit';
@@ -536,7 +541,7 @@ export class HdfsSinkBolt implements Bolt {
     for (const t of file.tuples) this.#collector.fail(t, reason);
     this.#metrics.errors(kind).inc();
     this.#collector.reportError(reason);
-    if (file.created) void this.#fs.delete(file.tempPath).catch(() => {});
+    void this.#leftovers.remove(file.tempPaths);
   }
 
   #onTimer(): void {

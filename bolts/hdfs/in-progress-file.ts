@@ -33,6 +33,8 @@ export class InProgressFile implements OpenFileStats {
   readonly tempPath: string;
   /** True once the temporary file exists on the filesystem. */
   created = false;
+  /** The temporary manifest of a commit under way, until it is renamed into place. */
+  tempManifestPath: string | undefined;
   /** Set once the sink gave up on the file (its tuples failed). */
   abandoned = false;
   /** Bytes already handed to the filesystem. */
@@ -153,6 +155,11 @@ export class InProgressFile implements OpenFileStats {
    * `staleManifests` holds manifests left by commits that stopped half way; one with this
    * file's name is replaced or removed first, so it never describes this file wrongly.
    */
+  /** The temporary files this file may have left on the filesystem: its data, and a manifest being committed. */
+  get tempPaths(): string[] {
+    return [...(this.created ? [this.tempPath] : []), ...(this.tempManifestPath === undefined ? [] : [this.tempManifestPath])];
+  }
+
   async commit(fs: FileSystem, names: FileNameFormat, owner: string, staleManifests: Set<string>): Promise<string> {
     await this.writeChunk(fs, true);
     if (this.#stream !== undefined) await this.#stream.close();
@@ -165,10 +172,13 @@ export class InProgressFile implements OpenFileStats {
     if (!this.offsets.contiguous) {
       // The manifest lands before the data, so a committed file with gaps always has one.
       const tempManifest = joinPath(this.tempDir, names.temporary(owner, randomBytes(4).toString('hex'), { topic: this.topic, partition: this.sourcePartition, firstOffset: this.offsets.min! }, '.json'));
+      // Set before the create: a create that fails may still leave the file (empty) behind.
+      this.tempManifestPath = tempManifest;
       await fs.create(tempManifest, manifestJson(this), this.#createOptions);
       await fs.sync(tempManifest);
       if (staleManifests.has(manifestPath)) await fs.delete(manifestPath);
       await fs.rename(tempManifest, manifestPath);
+      this.tempManifestPath = undefined;
       staleManifests.add(manifestPath);
     } else if (staleManifests.has(manifestPath)) {
       await fs.delete(manifestPath);

@@ -30,6 +30,11 @@ export interface NdjsonOutputBoltOptions {
    * without an identity (undefined) is always written.
    */
   readonly identity?: (record: Record<string, unknown>) => string | undefined;
+  /**
+   * A record's kind, a few words of low cardinality (for errors: the kind of reason). Records
+   * committed are counted by it in `ndjson_output_records_total{output, kind}`. @default '' for all
+   */
+  readonly kindOf?: (record: Record<string, unknown>) => string;
 }
 
 export class NdjsonOutputBolt implements Bolt {
@@ -44,6 +49,7 @@ export class NdjsonOutputBolt implements Bolt {
   /** Identities committed, and those in the batch being filled. */
   readonly #committed = new Set<string>();
   #batchIds = new Set<string>();
+  #kinds: string[] = [];
   #files = 0;
   #committing: Promise<void> = Promise.resolve();
   #hold!: StorageHold;
@@ -84,10 +90,18 @@ export class NdjsonOutputBolt implements Bolt {
     }
     this.#records.written.inc();
     // A second copy in the batch being filled is acked with it, not written.
-    if (id === undefined || !this.#batchIds.has(id)) this.#lines.push(JSON.stringify(record));
+    if (id === undefined || !this.#batchIds.has(id)) {
+      this.#lines.push(JSON.stringify(record));
+      this.#kinds.push(this.#options.kindOf?.(record as Record<string, unknown>) ?? '');
+    }
     if (id !== undefined) this.#batchIds.add(id);
     this.#tuples.push(tuple);
     if (this.#lines.length >= this.#maxRecords) return this.#commit();
+  }
+
+  /** The count of records of `kind` committed. */
+  #written(kind: string): { inc(by?: number): void } {
+    return this.#context.metrics.counter('ndjson_output_records_total', 'Records committed to an NDJSON output, by kind (for errors: the kind of reason)', { output: this.#options.name, kind });
   }
 
   #readBack(data: Buffer): void {
@@ -110,6 +124,8 @@ export class NdjsonOutputBolt implements Bolt {
     const lines = this.#lines;
     const tuples = this.#tuples;
     const ids = this.#batchIds;
+    const kinds = this.#kinds;
+    this.#kinds = [];
     this.#lines = [];
     this.#tuples = [];
     this.#batchIds = new Set();
@@ -125,6 +141,9 @@ export class NdjsonOutputBolt implements Bolt {
           await this.#fs.rename(temp, final);
         });
         for (const id of ids) this.#committed.add(id);
+        const byKind = new Map<string, number>();
+        for (const kind of kinds) byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+        for (const [kind, n] of byKind) this.#written(kind).inc(n);
         for (const t of tuples) this.#collector.ack(t);
       } catch (error) {
         for (const t of tuples) this.#collector.fail(t, error as Error);

@@ -75,6 +75,7 @@ export class PageviewDumpWriterBolt implements Bolt {
           lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
           await writeWholeFile(this.#fs, this.#options.dir, name, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''));
           this.#context.logger.info(`wrote ${final}`, { lines: lines.length });
+          this.#context.metrics.counter('pageview_dump_lines_total', 'Lines written to pageview dump files').inc(lines.length);
         }
         for (const part of byHour.get(hour)!) await this.#fs.delete(part);
       }

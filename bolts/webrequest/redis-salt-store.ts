@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ErrorCodes, SquallError } from '../../core/errors.js';
+import { ErrorCodes, SquallError, messageOf } from '../../core/errors.js';
 import { periodBounds } from './anonymize.js';
 import { SALT_BYTES, compileSaltStoreOptions, type SaltStore, type SaltStoreOptions } from './salt-store.js';
 
@@ -55,6 +55,10 @@ export class RedisSaltStore implements SaltStore {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #held = new Map<string, HeldSalt>();
+  /** `host:port` of the Redis, for messages. */
+  readonly #address: string;
+  /** The client's last connection error, for the message when Redis cannot be reached. */
+  #lastError: Error | undefined;
   readonly #pending = new Map<string, Promise<Buffer>>();
   #closing: Promise<void> | undefined;
 
@@ -66,7 +70,14 @@ export class RedisSaltStore implements SaltStore {
     }
     this.#ownsClient = !(options.redis instanceof Redis);
     this.#redis = options.redis instanceof Redis ? options.redis : new Redis(options.redis);
-    if (this.#ownsClient) this.#redis.on('error', (error: Error) => options.onError?.(error));
+    this.#address = `${this.#redis.options.host ?? '127.0.0.1'}:${this.#redis.options.port ?? 6379}`;
+    if (this.#ownsClient) {
+      this.#redis.on('error', (error: Error) => {
+        this.#lastError = error;
+        options.onError?.(error);
+      });
+      this.#redis.on('ready', () => (this.#lastError = undefined));
+    }
     this.#keyPrefix = keyPrefix;
     this.#rotationMs = base.rotationMs;
     this.#ttlMs = base.rotationMs + base.graceMs;
@@ -97,10 +108,11 @@ export class RedisSaltStore implements SaltStore {
       await this.#redis.set(key, randomBytes(SALT_BYTES), 'PX', this.#ttlMs, 'NX');
       salt = await this.#redis.getBuffer(key);
     } catch (error) {
-      throw new SquallError(SALT_UNAVAILABLE, `could not read the salt of period ${period} from Redis`, {
-        retriable: true,
-        cause: error,
-      });
+      const message =
+        this.#redis.status === 'ready'
+          ? `could not read the salt of period ${period} from Redis at ${this.#address}: ${messageOf(error)}`
+          : `the salt store is unreachable: Redis at ${this.#address} does not answer (${messageOf(this.#lastError ?? error)}); check that Redis runs there, or give its address with -c redis=host:port`;
+      throw new SquallError(SALT_UNAVAILABLE, message, { retriable: true, cause: error });
     }
     if (salt === null || salt.length < SALT_BYTES) {
       throw new SquallError(SALT_UNAVAILABLE, `Redis held no salt for period ${period}`, { retriable: true });

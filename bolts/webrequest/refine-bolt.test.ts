@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { MetricRegistry, nullLogger, shuffle, ThreadPool, topology, type OutputCollector, type TaskThreads, type TopologyContext, type Tuple } from '../../core/index.js';
+import { MetricRegistry, nullLogger, SquallError, shuffle, ThreadPool, topology, type OutputCollector, type TaskThreads, type TopologyContext, type Tuple } from '../../core/index.js';
 import { FnBolt, ListSpout, newLedger } from '../../test/fixtures/components.js';
 import { metricValue, startRuntime } from '../../test/fixtures/harness.js';
 import { crashMarker } from './fixtures/crash-once-refine-thread.js';
 import { compileRefineBoltOptions, RefineBolt, type RefineBoltOptions } from './refine-bolt.js';
 import { MemorySaltStore, type SaltStore } from './salt-store.js';
+import { SALT_UNAVAILABLE } from './redis-salt-store.js';
 import { ERROR_FIELDS, PAGEVIEW_FIELDS, RECORD_FIELDS, SEQUENCE_FIELDS } from './streams.js';
 import { webrequestRefinedAvroType } from './schema-avro.js';
 import { AvroContainerFormat, EncodedRecord, encodingKey, NdjsonFormat } from '../hdfs/index.js';
@@ -57,7 +58,7 @@ const INPUT = [line(1), line(2, { user_agent: 'Googlebot/2.1 (+http://www.google
 for (const threads of [0, 1]) {
   test(`refine (threads: ${threads}): records in input order, sequence and pageview streams; a malformed line goes to errors, redacted; all acked once`, async (t) => {
     const { got, ledger } = await run(t, INPUT, { threads });
-    assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], 'source coordinates ride along, in input order');
+    assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 4, 5], 'source coordinates ride along, in input order');
     const first = got.default![0]!;
     assert.deepEqual([first[1], first[2], first[3]], ['webrequest_text', 0, 0]);
     const record = first[0] as Record<string, unknown>;
@@ -73,10 +74,11 @@ for (const threads of [0, 1]) {
     assert.equal(sequences.find((s) => s[1] === 3)![2], null, 'a record without dt has no time');
     assert.equal(sequences.find((s) => s[1] === 1)![2], Date.UTC(2026, 10, 22, 10, 15));
     assert.deepEqual(got.pageviews!.map((p) => [p[0], p[1]]), [['en', 'Main_Page'], ['en', 'Main_Page'], ['en', 'Main_Page']], 'user pageviews with a time');
-    assert.equal(got.errors!.length, 1);
+    assert.equal(got.errors!.length, 2);
     const [value, reason, origin] = got.errors![0] as [string, string, string];
     assert.equal(origin, 'webrequest_text/0@2');
     assert.equal(reason, 'malformed JSON');
+    assert.deepEqual(got.errors![1]!.slice(1), ["field dt: '-' gives the record no time, and a refined record is written under the hour of its dt", 'webrequest_text/0@3'], 'named by the field the user gave');
     assert.ok(!value.includes(IP), 'the error value is redacted');
     assert.deepEqual([...ledger.acked].sort(), [0, 1, 2, 3, 4, 5]);
     assert.deepEqual(ledger.failed, []);
@@ -117,6 +119,21 @@ test('a line whose salt cannot be had is failed with the reason, and refined onc
   ]);
   assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1], 'each record once, after its replay');
   assert.deepEqual([...ledger.acked].sort(), [0, 1]);
+});
+
+test('a salt store that cannot be reached is waited out: its lines stay pending, none is failed', async (t) => {
+  const memory = new MemorySaltStore();
+  let refusals = 2;
+  const unreachable: SaltStore = {
+    saltFor: (period) =>
+      refusals-- > 0 ? Promise.reject(new SquallError(SALT_UNAVAILABLE, 'the salt store is unreachable', { retriable: true })) : memory.saltFor(period),
+    cachedSalt: (period) => memory.cachedSalt(period),
+    close: () => Promise.resolve(),
+  };
+  const { got, ledger } = await run(t, [line(1), line(2)], { threads: 0, saltStore: unreachable });
+  assert.equal(refusals, -1, 'asked again until the store answered');
+  assert.deepEqual(ledger.failed, []);
+  assert.deepEqual(got.default!.map((r) => r[3]).sort(), [0, 1]);
 });
 
 test('a batch whose thread dies is failed and replayed: every line is refined or reported exactly once', async (t) => {
@@ -228,7 +245,7 @@ for (const threads of [0, 1]) {
       const { got, ledger, batches } = await run(t, INPUT, { threads, saltStore: store, encode: format.encoding });
       if (threads === 0) assert.deepEqual(batches, { thread: 0, main: 2 }, 'both batches refined on the main thread');
       else assert.ok(batches.thread >= 1, `the pool refined at least one batch: ${JSON.stringify(batches)}`);
-      assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 3, 4, 5], `${format.name}: the same lines, in input order, with their coordinates`);
+      assert.deepEqual(got.default!.map((r) => r[3]), [0, 1, 4, 5], `${format.name}: the same lines, in input order, with their coordinates`);
       const encoded = got.default!.map((r) => r[0] as EncodedRecord);
       assert.ok(encoded.every((e) => e instanceof EncodedRecord && e.encoding === encodingKey(format.encoding!)));
       const decoded = encoded.map((e) => {
@@ -239,7 +256,7 @@ for (const threads of [0, 1]) {
       });
       // Avro reads the record's nullable fields back as they were written; compare as JSON.
       assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(asObjects.got.default!.map((r) => r[0]))), `${format.name}: the bytes hold the refined records`);
-      assert.deepEqual(encoded.map((e) => e.eventTime), [Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), undefined, Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15)], 'each record carries its event time (none for dt -)');
+      assert.deepEqual(encoded.map((e) => e.eventTime), [Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15), Date.UTC(2026, 10, 22, 10, 15)], 'each record carries its event time');
       assert.deepEqual(got.pageviews, asObjects.got.pageviews);
       assert.deepEqual(got.sequence, asObjects.got.sequence);
       assert.deepEqual(got.errors, asObjects.got.errors);

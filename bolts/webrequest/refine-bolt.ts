@@ -8,8 +8,8 @@
  * Outputs, in input order: each refined record on `default`, the sequence facts of a batch's
  * records as one tuple per host on `sequence`, each user pageview on `pageviews`, and each
  * malformed line on `errors` with its reason (IPs redacted). A line whose salt cannot be had
- * (Redis down), and every line of a batch whose thread failed, is failed, so its source replays
- * it. Every input is acked or failed once.
+ * (any error but an unreachable store, which is waited out), and every line of a batch whose
+ * thread failed, is failed, so its source replays it. Every input is acked or failed once.
  *
  * Event time is bounded here, once, before any hourly output sees a record (see
  * {@link EventTimeGate}): a record out of bounds goes to `errors` with the bound and the value,
@@ -18,7 +18,8 @@
  * when it moved, after the records it covers: the hourly outputs close hours by it.
  *
  * Salts come from the salt store (`acquireSaltStore`) on the main thread and travel to the
- * threads with each batch, in memory only.
+ * threads with each batch, in memory only. An unreachable store holds the input until it answers
+ * or `saltStoreDeadlineMs` passes (see refine-salts.ts).
  */
 import type { Bolt, EventTimeOptions, EventTimePolicy, Logger, OutputCollector, TopologyContext, Tuple } from '../../core/index.js';
 import { ErrorCodes, SquallError, compileEventTimeOptions, eventTimePolicyOf, messageOf } from '../../core/index.js';
@@ -32,7 +33,8 @@ import { redactIps } from './redact.js';
 import { refineBatch, type RefineBatch, type RefinedBatch, type RefineFailure } from './refine-batch.js';
 import { unpackRefinedBatch } from './refined-batch-codec.js';
 import { DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
-import { acquireSaltStore, type HeldSaltStore } from './salt-store-config.js';
+import { acquireSaltStore } from './salt-store-config.js';
+import { RefineSalts } from './refine-salts.js';
 import type { SaltStore } from './salt-store.js';
 import { EncodedRecord, RecordBytesEncoder } from '../hdfs/encoded-record.js';
 import type { FormatEncoding } from '../hdfs/batch-encoder.js';
@@ -110,9 +112,7 @@ export class RefineBolt implements Bolt {
   #logger!: Logger;
   /** Batches refined, by where: in the pool's threads, or on the main thread. */
   #batches!: { thread: { inc(by?: number): void }; main: { inc(by?: number): void } };
-  #salts!: HeldSaltStore;
-  /** Salts this bolt fetched, by period, copied into their own buffers for the threads. */
-  readonly #heldSalts = new Map<string, { salt: Buffer; copy: Uint8Array }>();
+  #salts!: RefineSalts;
   /** The worker's threads, when the component declares some. */
   #threads: TaskThreads | undefined;
   readonly #maxBatchesInFlight: number | undefined;
@@ -147,10 +147,11 @@ export class RefineBolt implements Bolt {
       main: context.metrics.counter('webrequest_refine_batches_total', batchesHelp, { where: 'main' }),
     };
     const injected = this.#options.saltStore;
-    this.#salts =
+    const held =
       injected === undefined
         ? acquireSaltStore(context)
         : { store: injected, rotationMs: Number(context.config.saltRotationMs ?? DEFAULT_SALT_ROTATION_MS), release: () => Promise.resolve() };
+    this.#salts = new RefineSalts(held, context, collector);
     this.#threads = context.threads;
     this.#maxInFlight = compileRefineBoltOptions({ maxBatchesInFlight: this.#maxBatchesInFlight }, this.#threads?.threads ?? 0).maxBatchesInFlight;
     this.#geo = await openSharedGeoReader();
@@ -211,7 +212,7 @@ export class RefineBolt implements Bolt {
     const first = await this.#refineOnce(batch, inThread);
     const misses = new Set(first.failures.filter((f) => f.stage === 'salt').map((f) => f.period!));
     if (misses.size === 0) return first;
-    const unavailable = await this.#fetchSalts(misses);
+    const unavailable = await this.#salts.fetch(misses);
     const outcome = unavailable.size === misses.size ? first : await this.#refineOnce(batch, inThread);
     const failures = outcome.failures.map((f) => {
       const why = f.stage === 'salt' ? unavailable.get(f.period!) : undefined;
@@ -221,35 +222,9 @@ export class RefineBolt implements Bolt {
   }
 
   async #refineOnce(batch: RefineBatch, inThread: boolean): Promise<RefinedBatch> {
-    if (inThread) return unpackRefinedBatch(await this.#threads!.run<RefineBatch, Uint8Array>(this.#options.threadModule, { ...batch, salts: this.#saltsForThreads() }));
-    const store = this.#salts.store;
-    return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => store.cachedSalt(period), encoder: this.#encoder });
-  }
-
-  /** Fetches salts; returns why each one that could not be had failed. */
-  async #fetchSalts(periods: Set<string>): Promise<Map<string, string>> {
-    const unavailable = new Map<string, string>();
-    await Promise.all(
-      [...periods].map((period) =>
-        this.#salts.store.saltFor(period).then(
-          (salt) => void this.#heldSalts.set(period, { salt, copy: new Uint8Array(salt) }),
-          (error: unknown) => void unavailable.set(period, messageOf(error)),
-        ),
-      ),
-    );
-    return unavailable;
-  }
-
-  /** The salts still current in the store, each in a buffer of its own (never a pooled slab). */
-  #saltsForThreads(): [string, Uint8Array][] {
-    const out: [string, Uint8Array][] = [];
-    for (const [period, held] of this.#heldSalts) {
-      const current = this.#salts.store.cachedSalt(period);
-      if (current === undefined) this.#heldSalts.delete(period);
-      else if (current !== held.salt) this.#heldSalts.set(period, { salt: current, copy: new Uint8Array(current) });
-      if (current !== undefined) out.push([period, this.#heldSalts.get(period)!.copy]);
-    }
-    return out;
+    if (inThread) return unpackRefinedBatch(await this.#threads!.run<RefineBatch, Uint8Array>(this.#options.threadModule, { ...batch, salts: this.#salts.forThreads() }));
+    const salts = this.#salts;
+    return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => salts.cachedSalt(period), encoder: this.#encoder });
   }
 
   #emit(tuples: readonly Tuple[], outcome: RefinedBatch): void {
@@ -281,7 +256,9 @@ export class RefineBolt implements Bolt {
       const source = sourceOf(tuple);
       if (hostname !== null && hostname !== undefined) {
         const ts = times[i]!;
-        const violation = ts === null ? undefined : this.#gate.admit(source, hostname, ts, now);
+        // A record is written under the hour of its time: without one (dt '-') it goes to errors,
+        // named by the field the user gave.
+        const violation = ts === null ? { message: NO_EVENT_TIME } : this.#gate.admit(source, hostname, ts, now);
         if (violation !== undefined) {
           (refused ??= new Set()).add(i);
           c.emitTo('errors', [redactIps(valueText(tuple.get('value'))), violation.message, `${source}@${tuple.get<number | string>('offset')}`], tuple);
@@ -332,3 +309,6 @@ export class RefineBolt implements Bolt {
     for (const tuple of tuples) this.#collector.fail(tuple, reason);
   }
 }
+
+/** Why a record whose `dt` is `-` is not refined. */
+const NO_EVENT_TIME = "field dt: '-' gives the record no time, and a refined record is written under the hour of its dt";

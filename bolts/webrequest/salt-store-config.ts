@@ -20,7 +20,9 @@ export interface HeldSaltStore {
 
 /**
  * The salt store of a task's config: `redis` (`host:port`, or a `redis://` URL with a database),
- * `saltRotationMs` (one day) and `saltKeyPrefix`. Redis client errors go to the task's logger.
+ * `saltRotationMs` (one day) and `saltKeyPrefix`. Redis client errors go to the task's logger at
+ * debug level: ioredis reconnects many times a second, and the refine bolt says once what is wrong
+ * when it needs a salt (refine-salts.ts).
  */
 export function acquireSaltStore(context: TopologyContext): HeldSaltStore {
   const config = context.config;
@@ -28,7 +30,7 @@ export function acquireSaltStore(context: TopologyContext): HeldSaltStore {
   const redisUrl = config.redis === undefined ? undefined : String(config.redis);
   const keyPrefix = config.saltKeyPrefix === undefined ? undefined : String(config.saltKeyPrefix);
   const key = `${redisUrl ?? 'memory'}|${rotationMs}|${keyPrefix ?? ''}`;
-  const onError = (error: Error) => context.logger.warn(`salt store: ${error.message}`);
+  const onError = (error: Error) => context.logger.debug(`salt store: ${error.message}`);
   const store = stores.acquire(key, () =>
     redisUrl === undefined
       ? new MemorySaltStore({ rotationMs })

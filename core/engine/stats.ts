@@ -19,6 +19,8 @@ export interface ComponentStats {
   givenUp?: number;
   /** Spout: records read and not yet written anywhere (when the spout says). */
   unwritten?: number;
+  /** Spout: lines skipped as blank, holding no record (when the spout says). */
+  blank?: number;
 }
 
 export interface RuntimeStats {
@@ -41,6 +43,7 @@ export function snapshotStats(wiring: Wiring, pending: number, order: readonly s
       if (records !== undefined) {
         c.givenUp = (c.givenUp ?? 0) + records.givenUp;
         c.unwritten = (c.unwritten ?? 0) + records.unwritten;
+        if (records.blank !== undefined) c.blank = (c.blank ?? 0) + records.blank;
       }
     }
   }

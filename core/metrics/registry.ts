@@ -153,6 +153,25 @@ export class MetricRegistry {
     return this.#families.values();
   }
 
+  /** The sum of every series of a counter or gauge whose labels include all of `labels` (0 when there is none). */
+  total(name: string, labels: Labels = {}): number {
+    let sum = 0;
+    for (const n of this.byLabel(name, '', labels).values()) sum += n;
+    return sum;
+  }
+
+  /** The sums of a counter's or gauge's series whose labels include `labels`, by the value of `label` ('' for none). */
+  byLabel(name: string, label: string, labels: Labels = {}): Map<string, number> {
+    const sums = new Map<string, number>();
+    const family = this.#families.get(name.startsWith('squall_') ? name : `squall_${name}`);
+    for (const s of family?.series.values() ?? []) {
+      if (!('value' in s.metric) || !Object.entries(labels).every(([k, v]) => s.labels[k] === v)) continue;
+      const key = s.labels[label] ?? '';
+      sums.set(key, (sums.get(key) ?? 0) + s.metric.value);
+    }
+    return sums;
+  }
+
   /** Removes every series whose labels include all of `labels` (a killed topology's, say). */
   removeMatching(labels: Labels): void {
     for (const family of this.#families.values()) {

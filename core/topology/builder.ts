@@ -24,6 +24,7 @@ import type {
   FieldsOf,
   InputDecl,
   OutputsDecl,
+  RunReport,
   SpoutOptions,
   StreamDefinition,
   TopologyDefinition,
@@ -70,6 +71,7 @@ export class TopologyBuilder<C extends Registry = Record<never, never>> {
   readonly #name: string;
   readonly #config: Readonly<Record<string, unknown>>;
   readonly #components: ComponentDefinition[] = [];
+  #report: RunReport | undefined;
 
   constructor(name: string, config: Readonly<Record<string, unknown>> = {}) {
     this.#name = name;
@@ -94,6 +96,15 @@ export class TopologyBuilder<C extends Registry = Record<never, never>> {
     return this as unknown as TopologyBuilder<C & { readonly [K in Id]: O }>;
   }
 
+  /**
+   * Sets the closing block of a run's summary: lines made from the run's metrics once it has
+   * stopped, such as where the output went and how many records it holds.
+   */
+  report(report: RunReport): this {
+    this.#report = report;
+    return this;
+  }
+
   /** Validates the topology and returns its definition. Throws a `TopologyValidationError`. */
   build(): TopologyDefinition {
     const definition: TopologyDefinition = Object.freeze({
@@ -101,6 +112,7 @@ export class TopologyBuilder<C extends Registry = Record<never, never>> {
       name: this.#name,
       config: Object.freeze({ ...this.#config }),
       components: Object.freeze([...this.#components]),
+      ...(this.#report === undefined ? {} : { report: this.#report }),
     });
     assertValidTopology(definition);
     return definition;

@@ -116,4 +116,21 @@ export interface TopologyDefinition {
   readonly components: readonly ComponentDefinition[];
   /** The config keys it declares (see `configurable`); undefined when it declares none and takes any key. */
   readonly configKeys?: ConfigKeys;
+  /** The closing block of a run's summary: where the output went and what it holds (see `TopologyBuilder.report`). */
+  readonly report?: RunReport;
 }
+
+/** What a run's metrics say, for its closing summary: only this topology's series are read. */
+export interface RunMetrics {
+  /** The sum of every series of a counter or gauge (`squall_` prefix optional) whose labels include `labels`. */
+  total(name: string, labels?: Readonly<Record<string, string>>): number;
+  /** The same sums, by the value of one label. */
+  byLabel(name: string, label: string, labels?: Readonly<Record<string, string>>): Map<string, number>;
+}
+
+/**
+ * Lines for the closing block of a run's summary (`output: out/webrequest`, `records refined:
+ * 98,031`), made from the run's metrics once it has stopped. Each line stands alone, so a
+ * topology adds one by returning one more.
+ */
+export type RunReport = (metrics: RunMetrics) => readonly string[];

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { WebrequestGenerator } from '../../spouts/generator/index.js';
 import { PRODUCER_COMPRESSIONS, type ProducerCompression, produceLines } from '../../spouts/kafka/index.js';
 import { ExitCode } from './exit-codes.js';
+import { FlagError, generatorFlags } from './generate-flags.js';
 
 export const GENERATE_HELP = `Usage: nimbus generate [options]
 
@@ -59,9 +60,13 @@ export async function generateCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${GENERATE_HELP}\n`);
     return ExitCode.OK;
   }
-  const records = Number(values.records ?? 100_000);
-  if (!Number.isInteger(records) || records < 0) {
-    process.stderr.write(`nimbus generate: --records must be a whole number, got '${values.records}'\n`);
+  let records: number;
+  let options;
+  try {
+    ({ records, options } = generatorFlags(values));
+  } catch (error) {
+    if (!(error instanceof FlagError)) throw error;
+    process.stderr.write(`nimbus generate: ${error.message}\nRun 'nimbus generate --help' for usage.\n`);
     return ExitCode.USAGE;
   }
   const compression = (values.compression ?? 'none') as ProducerCompression;
@@ -73,21 +78,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     process.stderr.write(`nimbus generate: --compression applies to --kafka only (files and stdout are written uncompressed)\n`);
     return ExitCode.USAGE;
   }
-  const startMs = values.start === undefined ? undefined : Date.parse(values.start);
-  let generator: WebrequestGenerator;
-  try {
-    generator = new WebrequestGenerator({
-      seed: Number(values.seed ?? 1),
-      hosts: Number(values.hosts ?? 8),
-      malformedShare: Number(values.malformed ?? 0.01),
-      lossShare: Number(values.loss ?? 0),
-      ...(startMs !== undefined ? { startMs } : {}),
-      ...(values.rate !== undefined ? { recordsPerSecond: Number(values.rate) } : {}),
-    });
-  } catch (error) {
-    process.stderr.write(`nimbus generate: ${(error as Error).message}\n`);
-    return ExitCode.USAGE;
-  }
+  // Every option was checked by its flag above: the generator takes them as they are.
+  const generator = new WebrequestGenerator(options);
   function* lines(): Generator<string> {
     for (let i = 0; i < records; i++) yield generator.nextLine();
   }

@@ -196,6 +196,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   logger.info(`running topology '${topology.name}' in local mode`, { components: topology.components.length, ...(duration ? { duration } : {}) });
 
   const started = performance.now();
+  status.start();
   const ticker = values.quiet ? undefined : setInterval(() => status.update(runtime.stats(), inputProgress(cluster.metrics, topology.name)), interval * 1000);
   let failure: ComponentError | undefined;
   let completed = false;
@@ -234,6 +235,8 @@ export async function localCommand(argv: string[]): Promise<number> {
     const last = errors[errors.length - 1]!;
     process.stdout.write(`last error of '${component}' (${errors.length} kept): ${last.message}\n`);
   }
+  // The closing block: where the output went and what it holds, as the topology tells it.
+  if (report.closing.length > 0) process.stdout.write(`\n${report.closing.join('\n')}\n`);
   await metricsServer?.close();
   await ui?.close();
   if (failure !== undefined) {

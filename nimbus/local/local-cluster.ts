@@ -2,7 +2,12 @@
  * Local mode: Storm's LocalCluster. Topologies run in this process with in-memory cluster
  * state; the executors, acking and queues are the same ones a cluster worker runs.
  */
-import { ErrorCodes, type Logger, MetricRegistry, SquallError, type StopReport, type TopologyDefinition, TopologyRuntime, nullLogger } from '../../core/index.js';
+import { ErrorCodes, type Logger, MetricRegistry, SquallError, type RunMetrics, type StopReport, type TopologyDefinition, TopologyRuntime, nullLogger } from '../../core/index.js';
+
+/** How a topology stopped, and the closing lines of its summary. */
+export interface LocalStopReport extends StopReport {
+  readonly closing: readonly string[];
+}
 
 export interface LocalClusterOptions {
   readonly logger?: Logger;
@@ -44,13 +49,20 @@ export class LocalCluster {
     return this.#topologies.get(name);
   }
 
-  async kill(name: string, timeoutMs?: number): Promise<StopReport> {
+  /** Stops a topology; the report holds the closing lines its definition makes from its metrics (`report`), before they are dropped. */
+  async kill(name: string, timeoutMs?: number): Promise<LocalStopReport> {
     const runtime = this.#topologies.get(name);
     if (runtime === undefined) throw new SquallError(ErrorCodes.UNKNOWN_COMPONENT, `no topology named '${name}' is running (running: ${this.list().join(', ') || 'none'})`);
     const report = await runtime.stop(timeoutMs === undefined ? {} : { timeoutMs });
     this.#topologies.delete(name);
-    this.metrics.removeMatching({ topology: name });
-    return report;
+    const mine = { topology: name };
+    const metrics: RunMetrics = {
+      total: (metric, labels) => this.metrics.total(metric, { ...labels, ...mine }),
+      byLabel: (metric, label, labels) => this.metrics.byLabel(metric, label, { ...labels, ...mine }),
+    };
+    const closing = runtime.topology.report?.(metrics) ?? [];
+    this.metrics.removeMatching(mine);
+    return { ...report, closing };
   }
 
   async shutdown(timeoutMs?: number): Promise<void> {

@@ -8,9 +8,10 @@ function stats(spout: Partial<ComponentStats>): RuntimeStats {
   return { pending: 0, components: { source: { kind: 'spout', ...base, ...spout }, sink: { kind: 'bolt', ...base, acked: 10 } } };
 }
 
-test('every record written: the old headline and exit 0, whatever tuples failed and were replayed on the way', () => {
+test('every record written, with tuples failed and replayed on the way: the headline says so, not "every tuple acked"; exit 0', () => {
   const v = runVerdict(stats({ acked: 10, failed: 7, givenUp: 0, unwritten: 0 }), { reason: 'input exhausted', completed: true, forced: false });
-  assert.equal(v.headline, 'input exhausted, every tuple acked');
+  assert.equal(v.headline, 'input exhausted, every record written (7 tuple trees failed on the way and were replayed)');
+  assert.equal(runVerdict(stats({ acked: 10, givenUp: 0, unwritten: 0 }), { reason: 'input exhausted', completed: true, forced: false }).headline, 'input exhausted, every tuple acked');
   assert.equal(v.records, 'records not written anywhere: 0; given up to errors after their retries: 0');
   assert.equal(v.exitCode, 0);
 });
@@ -36,4 +37,10 @@ test('records left unwritten fail a run that stopped at its duration; spouts tha
   assert.equal(runVerdict(stats({ unwritten: 5, givenUp: 0 }), { reason: 'duration of 5 s reached', completed: false, forced: false }).exitCode, 1);
   const v = runVerdict(stats({}), { reason: 'duration of 5 s reached', completed: false, forced: false });
   assert.deepEqual(v, { headline: 'duration of 5 s reached', records: undefined, exitCode: 0 });
+});
+
+test('blank lines a spout skipped are counted in the summary, not left to vanish', () => {
+  const v = runVerdict(stats({ acked: 10, givenUp: 0, unwritten: 0, blank: 2 }), { reason: 'input exhausted', completed: true, forced: false });
+  assert.equal(v.records, 'records not written anywhere: 0; given up to errors after their retries: 0; blank lines skipped (no record in them): 2');
+  assert.equal(v.exitCode, 0);
 });

@@ -39,15 +39,20 @@ const WHEN: Readonly<Record<string, string>> = Object.freeze({
 export function runVerdict(stats: RuntimeStats, end: RunEnd): RunVerdict {
   let givenUp = 0;
   let unwritten = 0;
+  let blank: number | undefined;
   let counted = false;
+  let failed = 0;
   for (const c of Object.values(stats.components)) {
+    if (c.kind === 'spout') failed += c.failed;
     if (c.kind !== 'spout' || c.unwritten === undefined) continue;
     counted = true;
     givenUp += c.givenUp ?? 0;
     unwritten += c.unwritten;
+    if (c.blank !== undefined) blank = (blank ?? 0) + c.blank;
   }
   const parts: string[] = [];
-  if (end.completed && givenUp === 0) parts.push('input exhausted, every tuple acked');
+  if (end.completed && givenUp === 0 && failed === 0) parts.push('input exhausted, every tuple acked');
+  else if (end.completed && givenUp === 0) parts.push(`input exhausted, every record written (${fmt(failed)} tuple ${failed === 1 ? 'tree' : 'trees'} failed on the way and ${failed === 1 ? 'was' : 'were'} replayed)`);
   else if (end.completed) parts.push('input exhausted');
   else parts.push(end.reason);
   if (unwritten > 0) {
@@ -55,7 +60,9 @@ export function runVerdict(stats: RuntimeStats, end: RunEnd): RunVerdict {
     parts.push(`${fmt(unwritten)} records read are not written anywhere yet: re-run the same command${when} (committed output is kept, and nothing will be duplicated)`);
   }
   if (givenUp > 0) parts.push(`${fmt(givenUp)} records were given up after their retries and are in the errors output with the reason`);
-  const records = counted ? `records not written anywhere: ${fmt(unwritten)}; given up to errors after their retries: ${fmt(givenUp)}` : undefined;
+  // Blank lines hold no record: neither refined nor in errors, so the summary says how many were skipped.
+  const skipped = blank === undefined ? '' : `; blank lines skipped (no record in them): ${fmt(blank)}`;
+  const records = counted ? `records not written anywhere: ${fmt(unwritten)}; given up to errors after their retries: ${fmt(givenUp)}${skipped}` : undefined;
   // A forced stop keeps its own code (4: tuples were in flight, their sources replay them).
   const exitCode = end.failure !== undefined ? ExitCode.FAILURE : end.forced ? ExitCode.FORCED_SHUTDOWN : unwritten > 0 || givenUp > 0 ? ExitCode.FAILURE : ExitCode.OK;
   return { headline: parts.join('; '), records, exitCode };

@@ -58,13 +58,24 @@ function clock(ms: number): string {
 export class StatusLine {
   readonly #stream: NodeJS.WriteStream;
   readonly #tty: boolean;
-  readonly #started = performance.now();
-  #last: { at: number; totals: Totals } = { at: performance.now(), totals: { emitted: 0, acked: 0, failed: 0, pending: 0 } };
+  readonly #now: () => number;
+  #started: number;
+  #last: { at: number; totals: Totals };
   #drawn = false;
 
-  constructor(stream: NodeJS.WriteStream = process.stderr) {
+  /** @param now the clock, in milliseconds (default `performance.now`) */
+  constructor(stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()) {
     this.#stream = stream;
     this.#tty = stream.isTTY === true;
+    this.#now = now;
+    this.#started = now();
+    this.#last = { at: this.#started, totals: { emitted: 0, acked: 0, failed: 0, pending: 0 } };
+  }
+
+  /** Starts the clock and the first rate now: when the topology starts, not when the command did (type-checking takes seconds). */
+  start(): void {
+    this.#started = this.#now();
+    this.#last = { at: this.#started, totals: { emitted: 0, acked: 0, failed: 0, pending: 0 } };
   }
 
   /** Erases the line on a terminal, so a log line can be written cleanly. */
@@ -76,7 +87,7 @@ export class StatusLine {
   }
 
   update(stats: RuntimeStats, input?: InputProgress): void {
-    const now = performance.now();
+    const now = this.#now();
     const totals = spoutTotals(stats);
     const seconds = Math.max(0.001, (now - this.#last.at) / 1000);
     const previous = this.#last.totals;

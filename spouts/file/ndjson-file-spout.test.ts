@@ -55,12 +55,13 @@ test('a line that keeps failing goes to the errors stream with the reason after 
   assert.equal(runtime.stats().components.file!.failed, 3, 'the first try and two retries failed');
 });
 
-test('blank lines are skipped, line numbers stay those of the file, and a last line without newline is read', async (t) => {
-  const path = tempFile(t, ['{"a":1}', '', '   ', '{"a":4}', '{"a":5}'], false);
+test('blank lines are skipped and counted, line numbers stay those of the file, and a last line without newline is read', async (t) => {
+  const path = tempFile(t, ['{"a":1}', '', '   ', '{"a":4}', '\t', '{"a":5}'], false);
   const { definition, seen } = pipeline(path, () => {});
   const runtime = await startRuntime(t, definition);
   await runtime.completion;
-  assert.deepEqual([...seen.keys()].sort(), [1, 4, 5]);
+  assert.deepEqual([...seen.keys()].sort(), [1, 4, 6]);
+  assert.equal(runtime.stats().components.file!.blank, 3, 'the empty and whitespace-only lines are counted, for the summary');
 });
 
 test('a missing file is a config error that names the file', async (t) => {

@@ -1,6 +1,6 @@
 /**
  * A replayable spout over line-oriented files: one file, a directory or glob of them (rotated
- * logs, read in name order), plain, gzip or zstd, or stdin. Each non-empty line becomes a source
+ * logs, read in name order), plain, gzip or zstd, or stdin. Each line that is not blank becomes a source
  * record (`SOURCE_RECORD_FIELDS`): the file's source topic (`<name>#<identity>`, see
  * `sourceTopic`), partition 0, the line number as offset, and the raw text as `value`; parsing
  * is the next bolt's job, so a malformed line is reported downstream with its reason instead of
@@ -13,6 +13,8 @@
  *   `startOffsets`, a file is read on from where earlier runs left it.
  * - A file that cannot be read on (corrupt, cut short, removed) costs an error record naming it
  *   and the byte offset, and the spout goes on with the next file.
+ * - A blank line (empty, or only whitespace) holds no record: it is skipped and counted
+ *   (`records().blank`, the `input_blank_lines_total` metric), and the run's summary says how many.
  * - Without `follow` the spout is exhausted once every file is read and no replay is waiting, so
  *   a local run over files ends by itself.
  */
@@ -45,6 +47,7 @@ export class NdjsonFileSpout implements Spout {
   #index = 0;
   #nextId = 0;
   #dirty = false;
+  #blank!: { value: number; inc(by?: number): void };
   #saving: Promise<void> = Promise.resolve();
   #saveTimer: NodeJS.Timeout | undefined;
 
@@ -66,6 +69,7 @@ export class NdjsonFileSpout implements Spout {
     this.#cursor = new FileInputCursor({ input, follow: this.#o.follow, pollIntervalMs: this.#o.pollIntervalMs, state: this.#state, startOffsets: this.#o.startOffsets, knownTopics: this.#o.knownTopics });
     await this.#cursor.open();
     const m = context.metrics;
+    this.#blank = m.counter('input_blank_lines_total', 'Blank lines of the input (empty or only whitespace), skipped: they hold no record');
     const cursor = this.#cursor;
     m.gauge('input_files', 'Files of the input listed so far', {}, () => cursor.filesTotal);
     m.gauge('input_files_done', 'Files of the input read to their end (or given up as damaged)', {}, () => cursor.filesDone);
@@ -97,7 +101,11 @@ export class NdjsonFileSpout implements Spout {
       const line = chunk.from + this.#index++;
       const source = chunk.progress;
       if (line > source.readThrough) source.readThrough = line;
-      if (line <= chunk.skipThrough || value.trim().length === 0) continue;
+      if (line <= chunk.skipThrough) continue;
+      if (value.trim().length === 0) {
+        this.#blank.inc();
+        continue;
+      }
       if (this.#o.untracked) this.#emit(source, line, value, undefined);
       else {
         const id = ++this.#nextId;
@@ -157,7 +165,7 @@ export class NdjsonFileSpout implements Spout {
   }
 
   records(): SpoutRecordCounts {
-    return this.#replay.counts();
+    return { ...this.#replay.counts(), blank: this.#blank?.value ?? 0 };
   }
 
   exhausted(): boolean {

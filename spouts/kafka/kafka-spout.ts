@@ -28,6 +28,7 @@ import { ConsumerCrashes } from './consumer-crashes.js';
 import { withDeadline } from './deadline.js';
 import { KafkaErrorCodes } from './errors.js';
 import { resetsToEarliest } from './first-poll.js';
+import { joinNotice } from './join-notice.js';
 import { kafkajsSource } from './kafkajs-source.js';
 import { KafkaSpoutMetrics } from './metrics.js';
 import { OffsetCommitter } from './offset-committer.js';
@@ -143,6 +144,7 @@ export class KafkaSpout implements Spout {
       onStaleMember: (why) => this.#intake.ownershipLost(why),
     });
     this.#state = 'running';
+    const joining = joinNotice(this.#logger, c.groupId, c.sessionTimeoutMs);
     try {
       await this.#source.start(this.#intake);
     } catch (error) {
@@ -150,12 +152,14 @@ export class KafkaSpout implements Spout {
       this.#intake.stop();
       await this.#source.stop().catch(() => {});
       const what = c.topics?.join(', ') ?? String(c.subscription[0]);
+      clearTimeout(joining);
       throw new SquallError(
         KafkaErrorCodes.CONNECT,
         `cannot consume ${what} from ${c.brokers.join(', ')} as group '${c.groupId}': ${messageOf(error)}. Check that Kafka is up (bash infra/kafka.sh status) and the brokers option`,
         { retriable: true, cause: error, component: context.componentId },
       );
     }
+    clearTimeout(joining);
     if (c.processingGuarantee !== 'at-most-once') {
       this.#commitTimer = setInterval(() => void this.#committer.commitNow(), c.commitIntervalMs);
       this.#commitTimer.unref();

@@ -96,3 +96,16 @@ test('nimbus submit checks the config against the same declaration before it con
   assert.match(r.stderr, /^nimbus submit: config 'threads' is 1.5: use a whole number from 0 to 256 .*\nNothing was submitted\.$/m);
   assert.doesNotMatch(r.stderr, /bundled/);
 });
+
+test('nimbus generate names the flag the user typed, never the option it feeds, and exits 2', async () => {
+  for (const [args, message] of [
+    [['--malformed', '2'], /^nimbus generate: --malformed must be a share from 0 to 1, such as 0\.01; got '2'$/m],
+    [['--start', 'yesterday'], /^nimbus generate: --start must be an ISO-8601 time such as 2026-11-22T10:00:00Z; got 'yesterday'$/m],
+    [['--seed', 'abc'], /^nimbus generate: --seed must be a whole number/m],
+  ] as const) {
+    const r = await runNimbus(['generate', '-n', '1', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '', 'nothing generated');
+  }
+});
