@@ -39,16 +39,26 @@ export class Histogram {
   sum = 0;
   count = 0;
 
+  /** The upper bounds as doubles: `observe` runs once per acked tuple, so it searches these, not the frozen array. */
+  readonly #bounds: Float64Array;
+
   constructor(buckets: readonly number[] = DEFAULT_LATENCY_BUCKETS) {
     this.buckets = buckets;
+    this.#bounds = Float64Array.from(buckets);
     this.counts = new Float64Array(buckets.length + 1);
   }
 
+  /** Counts `value` in the first bucket whose upper bound is at least `value` (+Inf past the last). */
   observe(value: number): void {
-    const b = this.buckets;
-    let i = 0;
-    while (i < b.length && value > b[i]!) i++;
-    this.counts[i]! += 1;
+    const b = this.#bounds;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (value > b[mid]!) lo = mid + 1;
+      else hi = mid;
+    }
+    this.counts[lo]! += 1;
     this.sum += value;
     this.count++;
   }
