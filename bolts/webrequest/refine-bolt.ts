@@ -25,7 +25,7 @@ import { ErrorCodes, SquallError, compileEventTimeOptions, eventTimePolicyOf, me
 import { ThreadPool } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { EventTimeGate } from './event-time-gate.js';
-import { type GeoLookup, openSharedGeoReader } from './geotag.js';
+import { type GeoLookup, type SharedGeoDatabases, openSharedGeoReader } from './geotag.js';
 import { sequenceFactsOf } from './parse.js';
 import { redactIps } from './redact.js';
 import { refineBatch, type RefineBatch, type RefinedBatch, type RefineFailure } from './refine-batch.js';
@@ -166,12 +166,13 @@ export class RefineBolt implements Bolt {
       injected === undefined
         ? acquireSaltStore(context)
         : { store: injected, rotationMs: Number(context.config.saltRotationMs ?? DEFAULT_SALT_ROTATION_MS), release: () => Promise.resolve() };
+    const geo = await openSharedGeoReader();
+    this.#geo = geo;
     const threads = this.#options.threads;
-    if (threads > 0) this.#startPool(context, threads);
-    this.#geo = await openSharedGeoReader();
+    if (threads > 0) this.#startPool(context, threads, geo.databases);
   }
 
-  #startPool(context: TopologyContext, threads: number): void {
+  #startPool(context: TopologyContext, threads: number, geo: SharedGeoDatabases): void {
     this.#poolKey = `${threads}|${this.#options.threadModule.href}`;
     // The pool outlives this topology (it lingers for the next): errors outside any batch go to
     // the logger of the bolt that took it up last, not to the one that happened to create it.
@@ -183,6 +184,7 @@ export class RefineBolt implements Bolt {
         threads,
         name: 'refine',
         closeTimeoutMs: POOL_CLOSE_TIMEOUT_MS,
+        data: { geo },
         onError: (error) => poolLoggers.get(key)?.warn(`refine thread: ${redactIps(error.message)}`),
       }),
     );

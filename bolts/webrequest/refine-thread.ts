@@ -5,17 +5,20 @@
  * of 35-field records would. When the batch names an output encoding, the records are encoded
  * here too, and the main thread only passes their bytes on to the sink.
  *
- * Each thread opens its own GeoLite2 reader and keeps its own caches. Salts arrive with each
+ * Each thread reads the GeoLite2 databases the main thread opened (shared memory, passed in the
+ * pool's thread data) and keeps its own caches. Salts arrive with each
  * batch and stay in this thread's memory only.
  */
 import { encodingKey, RecordBytesEncoder } from '../hdfs/encoded-record.js';
-import { transferResult } from '../../core/index.js';
+import { threadData, transferResult } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
-import { openSharedGeoReader } from './geotag.js';
+import { GeoReader, type SharedGeoDatabases, openSharedGeoReader } from './geotag.js';
 import { refineBatch, type RefineBatch } from './refine-batch.js';
 import { packRefinedBatch } from './refined-batch-codec.js';
 
-const geo = await openSharedGeoReader();
+/** The main thread's databases when the pool passed them (one copy per process), else this thread's own. */
+const shared = threadData<{ geo?: SharedGeoDatabases } | undefined>()?.geo;
+const geo = shared === undefined ? await openSharedGeoReader() : GeoReader.fromShared(shared);
 const caches = new CanonicalizeCaches();
 /** Salts by period, as the last batch listed them; the same Buffer while a salt is unchanged. */
 const salts = new Map<string, Buffer>();
