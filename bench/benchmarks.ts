@@ -4,7 +4,7 @@
  * the measurement line.
  */
 import { registerBenchmark } from './harness/registry.js';
-import { bareLoopCase, squallCase } from './peers/squall.js';
+import { bareLoopCase, squallCase, squallLatencyCase } from './peers/squall.js';
 import { stormCase } from './peers/storm.js';
 import { qtopologyCase } from './peers/qtopology.js';
 import { webrequestCase } from './peers/webrequest.js';
@@ -60,5 +60,14 @@ registerBenchmark({
   note:
     'The whole webrequest topology (`bench/peers/webrequest-local.ts`: generator → refine (1 refine thread on 2 cores) → Avro files, pageview counts, sequence statistics, errors) in one process, as fast as it takes records. The issue\'s target: at most 512 MiB steady. The engine bench\'s RSS is in the tables above.',
   cases: [webrequestCase()],
+  ratios: [],
+});
+
+registerBenchmark({
+  name: 'latency',
+  title: 'Latency: complete latency at 50% and 90% of the maximum rate, ConstSpout → IdBolt → NullBolt, acked',
+  note:
+    'Each child first measures its own maximum acked rate (a warm-up run and a timed run, as in the engine benchmark), then offers 50% or 90% of it for 5 s from a spout that holds back to that rate, and times every tuple from its emit to the spout\'s `ack`. On a shared machine the maximum is itself measured under load, so the offered rate can exceed what the process gets later: queueing then shows in p99.',
+  cases: [squallLatencyCase(0.5), squallLatencyCase(0.9)],
   ratios: [],
 });

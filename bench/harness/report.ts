@@ -36,6 +36,12 @@ export function renderSection(ctx: ReportContext, results: readonly BenchmarkRes
     const unit = r.cases[0]?.case.unit ?? 'tuples';
     out.push(`| system | setting | ${unit}/s, median (min–max) | CPU ns per ${unit.replace(/s$/, '')}, median (min–max) | peak RSS | steady RSS |`, '|---|---|---:|---:|---:|---:|');
     for (const c of r.cases) out.push(caseRow(c));
+    const timed = r.cases.filter((c) => c.latency !== undefined);
+    if (timed.length > 0) {
+      const ms = (x: number) => x.toFixed(x < 10 ? 2 : 0);
+      out.push('', '| system | setting | offered tuples/s | complete latency p50, ms | p99, ms | p99.9, ms |', '|---|---|---:|---:|---:|---:|');
+      for (const c of timed) out.push(`| ${c.case.system} | ${c.case.label} | ${int(c.latency!.offered.median)} | ${spread(c.latency!.p50Ms, ms)} | ${spread(c.latency!.p99Ms, ms)} | ${spread(c.latency!.p999Ms, ms)} |`);
+    }
     if (r.ratios.length > 0) {
       out.push('', '| ratio | best baseline setting | by throughput | by CPU per tuple | target |', '|---|---|---:|---:|---:|');
       for (const q of r.ratios) {

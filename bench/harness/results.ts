@@ -19,6 +19,8 @@ export interface CaseSummary {
   readonly cpuNs?: Summary;
   readonly peakRss?: Summary;
   readonly steadyRss?: Summary;
+  /** Medians over the rounds of a rate-limited case's offered rate and latency percentiles. */
+  readonly latency?: { readonly offered: Summary; readonly p50Ms: Summary; readonly p99Ms: Summary; readonly p999Ms: Summary };
   readonly errors: readonly string[];
 }
 
@@ -26,6 +28,13 @@ export interface CaseSummary {
 export function steadyRss(trace: readonly RssSample[]): number {
   if (trace.length === 0) return Number.NaN;
   return median(trace.slice(Math.floor(trace.length / 2)).map((s) => s.rssMiB));
+}
+
+function latencyOf(ms: readonly Measurement[]): Pick<CaseSummary, 'latency'> {
+  const l = ms.flatMap((m) => (m.latency === undefined ? [] : [m.latency]));
+  if (l.length === 0) return {};
+  const s = (k: 'offered' | 'p50Ms' | 'p99Ms' | 'p999Ms') => summarize(l.map((x) => x[k]))!;
+  return { latency: { offered: s('offered'), p50Ms: s('p50Ms'), p99Ms: s('p99Ms'), p999Ms: s('p999Ms') } };
 }
 
 export function summarizeCase(runs: CaseRuns): CaseSummary {
@@ -36,6 +45,7 @@ export function summarizeCase(runs: CaseRuns): CaseSummary {
     ...opt('cpuNs', summarize(runs.measurements.map(cpuNsPerTuple))),
     ...opt('peakRss', summarize(runs.peakRssMiB)),
     ...opt('steadyRss', summarize(runs.steadyRssMiB)),
+    ...latencyOf(runs.measurements),
     errors: runs.errors,
   };
 }

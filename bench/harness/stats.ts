@@ -42,6 +42,8 @@ export interface Measurement {
   readonly cpuMs: number;
   /** The child's own peak RSS, when it reports one (a run shorter than a sample has no other). */
   readonly maxRssMiB?: number;
+  /** Complete latency of a rate-limited run: the rate offered, and percentiles in ms. */
+  readonly latency?: { readonly offered: number; readonly p50Ms: number; readonly p99Ms: number; readonly p999Ms: number };
 }
 
 /** Tuples per second of wall-clock time. */

@@ -6,7 +6,7 @@ const here = import.meta.dirname;
 const tsx = (file: string, ...args: string[]) => [process.execPath, '--import', 'tsx', join(here, file), ...args];
 
 /** Tuples per timed run; `--quick` lowers them. */
-export const engineSize = { squall: 2_000_000, loop: 20_000_000 };
+export const engineSize = { squall: 2_000_000, loop: 20_000_000, latencySeconds: 5 };
 
 export function squallCase(acking: boolean, executors: number): BenchCase {
   return {
@@ -23,5 +23,16 @@ export function bareLoopCase(acking: boolean): BenchCase {
     system: 'bare loop',
     label: acking ? 'XOR acking inline' : 'no acking',
     command: () => ({ argv: tsx('bare-loop.ts', '--acking', acking ? 'on' : 'off', '--tuples', String(engineSize.loop)) }),
+  };
+}
+
+/** Acked, the spout held to `fraction` of the rate its own timed run reached, for `seconds`. */
+export function squallLatencyCase(fraction: number): BenchCase {
+  const pct = Math.round(fraction * 100);
+  return {
+    id: `squall-latency-${pct}`,
+    system: 'Squall',
+    label: `acking on, 1 executor, ${pct}% of the maximum rate`,
+    command: () => ({ argv: tsx('squall/const-id-null.ts', '--acking', 'on', '--tuples', String(engineSize.squall), '--rate-fraction', String(fraction), '--seconds', String(engineSize.latencySeconds)) }),
   };
 }

@@ -3,7 +3,11 @@
  * local mode: a spout emitting one constant string, a bolt passing each tuple on, a bolt dropping
  * it. One warm-up run, then one timed run; prints one JSON line (tuples, wallMs, cpuMs).
  *
- *   node --import tsx bench/peers/squall/const-id-null.ts [--acking on|off] [--executors 1] [--tuples 2000000]
+ * With `--rate-fraction F` (acking on) a third run offers F times the timed run's rate for
+ * `--seconds`, the spout holding back to that rate, and the line is that run's, with the complete
+ * latency of every tuple (emit to the spout's ack): p50, p99 and p99.9 in ms.
+ *
+ *   node --import tsx bench/peers/squall/const-id-null.ts [--acking on|off] [--executors 1] [--tuples 2000000] [--rate-fraction 0.5 --seconds 5]
  */
 import { parseArgs } from 'node:util';
 import { type Bolt, type OutputCollector, type Spout, type SpoutOutputCollector, type Tuple, TopologyRuntime, shuffle, topology } from '../../../core/index.js';
@@ -14,6 +18,8 @@ const { values: args } = parseArgs({
     acking: { type: 'string', default: 'on' },
     executors: { type: 'string', default: '1' },
     tuples: { type: 'string', default: '2000000' },
+    'rate-fraction': { type: 'string' },
+    seconds: { type: 'string', default: '5' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -26,6 +32,8 @@ const executors = Number(args.executors);
 
 /** Tuples left to emit in this run, shared by every spout task of the process. */
 let remaining = 0;
+/** The rate-limited run: tuples per second offered (0: as fast as taken), and when each was emitted. */
+const limit = { rate: 0, startedAt: 0, emitted: 0, emitAt: new Float64Array(0), latencies: new Float64Array(0), acked: 0 };
 
 class ConstSpout implements Spout {
   #collector!: SpoutOutputCollector;
@@ -35,9 +43,18 @@ class ConstSpout implements Spout {
   }
   nextTuple(): void {
     if (remaining <= 0) return;
+    if (limit.rate > 0) {
+      const now = performance.now();
+      if (limit.startedAt === 0) limit.startedAt = now; // the clock starts at the first call, not at start-up
+      if (limit.emitted >= ((now - limit.startedAt) / 1000) * limit.rate) return; // ahead of the offered rate
+      limit.emitAt[limit.emitted++] = now;
+    }
     remaining--;
     if (acking) this.#collector.emit(['some data'], this.#id++);
     else this.#collector.emit(['some data']);
+  }
+  ack(msgId: unknown): void {
+    if (limit.rate > 0) limit.latencies[limit.acked++] = performance.now() - limit.emitAt[msgId as number]!;
   }
   exhausted(): boolean {
     return remaining <= 0;
@@ -76,4 +93,17 @@ async function run(tuples: number): Promise<{ wallMs: number; cpuMs: number }> {
 const N = Number(args.tuples);
 await run(Math.max(1000, Math.floor(N / 5))); // warm-up: JIT, then the timed run
 const m = await run(N);
-console.log(JSON.stringify({ tuples: N, ...m, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+const fraction = args['rate-fraction'] === undefined ? undefined : Number(args['rate-fraction']);
+if (fraction === undefined) {
+  console.log(JSON.stringify({ tuples: N, ...m, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+} else {
+  if (!acking || !(fraction > 0 && fraction <= 1)) throw new Error('--rate-fraction needs --acking on and a fraction in (0, 1]');
+  const rate = (N / m.wallMs) * 1000 * fraction;
+  const tuples = Math.max(1000, Math.round(rate * Number(args.seconds)));
+  Object.assign(limit, { rate, emitted: 0, acked: 0, emitAt: new Float64Array(tuples), latencies: new Float64Array(tuples), startedAt: 0 });
+  const limited = await run(tuples);
+  const sorted = limit.latencies.subarray(0, limit.acked).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const latency = { offered: Math.round(rate), p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999) };
+  console.log(JSON.stringify({ tuples, ...limited, maxRssMiB: process.resourceUsage().maxRSS / 1024, latency }));
+}
