@@ -84,6 +84,31 @@ test('the shared reader is opened once', async () => {
   assert.ok(geo.buildDates.ipv4 instanceof Date);
 });
 
+test('a reader in another thread shares the databases instead of reading them again', async () => {
+  const { Worker } = await import('node:worker_threads');
+  assert.ok(geo.databases.ipv4 instanceof SharedArrayBuffer && geo.databases.ipv6 instanceof SharedArrayBuffer);
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const bytes = new Uint8Array(workerData.ipv4);
+    parentPort.postMessage({ shared: workerData.ipv4 instanceof SharedArrayBuffer, first: bytes[0] });
+    bytes[0] ^= 0xff; // a write the main thread sees only if the memory is the same
+    parentPort.postMessage('written');`;
+  const worker = new Worker(source, { eval: true, workerData: geo.databases });
+  const messages: unknown[] = [];
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (m) => (messages.push(m), m === 'written' && resolve()));
+    worker.on('error', reject);
+  });
+  await worker.terminate();
+  const first = (messages[0] as { first: number }).first;
+  const seen = new Uint8Array(geo.databases.ipv4)[0]!;
+  new Uint8Array(geo.databases.ipv4)[0] = first; // restore before anything reads it
+  assert.deepEqual(messages[0], { shared: true, first });
+  assert.equal(seen, first ^ 0xff);
+  const other = GeoReader.fromShared(geo.databases);
+  for (const ip of ['8.8.8.8', '193.0.14.129', '2001:4860:4860::8888', '10.0.0.1']) assert.deepEqual(other.lookup(ip), geo.lookup(ip));
+});
+
 test('isIPv4 agrees with node:net on tricky inputs', async () => {
   const { isIPv4: netIsIPv4 } = await import('node:net');
   const { isIPv4 } = await import('./geotag.js');

@@ -13,7 +13,9 @@
  */
 import { createRequire } from 'node:module';
 import { isIPv6 } from 'node:net';
-import maxmind, { type Reader, type Response } from 'maxmind';
+import { open } from 'node:fs/promises';
+import { Reader, type Response } from 'maxmind';
+import { LruCache } from './lru-cache.js';
 import { countryInfo } from './country-names.js';
 import type { CanonicalRecord, GeocodedData, GeotaggedRecord } from './schema.js';
 
@@ -59,6 +61,31 @@ export interface GeoReaderOptions {
   ipv6Path?: string;
   /** Decoded database records kept by the reader. @default 20000 */
   cacheSize?: number;
+}
+
+/** The two databases' bytes, shareable between threads (structured clone passes the memory, not a copy). */
+export interface SharedGeoDatabases {
+  readonly ipv4: SharedArrayBuffer;
+  readonly ipv6: SharedArrayBuffer;
+}
+
+/** A whole file read into a SharedArrayBuffer; a gzip file is refused as maxmind.open refuses it. */
+async function readShared(path: string): Promise<SharedArrayBuffer> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const memory = new SharedArrayBuffer(size);
+    const bytes = Buffer.from(memory);
+    for (let at = 0; at < size; ) {
+      const { bytesRead } = await file.read(bytes, at, size - at, at);
+      if (bytesRead === 0) throw new Error(`${path} ended at byte ${at} of ${size} while it was read`);
+      at += bytesRead;
+    }
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new Error(`${path} looks like a gzip file: give the .mmdb database itself`);
+    return memory;
+  } finally {
+    await file.close();
+  }
 }
 
 const require = createRequire(import.meta.url);
@@ -130,20 +157,28 @@ export class GeoReader implements GeoLookup {
   // The readers cache decoded records by offset, so one record object stands for one location.
   readonly #mapped = new WeakMap<IpLocationRecord, GeocodedData>();
 
-  private constructor(v4: RawReader, v6: RawReader) {
-    this.#v4 = v4;
-    this.#v6 = v6;
+  /** The databases' bytes, in memory every thread of the process can read. */
+  readonly databases: SharedGeoDatabases;
+
+  private constructor(databases: SharedGeoDatabases, cacheSize: number) {
+    this.databases = databases;
+    this.#v4 = new Reader<Response>(Buffer.from(databases.ipv4), { cache: new LruCache(cacheSize) });
+    this.#v6 = new Reader<Response>(Buffer.from(databases.ipv6), { cache: new LruCache(cacheSize) });
   }
 
-  /** Open both databases. Call once and share the reader. */
+  /** Open both databases. Call once and share the reader; other threads use {@link GeoReader.fromShared}. */
   static async open(options: GeoReaderOptions = {}): Promise<GeoReader> {
     const defaults = options.ipv4Path && options.ipv6Path ? undefined : defaultGeoDatabasePaths();
-    const cache = { max: options.cacheSize ?? 20_000 };
-    const [v4, v6] = await Promise.all([
-      maxmind.open<Response>(options.ipv4Path ?? defaults!.ipv4Path, { cache }),
-      maxmind.open<Response>(options.ipv6Path ?? defaults!.ipv6Path, { cache }),
-    ]);
-    return new GeoReader(v4, v6);
+    const [ipv4, ipv6] = await Promise.all([readShared(options.ipv4Path ?? defaults!.ipv4Path), readShared(options.ipv6Path ?? defaults!.ipv6Path)]);
+    return new GeoReader({ ipv4, ipv6 }, options.cacheSize ?? 20_000);
+  }
+
+  /**
+   * A reader over databases another thread opened (its {@link GeoReader.databases}, passed in a
+   * pool's thread data): the ~45 MB of database bytes are shared, not read again per thread.
+   */
+  static fromShared(databases: SharedGeoDatabases, cacheSize = 20_000): GeoReader {
+    return new GeoReader(databases, cacheSize);
   }
 
   /** When each database was built. */

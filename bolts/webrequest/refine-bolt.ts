@@ -27,10 +27,11 @@ import { InOrder, type Outcome, type TaskThreads } from '../../core/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CanonicalizeCaches } from './canonicalize.js';
 import { EventTimeGate } from './event-time-gate.js';
-import { type GeoLookup, openSharedGeoReader } from './geotag.js';
+import { type GeoLookup, type SharedGeoDatabases, openSharedGeoReader } from './geotag.js';
 import { sequenceFactsOf } from './parse.js';
 import { redactIps } from './redact.js';
 import { refineBatch, type RefineBatch, type RefinedBatch, type RefineFailure } from './refine-batch.js';
+import type { ThreadRefineBatch } from './refine-thread.js';
 import { unpackRefinedBatch } from './refined-batch-codec.js';
 import { DEFAULT_SALT_ROTATION_MS } from './anonymize.js';
 import { acquireSaltStore } from './salt-store-config.js';
@@ -118,6 +119,8 @@ export class RefineBolt implements Bolt {
   readonly #maxBatchesInFlight: number | undefined;
   #maxInFlight = 1;
   #geo: GeoLookup | undefined;
+  /** The GeoLite2 databases this process opened, in shared memory: the threads read them, not a copy each. */
+  #geoDatabases: SharedGeoDatabases | undefined;
   readonly #caches = new CanonicalizeCaches();
   /** Encodes refined records on this thread (threads: 0, or while the pool is busy). */
   readonly #encoder: RecordBytesEncoder | undefined;
@@ -154,7 +157,9 @@ export class RefineBolt implements Bolt {
     this.#salts = new RefineSalts(held, context, collector);
     this.#threads = context.threads;
     this.#maxInFlight = compileRefineBoltOptions({ maxBatchesInFlight: this.#maxBatchesInFlight }, this.#threads?.threads ?? 0).maxBatchesInFlight;
-    this.#geo = await openSharedGeoReader();
+    const geo = await openSharedGeoReader();
+    this.#geo = geo;
+    this.#geoDatabases = geo.databases;
   }
 
   execute(tuple: Tuple): void | Promise<void> {
@@ -222,7 +227,7 @@ export class RefineBolt implements Bolt {
   }
 
   async #refineOnce(batch: RefineBatch, inThread: boolean): Promise<RefinedBatch> {
-    if (inThread) return unpackRefinedBatch(await this.#threads!.run<RefineBatch, Uint8Array>(this.#options.threadModule, { ...batch, salts: this.#salts.forThreads() }));
+    if (inThread) return unpackRefinedBatch(await this.#threads!.run<ThreadRefineBatch, Uint8Array>(this.#options.threadModule, { ...batch, salts: this.#salts.forThreads(), geo: this.#geoDatabases }));
     const salts = this.#salts;
     return refineBatch(batch, { geo: this.#geo!, caches: this.#caches, saltFor: (period) => salts.cachedSalt(period), encoder: this.#encoder });
   }

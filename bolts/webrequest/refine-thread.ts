@@ -5,17 +5,22 @@
  * of 35-field records would. When the batch names an output encoding, the records are encoded
  * here too, and the main thread only passes their bytes on to the sink.
  *
- * Each thread opens its own GeoLite2 reader and keeps its own caches. Salts arrive with each
+ * Each thread reads the GeoLite2 databases the main thread opened (shared memory, passed with
+ * each batch: a SharedArrayBuffer crosses threads without a copy) and keeps its own caches. Salts arrive with each
  * batch and stay in this thread's memory only.
  */
 import { encodingKey, RecordBytesEncoder } from '../hdfs/encoded-record.js';
 import { transferResult } from '../../core/index.js';
 import { CanonicalizeCaches } from './canonicalize.js';
-import { openSharedGeoReader } from './geotag.js';
+import { type GeoLookup, GeoReader, type SharedGeoDatabases, openSharedGeoReader } from './geotag.js';
 import { refineBatch, type RefineBatch } from './refine-batch.js';
 import { packRefinedBatch } from './refined-batch-codec.js';
 
-const geo = await openSharedGeoReader();
+/** A batch as the bolt sends it to a thread: with the process's GeoLite2 databases. */
+export type ThreadRefineBatch = RefineBatch & { readonly geo?: SharedGeoDatabases };
+
+/** The main thread's databases when the batch brings them (one copy per process), else this thread's own. */
+let geo: GeoLookup | undefined;
 const caches = new CanonicalizeCaches();
 /** Salts by period, as the last batch listed them; the same Buffer while a salt is unchanged. */
 const salts = new Map<string, Buffer>();
@@ -41,7 +46,8 @@ function encoderFor(batch: RefineBatch): RecordBytesEncoder | undefined {
 }
 
 /** Refine one batch; the result is a msgpackr buffer of its {@link RefinedBatch}. */
-export default function refineInThread(batch: RefineBatch): Uint8Array {
+export default async function refineInThread(batch: ThreadRefineBatch): Promise<Uint8Array> {
+  geo ??= batch.geo === undefined ? await openSharedGeoReader() : GeoReader.fromShared(batch.geo);
   takeSalts(batch.salts);
   const refined = refineBatch(batch, { geo, caches, saltFor: (period) => salts.get(period), encoder: encoderFor(batch) });
   const packed = packRefinedBatch(refined);

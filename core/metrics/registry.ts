@@ -48,6 +48,7 @@ export class Histogram {
     this.counts = new Float64Array(buckets.length + 1);
   }
 
+  /** Counts `value` in the first bucket whose upper bound is at least `value` (+Inf past the last). */
   observe(value: number): void {
     const b = this.#bounds;
     let lo = 0;
