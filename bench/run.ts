@@ -3,7 +3,7 @@
  * case a child process per round; then a dated section appended to bench/RESULTS.md (command,
  * machine, median/min/max, ratios) and the charts bench/throughput.svg and bench/memory.svg.
  *
- *   npm run bench                                   # everything, 5 rounds (about 25 minutes)
+ *   npm run bench                                   # everything, 5 rounds (40-50 minutes on a shared 2-core machine; Storm is most of it)
  *   npm run bench -- --only engine                  # one benchmark (repeatable, or comma-separated)
  *   npm run bench -- --quick --rounds 2 --no-write  # a check of the harness: short runs, nothing written
  */
