@@ -4,7 +4,7 @@
  * Kafka topic and writing Avro to HDFS, exactly once with acking on. Against, in the same run, the
  * single-thread tight loop of the same work (bench/webrequest-loop.ts).
  *
- *   node --import tsx bench/cluster.ts [--records 200000] [--partitions 6] [--runs 3] [--only webrequest|chain] [--chain-tuples 1000000]
+ *   node --import tsx bench/cluster.ts [--records 200000] [--partitions 6] [--runs 3] [--only webrequest|chain] [--chain-tuples 5000000]
  *
  * Sides: 1 and 2 workers, with the refine stage on the worker's threads (`threads=1`) and on the
  * main thread (`threads=0`). Each side reads the topic from the start with a new consumer group
@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '6' },
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
-    'chain-tuples': { type: 'string', default: '1000000' },
+    'chain-tuples': { type: 'string', default: '5000000' },
     help: { type: 'boolean', short: 'h' },
   },
 });
