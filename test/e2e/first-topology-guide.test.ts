@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO_ROOT, runNimbus } from '../support/nimbus.js';
@@ -24,7 +24,10 @@ after(() => written.forEach((f) => rmSync(f, { force: true })));
  * its `../core/index.js` imports resolve as written: under out/, which git ignores.
  */
 function save(code: string, name: string): string {
-  const path = join(REPO_ROOT, 'out', `${name}-${randomBytes(4).toString('hex')}.ts`);
+  const dir = join(REPO_ROOT, 'out');
+  // A fresh clone has no out/ (git ignores it): make it.
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}-${randomBytes(4).toString('hex')}.ts`);
   writeFileSync(path, code);
   written.push(path);
   return path;
