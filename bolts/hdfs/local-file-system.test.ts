@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type FileHandle, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { SquallError } from '../../core/index.js';
 import { HdfsErrorCodes } from './errors.js';
-import { LocalFileSystem } from './local-file-system.js';
+import { LocalFileStream, LocalFileSystem } from './local-file-system.js';
 
 describe('LocalFileSystem', () => {
   let dir: string;
@@ -72,4 +72,22 @@ describe('LocalFileSystem', () => {
     await closed.close();
     await assert.rejects(closed.exists(dir), (e) => code(e) === HdfsErrorCodes.CLOSED);
   });
+});
+
+test('a stream write that the disk takes only in part writes the rest, not a cut file', async () => {
+  const taken: number[] = [];
+  // A disk about to fill: each write(2) takes at most 3 bytes.
+  const handle = {
+    write: (data: Uint8Array, offset = 0, length = data.length) => {
+      const n = Math.min(3, length);
+      taken.push(...data.subarray(offset, offset + n));
+      return Promise.resolve({ bytesWritten: n, buffer: data });
+    },
+    sync: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const stream = new LocalFileStream(handle as unknown as FileHandle, '/short-writes');
+  const data = Uint8Array.from({ length: 10 }, (_, i) => i + 1);
+  await stream.write(data);
+  assert.deepEqual(taken, [...data]);
 });

@@ -71,7 +71,8 @@ async function fsyncPath(path: string, directory: boolean): Promise<void> {
 }
 
 /** One open descriptor per file; `close` fsyncs before it closes. */
-class LocalFileStream implements FileStream {
+/** A file being written through one handle (exported for its test). */
+export class LocalFileStream implements FileStream {
   #closed = false;
   constructor(
     readonly handle: FileHandle,
@@ -80,7 +81,12 @@ class LocalFileStream implements FileStream {
 
   async write(data: Uint8Array): Promise<void> {
     try {
-      await this.handle.write(data);
+      // One write(2) may take fewer bytes than it is given (a disk about to fill takes what fits):
+      // write the rest until all is taken, or until a write fails (ENOSPC) and says why.
+      for (let offset = 0; offset < data.length; ) {
+        const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+        offset += bytesWritten;
+      }
     } catch (error) {
       throw await translate(error, 'write', this.path);
     }

@@ -6,9 +6,9 @@
  * refined or in errors exactly once. Space freed during the run lets it finish by itself. An
  * output that cannot be written at all is refused at start as a config error.
  *
- * @squall-test exclusive (alone, as when it always passed: run beside another file, it once found a
- * line that does not parse in the completed output, which is not understood yet; see issue #21's
- * note. A failure now names the file and the line.)
+ * It once found a committed file whose last line was cut: a write to a disk about to fill takes
+ * only what fits, and the local file system took that for the whole chunk. A line that does not
+ * parse fails naming its file and line.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
