@@ -51,7 +51,7 @@ function written(output: string): Map<string, number> {
   return counts;
 }
 
-test('a broker restart mid-run: the run says what it waits for, reads on, and writes every record once', { timeout: 300_000 }, async () => {
+test('a broker restart mid-run: the run reads on by itself, any consumer crash it logs names what it waits for, and every record is written once', { timeout: 300_000 }, async () => {
   const output = join(work, 'out');
   const config = { input: 'kafka', brokers: brokers.join(','), topics: names.topic, groupId: names.groupId, output, format: 'ndjson', threads: 0, eventTimeReference: 'stream' };
   const lines = generatedLines(2_000, 17);
